@@ -1,0 +1,70 @@
+"""One Settings object, built from a mapping (the environment by default).
+
+Tests pass their own mapping (`load_settings(environ={...})`) and never touch os.environ.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+CONFIG_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = CONFIG_DIR.parent
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    data_dir: Path
+    registry_path: Path
+    calendar_path: Path
+    timezone: ZoneInfo
+    near_due_working_days: int
+    follow_up_office: str
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r}: cần một số nguyên") from None
+    if value < 0:
+        raise SettingsError(f"{name}={raw!r}: không được âm")
+    return value
+
+
+def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> Settings:
+    """Build the settings from `environ` (default: os.environ), relative to `cwd`."""
+    env = os.environ if environ is None else environ
+    base = Path(cwd) if cwd is not None else Path.cwd()
+    data_dir = Path(env.get("CASCADE_HOME") or base / ".cascade")
+    url = env.get("CASCADE_DATABASE_URL") or f"sqlite:///{data_dir / 'cascade.db'}"
+    tz_name = env.get("CASCADE_TIMEZONE") or DEFAULT_TIMEZONE
+    try:
+        tz = ZoneInfo(tz_name)
+    except Exception:
+        raise SettingsError(f"CASCADE_TIMEZONE={tz_name!r}: múi giờ không tồn tại") from None
+    return Settings(
+        database_url=url,
+        data_dir=data_dir,
+        registry_path=Path(env.get("CASCADE_REGISTRY") or CONFIG_DIR / "bodies.yaml"),
+        calendar_path=Path(env.get("CASCADE_CALENDAR") or CONFIG_DIR / "calendar.yaml"),
+        timezone=tz,
+        near_due_working_days=_int(env, "CASCADE_NEAR_DUE_WORKING_DAYS", 3),
+        follow_up_office=env.get("CASCADE_FOLLOW_UP_OFFICE") or "tld_van_phong_dang_doan",
+    )

@@ -1,0 +1,89 @@
+"""Vietnam's working-day calendar: weekends, public holidays (Tết included), official swaps.
+
+`holidays.VN` knows the public holidays, observed days and the make-up working Saturdays it was
+told of; config/calendar.yaml adds what a later government decision sets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import holidays
+import yaml
+
+
+class CalendarError(ValueError):
+    """config/calendar.yaml is malformed."""
+
+
+@dataclass
+class WorkingCalendar:
+    days_off: frozenset[dt.date] = frozenset()
+    working_days: frozenset[dt.date] = frozenset()
+    _vn: holidays.HolidayBase = field(default_factory=lambda: holidays.VN(), repr=False)
+
+    def is_working_day(self, day: dt.date) -> bool:
+        if day in self.working_days:
+            return True
+        if day in self.days_off:
+            return False
+        return bool(self._vn.is_working_day(day))
+
+    def holiday_name(self, day: dt.date) -> str | None:
+        return self._vn.get(day)
+
+    def add_working_days(self, start: dt.date, n: int) -> dt.date:
+        """The n-th working day after `start` (before it when n < 0); n = 0 gives `start`."""
+        step = 1 if n >= 0 else -1
+        day, left = start, abs(n)
+        while left:
+            day += dt.timedelta(days=step)
+            if self.is_working_day(day):
+                left -= 1
+        return day
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days in (start, end]; negative when end is before start."""
+        if end == start:
+            return 0
+        lo, hi, sign = (start, end, 1) if end > start else (end, start, -1)
+        count = 0
+        day = lo
+        while day < hi:
+            day += dt.timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return sign * count
+
+
+def _dates(entries: object, path: Path, key: str) -> frozenset[dt.date]:
+    if entries is None:
+        return frozenset()
+    if not isinstance(entries, list):
+        raise CalendarError(f"{path}: {key}: cần một danh sách ngày")
+    out = set()
+    for i, entry in enumerate(entries):
+        raw = entry.get("date") if isinstance(entry, dict) else entry
+        try:
+            out.add(raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw)))
+        except ValueError:
+            raise CalendarError(f"{path}: {key}[{i}]: ngày không hợp lệ {raw!r}") from None
+    return frozenset(out)
+
+
+@lru_cache(maxsize=8)
+def load_calendar(path: Path | str | None = None) -> WorkingCalendar:
+    if path is None or not Path(path).exists():
+        return WorkingCalendar()
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise CalendarError(f"{path}: YAML lỗi: {exc}") from None
+    return WorkingCalendar(
+        days_off=_dates(data.get("days_off"), path, "days_off"),
+        working_days=_dates(data.get("working_days"), path, "working_days"),
+    )

@@ -15,6 +15,11 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _root() -> None:
+    """directive-cascade: giao việc theo văn bản chỉ đạo, theo dõi, đôn đốc."""
+
+
 @app.command()
 def draft(
     doc: Annotated[Path, typer.Argument(help="Văn bản chỉ đạo (.txt, .md, .docx)")],

@@ -24,13 +24,19 @@ class WorkingCalendar:
     days_off: frozenset[dt.date] = frozenset()
     working_days: frozenset[dt.date] = frozenset()
     _vn: holidays.HolidayBase = field(default_factory=lambda: holidays.VN(), repr=False)
+    _cache: dict[dt.date, bool] = field(default_factory=dict, repr=False)
 
     def is_working_day(self, day: dt.date) -> bool:
-        if day in self.working_days:
-            return True
-        if day in self.days_off:
-            return False
-        return bool(self._vn.is_working_day(day))
+        known = self._cache.get(day)
+        if known is None:
+            if day in self.working_days:
+                known = True
+            elif day in self.days_off:
+                known = False
+            else:
+                known = bool(self._vn.is_working_day(day))
+            self._cache[day] = known
+        return known
 
     def holiday_name(self, day: dt.date) -> str | None:
         return self._vn.get(day)

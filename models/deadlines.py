@@ -17,8 +17,9 @@ Rule strings (the same in templates, drafts and the database):
     relative:issued+30d     N days after the issue date (anchor: issued or launched)
     relative:issued+10wd    N working days after it
 
-A recurring rule yields one occurrence at a time: the first due date on or after the anchor,
-then `next_due` after each one.
+A recurring rule yields one occurrence at a time: the first is the first due date on or after
+the issue date, or the launch date when the cascade is launched later (nobody can be chased
+for years before the cascade existed); then `next_due` after each one.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ class DeadlineRule:
             if self.working:
                 return calendar.add_working_days(base, self.offset)
             return base + dt.timedelta(days=self.offset)
-        return self._occurrence_on_or_after(issued_on)
+        return self._occurrence_on_or_after(max(issued_on, launched_on))
 
     def next_due(self, previous: dt.date) -> dt.date | None:
         """The occurrence after `previous` for a recurring rule, else None."""

@@ -1,0 +1,105 @@
+"""Text helpers shared by the drafter: markdown clean-up, accent-free keys, numbered passages.
+
+`ascii_key` keeps one character per character, so a match found in the key (where "hàng năm",
+"hằng năm" and "hang nam" are the same) is sliced from the original text at the same offsets.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+_MARKDOWN_HEADING = re.compile(r"^\s{0,3}(?:#{1,6}\s*|>\s*)+")
+_ESCAPED = re.compile(r"\\([\\*_#\-.+()\[\]!`])")
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+
+
+def clean_line(line: str) -> str:
+    """A line without markdown remnants (`**`, `###`, `\\*`, `<br>`), spaces collapsed."""
+    line = _MARKDOWN_HEADING.sub("", line)
+    line = line.replace("<br>", " ").replace("<br/>", " ")
+    line = _ESCAPED.sub(r"\1", line)
+    if line.strip() != "*":
+        line = re.sub(r"\*+", "", line)
+    line = re.sub(r"(?<!\w)__|__(?!\w)", "", line)
+    return re.sub(r"\s+", " ", line).strip()
+
+
+@lru_cache(maxsize=4096)
+def _char_key(c: str) -> str:
+    if c in "đĐ":
+        return "d"
+    if c in DASHES:
+        return "-"
+    base = unicodedata.normalize("NFD", c)[0]
+    return base.lower() if len(base.lower()) == 1 else c
+
+
+def ascii_key(text: str) -> str:
+    """Lower case, no diacritics, one dash: 'Hằng năm – Quý III' -> 'hang nam - quy iii'."""
+    return "".join(_char_key(c) for c in text)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Text joined from consecutive lines, remembering where each line starts."""
+
+    text: str
+    starts: tuple[tuple[int, int], ...]  # (offset in text, line number)
+
+    def line_at(self, offset: int) -> int:
+        line = self.starts[0][1]
+        for start, number in self.starts:
+            if start > offset:
+                break
+            line = number
+        return line
+
+    @property
+    def first_line(self) -> int:
+        return self.starts[0][1]
+
+    @property
+    def last_line(self) -> int:
+        return self.starts[-1][1]
+
+
+def join_lines(numbered: list[tuple[int, str]]) -> Passage:
+    """Join (line number, cleaned text) pairs with spaces into one passage."""
+    parts: list[str] = []
+    starts: list[tuple[int, int]] = []
+    offset = 0
+    for number, text in numbered:
+        if not text:
+            continue
+        if parts:
+            offset += 1
+        starts.append((offset, number))
+        parts.append(text)
+        offset += len(text)
+    if not starts:
+        return Passage("", ((0, numbered[0][0] if numbered else 1),))
+    return Passage(" ".join(parts), tuple(starts))
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=\S)")
+_ABBREVIATIONS = ("tp.", "v.v.", "tr.", "đ/c.", "ths.", "ts.")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; a sentence ends at '.', '!' or '?' before a capital."""
+    spans = []
+    start = 0
+    for m in _SENTENCE_BREAK.finditer(text):
+        following = text[m.end():m.end() + 2].lstrip("\"“(-+ ")
+        if not following or not following[0].isupper():
+            continue
+        if text[max(0, m.start() - 5):m.start()].lower().endswith(_ABBREVIATIONS):
+            continue
+        spans.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return [s for s in spans if text[s[0]:s[1]].strip()]

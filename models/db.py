@@ -1,0 +1,111 @@
+"""Engines, units of work and migrations: the one place that talks to the database driver.
+
+SQLite runs in WAL mode with a busy timeout; write transactions start with BEGIN IMMEDIATE so
+two writers queue instead of failing on a lock upgrade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be reached or is not initialised; the message says what to do."""
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    if url.startswith("sqlite"):
+        path = sa.engine.make_url(url).database
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, echo=echo, connect_args={"timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return sa.create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def unit_of_work(engine: Engine, *, write: bool = True) -> Iterator[Session]:
+    """A session in one transaction: committed on success, rolled back on any error."""
+    bind = engine.execution_options(sqlite_begin="IMMEDIATE") if write else engine
+    with Session(bind, expire_on_commit=False) as session:
+        try:
+            yield session
+            if write:
+                session.commit()
+            else:
+                session.rollback()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision`; data already there is kept."""
+    from alembic import command
+
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return str(ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head())
+
+
+def require_current_schema(engine: Engine) -> None:
+    """Refuse to work on a database that `cascade init` has not brought up to date."""
+    try:
+        rev = current_revision(engine)
+    except sa.exc.OperationalError as exc:
+        raise DatabaseError(f"không kết nối được cơ sở dữ liệu: {exc.orig}") from None
+    if rev is None:
+        raise DatabaseError("cơ sở dữ liệu chưa được khởi tạo: chạy `cascade init` trước")
+    if rev != head_revision():
+        raise DatabaseError(f"cơ sở dữ liệu ở phiên bản {rev}, cần {head_revision()}: "
+                            "chạy `cascade init` để nâng cấp")

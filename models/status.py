@@ -1,0 +1,177 @@
+"""Task statuses, the one transition table every channel uses, and deadline colours.
+
+Overdue and near-due are never stored: they are computed from the due date, the calendar and
+the moment asked about.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from models.calendar import WorkingCalendar
+
+
+class TaskStatus(StrEnum):
+    ASSIGNED = "assigned"  # created at launch, not yet seen by the body
+    ACKNOWLEDGED = "acknowledged"  # the body confirmed it received the task
+    IN_PROGRESS = "in_progress"  # the body is working on it
+    REPORTED = "reported"  # the lead body reported its result; awaiting closure
+    RETURNED = "returned"  # the coordinator sent the report back for more work
+    EXTENSION_REQUESTED = "extension_requested"  # the body asked for a later due date
+    DONE = "done"  # closed by the lead body / the coordinator, or a contribution reported
+    CANCELLED = "cancelled"  # withdrawn by the coordinator
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    TaskStatus.ASSIGNED: "đã giao",
+    TaskStatus.ACKNOWLEDGED: "đã nhận",
+    TaskStatus.IN_PROGRESS: "đang thực hiện",
+    TaskStatus.REPORTED: "đã báo cáo",
+    TaskStatus.RETURNED: "trả lại",
+    TaskStatus.EXTENSION_REQUESTED: "xin gia hạn",
+    TaskStatus.DONE: "hoàn thành",
+    TaskStatus.CANCELLED: "đã hủy",
+}
+
+TERMINAL = frozenset({TaskStatus.DONE, TaskStatus.CANCELLED})
+OPEN = frozenset(TaskStatus) - TERMINAL
+
+
+class Role(StrEnum):
+    LEAD = "lead"  # chủ trì: closes the task
+    COOPERATING = "cooperating"  # phối hợp: reports a contribution
+
+    @property
+    def label(self) -> str:
+        return "chủ trì" if self is Role.LEAD else "phối hợp"
+
+
+class Actor(StrEnum):
+    """Who may take an action: the task's own body, or the cascade's coordinator."""
+
+    BODY = "body"
+    COORDINATOR = "coordinator"
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[TaskStatus]
+    target: TaskStatus
+    actors: frozenset[Actor]
+    roles: frozenset[Role] = frozenset(Role)
+    label: str = ""
+
+
+def _t(action: str, sources: set[TaskStatus], target: TaskStatus, actors: set[Actor],
+       roles: set[Role] | None = None, label: str = "") -> Transition:
+    return Transition(action, frozenset(sources), target, frozenset(actors),
+                      frozenset(roles or Role), label)
+
+
+A, C = Actor.BODY, Actor.COORDINATOR
+S = TaskStatus
+WORKING = {S.ASSIGNED, S.ACKNOWLEDGED, S.IN_PROGRESS, S.RETURNED}
+
+# The transition table. One action may have one row per role (report ends a contribution).
+TRANSITIONS: tuple[Transition, ...] = (
+    _t("acknowledge", {S.ASSIGNED}, S.ACKNOWLEDGED, {A, C}, label="xác nhận đã nhận"),
+    _t("start", {S.ASSIGNED, S.ACKNOWLEDGED, S.RETURNED}, S.IN_PROGRESS, {A, C},
+       label="bắt đầu thực hiện"),
+    _t("report", WORKING, S.REPORTED, {A, C}, {Role.LEAD}, label="báo cáo kết quả"),
+    _t("report", WORKING, S.DONE, {A, C}, {Role.COOPERATING}, label="báo cáo phần phối hợp"),
+    _t("return", {S.REPORTED}, S.RETURNED, {C}, {Role.LEAD}, label="trả lại báo cáo"),
+    _t("close", {S.ACKNOWLEDGED, S.IN_PROGRESS, S.REPORTED, S.RETURNED}, S.DONE, {A, C},
+       {Role.LEAD}, label="hoàn thành, đóng nhiệm vụ"),
+    _t("request-extension", WORKING, S.EXTENSION_REQUESTED, {A, C}, label="xin gia hạn"),
+    _t("grant-extension", {S.EXTENSION_REQUESTED}, S.IN_PROGRESS, {C}, label="đồng ý gia hạn"),
+    _t("refuse-extension", {S.EXTENSION_REQUESTED}, S.IN_PROGRESS, {C}, label="không đồng ý gia hạn"),
+    _t("cancel", set(OPEN), S.CANCELLED, {C}, label="hủy nhiệm vụ"),
+)
+
+ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(t.action for t in TRANSITIONS))
+
+
+def find_transition(action: str, role: Role, status: TaskStatus) -> Transition | None:
+    """The row that lets `action` move a task of `role` out of `status`, if any."""
+    for row in TRANSITIONS:
+        if row.action == action and role in row.roles and status in row.sources:
+            return row
+    return None
+
+
+def allowed_actions(role: Role, status: TaskStatus, actor: Actor | None = None) -> list[str]:
+    """Actions possible now for a task of `role` in `status` (by `actor`, if given)."""
+    return [
+        row.action for row in TRANSITIONS
+        if role in row.roles and status in row.sources and (actor is None or actor in row.actors)
+    ]
+
+
+def sources_for(action: str, role: Role) -> frozenset[TaskStatus]:
+    """Every status `action` may leave for a task of `role` (for the guarded UPDATE)."""
+    out: set[TaskStatus] = set()
+    for row in TRANSITIONS:
+        if row.action == action and role in row.roles:
+            out |= row.sources
+    return frozenset(out)
+
+
+class Colour(StrEnum):
+    IN_TERM = "in_term"  # green: trong hạn
+    NEAR_DUE = "near_due"  # orange: sắp đến hạn
+    OVERDUE = "overdue"  # red: quá hạn
+    NO_DEADLINE = "no_deadline"  # continuous or day not set: tracked, never late
+    DONE_ON_TIME = "done_on_time"
+    DONE_LATE = "done_late"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return COLOUR_LABELS[self]
+
+
+COLOUR_LABELS = {
+    Colour.IN_TERM: "trong hạn",
+    Colour.NEAR_DUE: "sắp đến hạn",
+    Colour.OVERDUE: "quá hạn",
+    Colour.NO_DEADLINE: "không thời hạn",
+    Colour.DONE_ON_TIME: "xong đúng hạn",
+    Colour.DONE_LATE: "xong trễ hạn",
+    Colour.CANCELLED: "đã hủy",
+}
+
+
+def colour(
+    *,
+    status: TaskStatus,
+    due_on: dt.date | None,
+    today: dt.date,
+    calendar: WorkingCalendar,
+    near_due_working_days: int,
+    closed_on: dt.date | None = None,
+) -> Colour:
+    """A task's colour on `today` (a business date in Asia/Ho_Chi_Minh).
+
+    A task is overdue from the day after its due date; near due when at most
+    `near_due_working_days` working days remain before it.
+    """
+    if status == TaskStatus.CANCELLED:
+        return Colour.CANCELLED
+    if status == TaskStatus.DONE:
+        if due_on is None or closed_on is None or closed_on <= due_on:
+            return Colour.DONE_ON_TIME
+        return Colour.DONE_LATE
+    if due_on is None:
+        return Colour.NO_DEADLINE
+    if today > due_on:
+        return Colour.OVERDUE
+    if due_on <= calendar.add_working_days(today, near_due_working_days):
+        return Colour.NEAR_DUE
+    return Colour.IN_TERM

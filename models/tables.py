@@ -1,0 +1,159 @@
+"""The instances, as SQLModel tables: bodies, directives, cascades, assignments, tasks, events.
+
+Every datetime is aware and stored in UTC; business dates (due_on) are plain dates in
+Asia/Ho_Chi_Minh. Schema changes go through Alembic (migrations/).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import JSON, Column, Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (naive text) and PostgreSQL."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass an aware datetime")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _when(nullable: bool = False) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable))
+
+
+def _json() -> Any:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Body(SQLModel, table=True):
+    __tablename__ = "body"
+
+    id: str = Field(primary_key=True, max_length=80)
+    name: str
+    kind: str = Field(max_length=40, index=True)
+    parent_id: str | None = Field(default=None, max_length=80)
+    status: str | None = None
+    aliases: list[str] = _json()
+    abbreviations: list[str] = _json()
+
+
+class BodyGroup(SQLModel, table=True):
+    __tablename__ = "body_group"
+
+    id: str = Field(primary_key=True, max_length=80)
+    surface_forms: list[str] = _json()
+    members: list[str] = _json()
+    closed: bool = False
+    placeholder: bool = False
+    notes: str | None = None
+
+
+class Directive(SQLModel, table=True):
+    __tablename__ = "directive"
+    # Numbers repeat across issuers (every LĐLĐ has its own "07/KH-LĐLĐ").
+    __table_args__ = (sa.UniqueConstraint("number", "issuer_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=80)
+    kind: str = Field(max_length=80)
+    issuer_id: str = Field(foreign_key="body.id", max_length=80)
+    issued_on: dt.date
+    place: str | None = None
+    title: str
+    signer: str | None = None
+    implements: list[str] = _json()
+    created_at: dt.datetime = _when()
+
+
+class Cascade(SQLModel, table=True):
+    __tablename__ = "cascade"
+
+    id: int | None = Field(default=None, primary_key=True)
+    directive_id: int = Field(foreign_key="directive.id", unique=True)
+    # task.id; use_alter breaks the cascade -> task -> cascade cycle at creation time
+    parent_task_id: int | None = Field(default=None, sa_column=Column(
+        sa.Integer, sa.ForeignKey("task.id", use_alter=True, name="fk_cascade_parent_task"),
+        index=True))
+    coordinator_id: str = Field(foreign_key="body.id", max_length=80)
+    template_sha256: str = Field(max_length=64)
+    policy: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    launched_at: dt.datetime = _when()
+
+
+class Assignment(SQLModel, table=True):
+    __tablename__ = "assignment"
+    __table_args__ = (sa.UniqueConstraint("cascade_id", "ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cascade_id: int = Field(foreign_key="cascade.id")
+    position: int
+    ref: str = Field(max_length=40)
+    task_text: str
+    deadline_rule: str | None = Field(default=None, max_length=40)
+    deadline_text: str | None = None
+    report_to_id: str | None = Field(default=None, foreign_key="body.id", max_length=80)
+    lead_refs: list[str] = _json()
+    cooperating_refs: list[str] = _json()
+    policy: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class Task(SQLModel, table=True):
+    __tablename__ = "task"
+    __table_args__ = (
+        sa.UniqueConstraint("assignment_id", "body_id", "role", "occurrence"),
+        sa.Index("ix_task_cascade", "cascade_id", "id"),
+        sa.Index("ix_task_body_status", "body_id", "status"),
+        sa.Index("ix_task_status_due", "status", "due_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    cascade_id: int = Field(foreign_key="cascade.id")
+    assignment_id: int = Field(foreign_key="assignment.id")
+    body_id: str = Field(foreign_key="body.id", max_length=80)
+    role: str = Field(max_length=20)
+    occurrence: int = 1
+    status: str = Field(max_length=30)
+    due_on: dt.date | None = None
+    requested_due_on: dt.date | None = None
+    created_at: dt.datetime = _when()
+    updated_at: dt.datetime = _when()
+    closed_at: dt.datetime | None = _when(nullable=True)
+    version: int = 1
+
+
+class TaskEvent(SQLModel, table=True):
+    """The audit trail: append-only (the database refuses UPDATE and DELETE on it)."""
+
+    __tablename__ = "task_event"
+    __table_args__ = (sa.Index("ix_task_event_task", "task_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id")
+    at: dt.datetime = _when()
+    actor: str = Field(max_length=80)
+    channel: str = Field(max_length=20)
+    action: str = Field(max_length=30)
+    from_status: str | None = Field(default=None, max_length=30)
+    to_status: str = Field(max_length=30)
+    note: str | None = None
+    data: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+metadata = SQLModel.metadata

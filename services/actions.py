@@ -1,0 +1,268 @@
+"""Apply a status transition to a task, from any channel (CLI, e-mail link, system).
+
+The transition table (models/status.py) decides what is allowed; the database guards it: the
+UPDATE matches only the version and status that were read, so of two simultaneous clicks
+exactly one wins and the other is told what happened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from models.deadlines import parse_rule
+from models.status import (
+    ACTIONS,
+    TERMINAL,
+    Actor,
+    Role,
+    TaskStatus,
+    Transition,
+    allowed_actions,
+    find_transition,
+)
+from models.tables import Assignment, Cascade, Directive, Task, TaskEvent
+
+SYSTEM = "system"
+
+
+class ActionRefused(ValueError):
+    """The action is not allowed now; nothing changed. The message says why and what is."""
+
+    def __init__(self, message: str, *, status: TaskStatus | None = None,
+                 allowed: list[str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.allowed = allowed or []
+
+
+class TaskNotFound(LookupError):
+    pass
+
+
+@dataclass
+class ActionResult:
+    task_id: int
+    action: str
+    from_status: TaskStatus
+    to_status: TaskStatus
+    event_id: int
+    follow_ups: list[str] = field(default_factory=list)
+
+
+def _fmt(day: dt.date | None) -> str:
+    return f"{day:%d/%m/%Y}" if day else "không thời hạn"
+
+
+def _actor_kinds(actor: str | None, task: Task, cascade: Cascade) -> set[Actor]:
+    if actor is None or actor == SYSTEM:
+        return {Actor.COORDINATOR}
+    kinds = set()
+    if actor == task.body_id:
+        kinds.add(Actor.BODY)
+    if actor == cascade.coordinator_id:
+        kinds.add(Actor.COORDINATOR)
+    return kinds
+
+
+def _refusal(action: str, task: Task, kinds: set[Actor]) -> ActionRefused:
+    status, role = TaskStatus(task.status), Role(task.role)
+    allowed = sorted({a for k in kinds for a in allowed_actions(role, status, k)}, key=ACTIONS.index)
+    allowed_text = ", ".join(allowed) if allowed else "không còn thao tác nào"
+    if status in TERMINAL:
+        when = f" ngày {task.closed_at.astimezone(dt.UTC):%d/%m/%Y}" if task.closed_at else ""
+        reason = f"nhiệm vụ #{task.id} đã {status.label}{when}"
+    elif action == "close" and role is Role.COOPERATING:
+        reason = (f"nhiệm vụ #{task.id} là phần phối hợp: chỉ đơn vị chủ trì đóng nhiệm vụ; "
+                  "đơn vị phối hợp báo cáo phần đóng góp (report)")
+    else:
+        reason = f"không thể {action} nhiệm vụ #{task.id} đang ở trạng thái '{status.label}'"
+    return ActionRefused(f"{reason}. Thao tác được phép: {allowed_text}", status=status,
+                         allowed=allowed)
+
+
+def _check_dates(row: Transition, task: Task, until: dt.date | None, today: dt.date) -> dict:
+    """Extra columns an extension action sets, after checking the date it carries."""
+    if row.action == "request-extension":
+        if until is None:
+            raise ActionRefused("xin gia hạn cần ngày đề nghị (--until YYYY-MM-DD)")
+        if task.due_on is None:
+            raise ActionRefused(f"nhiệm vụ #{task.id} không có thời hạn để gia hạn")
+        if until <= task.due_on:
+            raise ActionRefused(f"ngày đề nghị {_fmt(until)} phải sau hạn hiện tại {_fmt(task.due_on)}")
+        return {"requested_due_on": until}
+    if row.action == "grant-extension":
+        new_due = until or task.requested_due_on
+        if new_due is None:
+            raise ActionRefused("đồng ý gia hạn cần ngày mới (--until YYYY-MM-DD)")
+        if new_due < today:
+            raise ActionRefused(f"hạn mới {_fmt(new_due)} đã qua")
+        return {"due_on": new_due, "requested_due_on": None}
+    if row.action == "refuse-extension":
+        return {"requested_due_on": None}
+    return {}
+
+
+def record_action(
+    *,
+    session: Session,
+    task_id: int,
+    action: str,
+    at: dt.datetime,
+    actor: str | None = None,
+    channel: str = "cli",
+    note: str | None = None,
+    until: dt.date | None = None,
+    today: dt.date | None = None,
+) -> ActionResult:
+    """Apply `action` to task `task_id` as `actor` (a body id; None = the coordinator).
+
+    Raises ActionRefused (nothing changed) or TaskNotFound. The caller's unit of work commits.
+    """
+    if action not in ACTIONS:
+        raise ActionRefused(f"không có thao tác {action!r}; các thao tác: {', '.join(ACTIONS)}")
+    task = session.get(Task, task_id)
+    if task is None:
+        raise TaskNotFound(f"không có nhiệm vụ #{task_id}")
+    cascade = session.get(Cascade, task.cascade_id)
+    assert cascade is not None
+    kinds = _actor_kinds(actor, task, cascade)
+    if not kinds:
+        raise ActionRefused(f"đơn vị {actor} không phụ trách nhiệm vụ #{task_id} và không phải "
+                            f"điều phối viên ({cascade.coordinator_id})")
+    row = find_transition(action, Role(task.role), TaskStatus(task.status))
+    if row is None:
+        raise _refusal(action, task, kinds)
+    if not kinds & row.actors:
+        raise ActionRefused(f"chỉ điều phối viên ({cascade.coordinator_id}) được {row.label} "
+                            f"nhiệm vụ #{task_id}")
+    extra = _check_dates(row, task, until, today or at.date())
+    return _apply(session, task, row, at=at, actor=actor or cascade.coordinator_id,
+                  channel=channel, note=note, extra=extra)
+
+
+def _apply(session: Session, task: Task, row: Transition, *, at: dt.datetime, actor: str,
+           channel: str, note: str | None, extra: dict) -> ActionResult:
+    source = TaskStatus(task.status)
+    values = {"status": row.target.value, "updated_at": at, "version": Task.version + 1, **extra}
+    if row.target in TERMINAL:
+        values["closed_at"] = at
+    table = Task.__table__
+    result = session.connection().execute(
+        sa.update(table)
+        .where(table.c.id == task.id, table.c.version == task.version,
+               table.c.status == source.value)
+        .values(**values))
+    if result.rowcount != 1:
+        # Someone else changed the task between our read and our write.
+        session.expire(task)
+        fresh = session.get(Task, task.id)
+        assert fresh is not None
+        raise _refusal(row.action, fresh, {Actor.BODY, Actor.COORDINATOR})
+    data = {k: (v.isoformat() if isinstance(v, dt.date) else v)
+            for k, v in extra.items() if v is not None} or None
+    event = TaskEvent(task_id=task.id, at=at, actor=actor, channel=channel, action=row.action,
+                      from_status=source.value, to_status=row.target.value, note=note, data=data)
+    session.add(event)
+    session.flush()
+    session.expire(task)
+    outcome = ActionResult(task.id, row.action, source, row.target, event.id)
+    if row.target is TaskStatus.DONE:
+        outcome.follow_ups += _roll_over(session, task, at)
+        outcome.follow_ups += _complete_parent(session, task, at)
+    return outcome
+
+
+def _roll_over(session: Session, task: Task, at: dt.datetime) -> list[str]:
+    """A recurring task that closes makes way for its next occurrence."""
+    assignment = session.get(Assignment, task.assignment_id)
+    if assignment is None or not assignment.deadline_rule or task.due_on is None:
+        return []
+    rule = parse_rule(assignment.deadline_rule)
+    next_due = rule.next_due(task.due_on)
+    if next_due is None:
+        return []
+    created = create_occurrence(session=session, task=task, occurrence=task.occurrence + 1,
+                                due_on=next_due, at=at)
+    return [f"tạo kỳ {task.occurrence + 1} (#{created}), hạn {_fmt(next_due)}"] if created else []
+
+
+def create_occurrence(*, session: Session, task: Task, occurrence: int, due_on: dt.date,
+                      at: dt.datetime) -> int | None:
+    """Insert occurrence `occurrence` of a recurring task unless it exists; its id, or None."""
+    exists = session.exec(select(Task.id).where(
+        Task.assignment_id == task.assignment_id, Task.body_id == task.body_id,
+        Task.role == task.role, Task.occurrence == occurrence)).first()
+    if exists is not None:
+        return None
+    row = Task(cascade_id=task.cascade_id, assignment_id=task.assignment_id, body_id=task.body_id,
+               role=task.role, occurrence=occurrence, status=TaskStatus.ASSIGNED.value,
+               due_on=due_on, created_at=at, updated_at=at)
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    session.add(TaskEvent(task_id=row.id, at=at, actor=SYSTEM, channel=SYSTEM, action="assign",
+                          to_status=TaskStatus.ASSIGNED.value,
+                          note=f"Kỳ {occurrence}, tiếp theo nhiệm vụ #{task.id}"))
+    return row.id
+
+
+def child_progress(session: Session, cascade_id: int) -> tuple[int, int]:
+    """(finished, total) tasks of a cascade; cancelled tasks count as finished."""
+    rows = session.execute(
+        select(Task.status, sa.func.count()).where(Task.cascade_id == cascade_id)
+        .group_by(Task.status)).all()
+    total = sum(n for _, n in rows)
+    finished = sum(n for status, n in rows if status in TERMINAL)
+    return finished, total
+
+
+def _complete_parent(session: Session, task: Task, at: dt.datetime) -> list[str]:
+    """When the last task of a child cascade finishes, the parent task it fulfils is done."""
+    cascade = session.get(Cascade, task.cascade_id)
+    if cascade is None or cascade.parent_task_id is None:
+        return []
+    finished, total = child_progress(session, cascade.id)
+    if finished < total:
+        return []
+    parent = session.get(Task, cascade.parent_task_id)
+    if parent is None or TaskStatus(parent.status) in TERMINAL:
+        return []
+    action = "close" if parent.role == Role.LEAD else "report"
+    row = find_transition(action, Role(parent.role), TaskStatus(parent.status))
+    if row is None:  # e.g. still 'assigned': start it first, then close
+        start = find_transition("start", Role(parent.role), TaskStatus(parent.status))
+        if start is None:
+            return []
+        _apply(session, parent, start, at=at, actor=SYSTEM, channel=SYSTEM, note=None, extra={})
+        session.refresh(parent)
+        row = find_transition(action, Role(parent.role), TaskStatus(parent.status))
+        if row is None:
+            return []
+    number = session.exec(select(Directive.number).where(Directive.id == cascade.directive_id)).one()
+    result = _apply(session, parent, row, at=at, actor=SYSTEM, channel=SYSTEM,
+                    note=f"Kế hoạch con {number} đã hoàn thành mọi nhiệm vụ", extra={})
+    return [f"nhiệm vụ cha #{parent.id} hoàn thành", *result.follow_ups]
+
+
+def start_parent_for_child(*, session: Session, parent: Task, child_number: str,
+                           at: dt.datetime) -> None:
+    """Launching a child cascade means the parent task's body has started implementing it."""
+    row = find_transition("start", Role(parent.role), TaskStatus(parent.status))
+    note = f"Đã ban hành kế hoạch con {child_number}"
+    if row is None:
+        session.add(TaskEvent(task_id=parent.id, at=at, actor=SYSTEM, channel=SYSTEM,
+                              action="link-child", from_status=parent.status,
+                              to_status=parent.status, note=note))
+        return
+    _apply(session, parent, row, at=at, actor=SYSTEM, channel=SYSTEM, note=note, extra={})
+
+
+def task_history(session: Session, task_id: int) -> list[TaskEvent]:
+    if session.get(Task, task_id) is None:
+        raise TaskNotFound(f"không có nhiệm vụ #{task_id}")
+    return list(session.exec(select(TaskEvent).where(TaskEvent.task_id == task_id)
+                             .order_by(TaskEvent.id)).all())

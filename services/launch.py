@@ -1,0 +1,245 @@
+"""Launch a cascade from a validated template: directive, cascade, assignments, one task per
+(assignment, body, role) after fanning out groups, and the creation events, in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from models.calendar import WorkingCalendar
+from models.deadlines import DeadlineRule, DeadlineRuleError, parse_rule
+from models.numbering import normalise_number
+from models.registry import Registry
+from models.status import Role, TaskStatus
+from models.tables import Assignment, Cascade, Directive, Task, TaskEvent
+from models.template import TemplateSpec
+
+
+class LaunchError(ValueError):
+    """The cascade cannot be launched as asked; nothing was written."""
+
+
+@dataclass(frozen=True)
+class PlannedTask:
+    position: int
+    ref: str
+    body_id: str
+    role: Role
+    due_on: dt.date | None
+    rule: str | None
+
+
+@dataclass
+class LaunchPlan:
+    number: str
+    rules: dict[str, DeadlineRule | None]
+    tasks: list[PlannedTask]
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LaunchResult:
+    directive: str
+    cascade_id: int | None
+    tasks: int
+    created: bool
+    warnings: list[str]
+    plan: LaunchPlan | None = None
+
+    def as_json(self) -> dict:
+        return {"directive": self.directive, "cascade_id": self.cascade_id, "tasks": self.tasks,
+                "created": self.created}
+
+
+def _completed_rules(spec: TemplateSpec, annual_days: dict[str, str]) -> dict[str, DeadlineRule | None]:
+    """Each item's rule, with the day the coordinator set for yearly rules that lack one."""
+    unknown = sorted(set(annual_days) - {a.ref for a in spec.assignments})
+    if unknown:
+        raise LaunchError(f"--deadline nêu mục không có trong mẫu: {', '.join(unknown)}")
+    rules: dict[str, DeadlineRule | None] = {}
+    missing = []
+    for item in spec.assignments:
+        rule = item.deadline.parsed
+        if item.ref in annual_days:
+            if rule is None or rule.kind != "annual":
+                raise LaunchError(f"mục {item.ref}: --deadline chỉ dành cho hạn hằng năm "
+                                  f"(mục này: {rule or 'không có hạn'})")
+            try:
+                rule = rule.with_day(annual_days[item.ref])
+            except DeadlineRuleError as exc:
+                raise LaunchError(f"mục {item.ref}: {exc}") from None
+        if rule is not None and rule.needs_day:
+            missing.append(item.ref)
+        rules[item.ref] = rule
+    if missing:
+        flags = " ".join(f"--deadline {ref}=MM-DD" for ref in missing)
+        raise LaunchError(f"hạn hằng năm chưa có ngày ở mục {', '.join(missing)}: điều phối viên "
+                          f"chọn ngày khi khởi chạy, ví dụ {flags}")
+    return rules
+
+
+def plan_launch(
+    spec: TemplateSpec,
+    *,
+    registry: Registry,
+    calendar: WorkingCalendar,
+    launched_on: dt.date,
+    annual_days: dict[str, str] | None = None,
+) -> LaunchPlan:
+    """What launching `spec` creates: pure, no database."""
+    rules = _completed_rules(spec, annual_days or {})
+    plan = LaunchPlan(number=normalise_number(spec.directive.number), rules=rules, tasks=[])
+    for position, item in enumerate(spec.assignments):
+        rule = rules[item.ref]
+        due = rule.first_due(issued_on=spec.directive.issued_on, launched_on=launched_on,
+                             calendar=calendar) if rule else None
+        leads = registry.expand_all(item.lead)
+        cooperating = [b for b in registry.expand_all(item.cooperating) if b not in leads]
+        for role, bodies in ((Role.LEAD, leads), (Role.COOPERATING, cooperating)):
+            plan.tasks.extend(PlannedTask(position, item.ref, b, role, due, str(rule) if rule else None)
+                              for b in bodies)
+        for ref in (*item.lead, *item.cooperating):
+            if registry.is_open(ref):
+                plan.warnings.append(f"mục {item.ref}: nhóm {ref} ({registry.label(ref)}) có thể "
+                                     "chưa đủ thành viên trong sổ đăng ký; kiểm tra config/bodies.yaml")
+    return plan
+
+
+def template_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def find_directive(session: Session, number: str, issuer_id: str | None = None) -> Directive | None:
+    query = select(Directive).where(Directive.number == normalise_number(number))
+    if issuer_id:
+        query = query.where(Directive.issuer_id == issuer_id)
+    return session.exec(query).first()
+
+
+def _existing(session: Session, spec: TemplateSpec, number: str) -> LaunchResult | None:
+    directive = find_directive(session, number, spec.directive.issuer)
+    if directive is None:
+        return None
+    cascade = session.exec(select(Cascade).where(Cascade.directive_id == directive.id)).one()
+    count = session.scalar(select(sa.func.count()).select_from(Task)
+                           .where(Task.cascade_id == cascade.id)) or 0
+    return LaunchResult(number, cascade.id, count, False, [])
+
+
+def launch_cascade(
+    *,
+    session: Session,
+    spec: TemplateSpec,
+    template_text: str,
+    registry: Registry,
+    calendar: WorkingCalendar,
+    at: dt.datetime,
+    coordinator: str,
+    parent_task_id: int | None = None,
+    annual_days: dict[str, str] | None = None,
+    launched_on: dt.date | None = None,
+) -> LaunchResult:
+    """Create the cascade, or find the one already launched for this directive.
+
+    The caller's unit of work commits; any error leaves nothing behind.
+    """
+    number = normalise_number(spec.directive.number)
+    existing = _existing(session, spec, number)
+    if existing is not None:
+        return existing
+    plan = plan_launch(spec, registry=registry, calendar=calendar,
+                       launched_on=launched_on or at.date(), annual_days=annual_days)
+    parent = _check_parent(session, parent_task_id, spec, plan) if parent_task_id else None
+
+    directive = Directive(
+        number=number, kind=spec.directive.kind, issuer_id=spec.directive.issuer,
+        issued_on=spec.directive.issued_on, place=spec.directive.place,
+        title=spec.directive.title, signer=spec.directive.signer,
+        implements=[normalise_number(x) for x in spec.directive.implements], created_at=at)
+    session.add(directive)
+    session.flush()
+    cascade = Cascade(
+        directive_id=directive.id, parent_task_id=parent_task_id,
+        coordinator_id=spec.coordinator or coordinator,
+        template_sha256=template_digest(template_text),
+        policy=spec.policy.model_dump(exclude_none=True) if spec.policy else None,
+        launched_at=at)
+    session.add(cascade)
+    session.flush()
+    assignment_ids = _insert_assignments(session, cascade.id, spec, plan)
+    _insert_tasks(session, cascade.id, assignment_ids, plan, at)
+    actor = spec.coordinator or coordinator
+    session.execute(
+        sa.insert(TaskEvent).from_select(
+            ["task_id", "at", "actor", "channel", "action", "from_status", "to_status", "note"],
+            select(Task.id, sa.literal(at, TaskEvent.__table__.c.at.type), sa.literal(actor),
+                   sa.literal("launch"), sa.literal("assign"), sa.null(),
+                   sa.literal(TaskStatus.ASSIGNED.value), sa.literal(f"Giao theo {number}"))
+            .where(Task.cascade_id == cascade.id)))
+    if parent is not None:
+        from services.actions import start_parent_for_child
+
+        start_parent_for_child(session=session, parent=parent, child_number=number, at=at)
+    return LaunchResult(number, cascade.id, len(plan.tasks), True, plan.warnings, plan)
+
+
+def _insert_assignments(session: Session, cascade_id: int, spec: TemplateSpec,
+                        plan: LaunchPlan) -> dict[str, int]:
+    ids = {}
+    for position, item in enumerate(spec.assignments):
+        rule = plan.rules[item.ref]
+        row = Assignment(
+            cascade_id=cascade_id, position=position, ref=item.ref, task_text=item.task,
+            deadline_rule=str(rule) if rule else None, deadline_text=item.deadline.text,
+            report_to_id=item.report_to, lead_refs=item.lead, cooperating_refs=item.cooperating,
+            policy=item.policy.model_dump(exclude_none=True) if item.policy else None)
+        session.add(row)
+        session.flush()
+        ids[item.ref] = row.id
+    return ids
+
+
+def _insert_tasks(session: Session, cascade_id: int, assignment_ids: dict[str, int],
+                  plan: LaunchPlan, at: dt.datetime) -> None:
+    """One bulk INSERT (executemany), not one ORM object per task."""
+    rows = [
+        {"cascade_id": cascade_id, "assignment_id": assignment_ids[t.ref], "body_id": t.body_id,
+         "role": t.role.value, "occurrence": 1, "status": TaskStatus.ASSIGNED.value,
+         "due_on": t.due_on, "created_at": at, "updated_at": at, "version": 1}
+        for t in plan.tasks
+    ]
+    if rows:
+        session.connection().execute(sa.insert(Task.__table__), rows)
+
+
+def _check_parent(session: Session, task_id: int, spec: TemplateSpec, plan: LaunchPlan) -> Task:
+    parent = session.get(Task, task_id)
+    if parent is None:
+        raise LaunchError(f"--parent-task {task_id}: không có nhiệm vụ này")
+    if parent.status in (TaskStatus.DONE, TaskStatus.CANCELLED):
+        raise LaunchError(f"--parent-task {task_id}: nhiệm vụ đã "
+                          f"{TaskStatus(parent.status).label}, không gắn kế hoạch con được")
+    if parent.body_id != spec.directive.issuer:
+        plan.warnings.append(f"nhiệm vụ cha #{task_id} giao cho {parent.body_id}, còn văn bản con "
+                             f"do {spec.directive.issuer} ban hành")
+    return parent
+
+
+def parse_annual_days(values: list[str]) -> dict[str, str]:
+    """`--deadline III.1=12-15` options into {ref: 'MM-DD'}."""
+    out = {}
+    for value in values:
+        ref, sep, day = value.partition("=")
+        if not sep or not ref.strip() or not day.strip():
+            raise LaunchError(f"--deadline {value!r}: cần dạng MỤC=MM-DD, ví dụ III.1=12-15")
+        try:
+            parse_rule(f"annual:{day.strip()}")
+        except DeadlineRuleError as exc:
+            raise LaunchError(f"--deadline {value!r}: {exc}") from None
+        out[ref.strip()] = day.strip()
+    return out

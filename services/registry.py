@@ -1,0 +1,52 @@
+"""Keep the database's registry in step with config/bodies.yaml, and read it back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from models import registry as reg
+from models.tables import Body, BodyGroup
+
+
+@dataclass(frozen=True)
+class RegistrySync:
+    added: int
+    updated: int
+    unchanged: int
+    not_in_file: list[str]
+
+
+def _body_row(body: reg.Body) -> dict:
+    return {"name": body.name, "kind": body.kind, "parent_id": body.parent, "status": body.status,
+            "aliases": list(body.aliases), "abbreviations": list(body.abbreviations)}
+
+
+def _group_row(group: reg.Group) -> dict:
+    return {"surface_forms": list(group.surface_forms), "members": list(group.members),
+            "closed": group.closed, "placeholder": group.placeholder, "notes": group.notes}
+
+
+def sync_registry(*, session: Session, registry: reg.Registry) -> RegistrySync:
+    """Insert new bodies and groups, update changed ones; never delete (tasks refer to them)."""
+    added = updated = unchanged = 0
+    for model, items, to_row in ((Body, registry.bodies, _body_row),
+                                 (BodyGroup, registry.groups, _group_row)):
+        existing = {row.id: row for row in session.exec(select(model)).all()}
+        for key, item in items.items():
+            values = to_row(item)
+            row = existing.get(key)
+            if row is None:
+                session.add(model(id=key, **values))
+                added += 1
+            elif any(getattr(row, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(row, k, v)
+                updated += 1
+            else:
+                unchanged += 1
+    session.flush()
+    known = set(registry.bodies) | set(registry.groups)
+    in_db = set(session.exec(select(Body.id)).all()) | set(session.exec(select(BodyGroup.id)).all())
+    return RegistrySync(added, updated, unchanged, sorted(in_db - known))

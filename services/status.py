@@ -1,0 +1,121 @@
+"""The status listing: tasks with body, role, status, due date and colour as of a moment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from models.calendar import WorkingCalendar
+from models.numbering import normalise_number
+from models.status import TERMINAL, Role, TaskStatus, colour
+from models.tables import Assignment, Body, Cascade, Directive, Task
+
+
+class NotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class TaskView:
+    id: int
+    directive: str
+    ref: str
+    body: str
+    body_name: str
+    role: str
+    status: str
+    occurrence: int
+    due_on: dt.date | None
+    colour: str
+    deadline_rule: str | None
+    child_progress: str | None  # "3/5" when a child cascade fulfils the task
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data["due_on"] = self.due_on.isoformat() if self.due_on else None
+        return data
+
+
+def business_date(at: dt.datetime, tz: ZoneInfo) -> dt.date:
+    """The date in Vietnam at instant `at` (an aware datetime)."""
+    return at.astimezone(tz).date()
+
+
+def list_tasks(
+    *,
+    session: Session,
+    at: dt.datetime,
+    tz: ZoneInfo,
+    calendar: WorkingCalendar,
+    near_due_working_days: int,
+    directive: str | None = None,
+    body: str | None = None,
+) -> list[TaskView]:
+    """Tasks, in directive and item order; filtered by directive number and/or body id."""
+    today = business_date(at, tz)
+    query = (
+        select(Task.id, Directive.number, Assignment.ref, Task.body_id, Body.name, Task.role,
+               Task.status, Task.occurrence, Task.due_on, Task.closed_at, Assignment.deadline_rule,
+               Task.cascade_id)
+        .join(Assignment, Assignment.id == Task.assignment_id)
+        .join(Cascade, Cascade.id == Task.cascade_id)
+        .join(Directive, Directive.id == Cascade.directive_id)
+        .join(Body, Body.id == Task.body_id)
+    )
+    if directive:
+        ids = session.exec(select(Directive.id).where(
+            Directive.number == normalise_number(directive))).all()
+        if not ids:
+            raise NotFound(f"chưa khởi chạy văn bản {directive}")
+        cascade_ids = session.exec(select(Cascade.id).where(Cascade.directive_id.in_(ids))).all()
+        query = query.where(Task.cascade_id.in_(cascade_ids))
+    if body:
+        if session.get(Body, body) is None:
+            raise NotFound(f"không có đơn vị {body!r} trong sổ đăng ký")
+        query = query.where(Task.body_id == body)
+    query = query.order_by(Directive.number, Assignment.position, Task.role.desc(), Task.id)
+    rows = session.execute(query).all()
+    progress = _child_progress(session, [r.id for r in rows])
+    out = []
+    for r in rows:
+        status = TaskStatus(r.status)
+        closed_on = business_date(r.closed_at, tz) if r.closed_at else None
+        hue = colour(status=status, due_on=r.due_on, today=today, calendar=calendar,
+                     near_due_working_days=near_due_working_days, closed_on=closed_on)
+        out.append(TaskView(
+            id=r.id, directive=r.number, ref=r.ref, body=r.body_id, body_name=r.name,
+            role=Role(r.role).value, status=status.value, occurrence=r.occurrence,
+            due_on=r.due_on, colour=hue.value, deadline_rule=r.deadline_rule,
+            child_progress=progress.get(r.id)))
+    return out
+
+
+def _child_progress(session: Session, task_ids: list[int]) -> dict[int, str]:
+    """'finished/total' of the child cascades that fulfil any of `task_ids`."""
+    if not task_ids:
+        return {}
+    children = session.execute(
+        select(Cascade.parent_task_id, Cascade.id).where(Cascade.parent_task_id.is_not(None))
+    ).all()
+    wanted = set(task_ids)
+    children = [(p, c) for p, c in children if p in wanted]
+    if not children:
+        return {}
+    counts = session.execute(
+        select(Task.cascade_id,
+               sa.func.count(),
+               sa.func.sum(sa.case((Task.status.in_([s.value for s in TERMINAL]), 1), else_=0)))
+        .where(Task.cascade_id.in_([c for _, c in children]))
+        .group_by(Task.cascade_id)).all()
+    by_cascade = {cid: (int(done or 0), int(total)) for cid, total, done in counts}
+    out: dict[int, list[int]] = {}
+    for parent, child in children:
+        done, total = by_cascade.get(child, (0, 0))
+        acc = out.setdefault(parent, [0, 0])
+        acc[0] += done
+        acc[1] += total
+    return {p: f"{d}/{t}" for p, (d, t) in out.items()}

@@ -87,7 +87,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("report", WORKING, S.REPORTED, {A, C}, {Role.LEAD}, label="báo cáo kết quả"),
     _t("report", WORKING, S.DONE, {A, C}, {Role.COOPERATING}, label="báo cáo phần phối hợp"),
     _t("return", {S.REPORTED}, S.RETURNED, {C}, {Role.LEAD}, label="trả lại báo cáo"),
-    _t("close", {S.ACKNOWLEDGED, S.IN_PROGRESS, S.REPORTED, S.RETURNED}, S.DONE, {A, C},
+    _t("close", WORKING | {S.REPORTED}, S.DONE, {A, C},
        {Role.LEAD}, label="hoàn thành, đóng nhiệm vụ"),
     _t("request-extension", WORKING, S.EXTENSION_REQUESTED, {A, C}, label="xin gia hạn"),
     _t("grant-extension", {S.EXTENSION_REQUESTED}, S.IN_PROGRESS, {C}, label="đồng ý gia hạn"),

@@ -74,10 +74,10 @@ def _refusal(action: str, task: Task, kinds: set[Actor]) -> ActionRefused:
     allowed_text = ", ".join(allowed) if allowed else "không còn thao tác nào"
     if status in TERMINAL:
         when = f" ngày {task.closed_at.astimezone(dt.UTC):%d/%m/%Y}" if task.closed_at else ""
-        reason = f"nhiệm vụ #{task.id} đã {status.label}{when}"
+        reason = f"nhiệm vụ #{task.id} đã {status.label}{when} (trạng thái '{status.label}')"
     elif action == "close" and role is Role.COOPERATING:
-        reason = (f"nhiệm vụ #{task.id} là phần phối hợp: chỉ đơn vị chủ trì đóng nhiệm vụ; "
-                  "đơn vị phối hợp báo cáo phần đóng góp (report)")
+        reason = (f"nhiệm vụ #{task.id} (trạng thái '{status.label}') là phần phối hợp: chỉ đơn "
+                  "vị chủ trì đóng nhiệm vụ; đơn vị phối hợp báo cáo phần đóng góp (report)")
     else:
         reason = f"không thể {action} nhiệm vụ #{task.id} đang ở trạng thái '{status.label}'"
     return ActionRefused(f"{reason}. Thao tác được phép: {allowed_text}", status=status,

@@ -161,8 +161,15 @@ def launch_cascade(
         issued_on=spec.directive.issued_on, place=spec.directive.place,
         title=spec.directive.title, signer=spec.directive.signer,
         implements=[normalise_number(x) for x in spec.directive.implements], created_at=at)
-    session.add(directive)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(directive)
+    except sa.exc.IntegrityError:
+        # Another launch of the same directive committed first: report that one.
+        existing = _existing(session, spec, number)
+        if existing is None:
+            raise
+        return existing
     cascade = Cascade(
         directive_id=directive.id, parent_task_id=parent_task_id,
         coordinator_id=spec.coordinator or coordinator,

@@ -106,7 +106,7 @@ def _root() -> None:
 @_guard
 def init() -> None:
     """Tạo hoặc nâng cấp cơ sở dữ liệu và nạp sổ đăng ký đơn vị (config/bodies.yaml)."""
-    from models.db import current_revision, upgrade, unit_of_work
+    from models.db import current_revision, unit_of_work, upgrade
     from services.registry import sync_registry
 
     app_ = _app()

@@ -6,6 +6,7 @@ two writers queue instead of failing on a lock upgrade.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -85,16 +86,26 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
+    """The schema's Alembic revision, read without importing Alembic (CLI start-up)."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not sa.inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def head_revision() -> str:
-    from alembic.script import ScriptDirectory
-
-    return str(ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head())
+    """The newest migration: the one revision no other revision revises."""
+    revisions, parents = set(), set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if m := re.search(r'^revision = "([^"]+)"', text, re.M):
+            revisions.add(m.group(1))
+        if m := re.search(r'^down_revision = "([^"]+)"', text, re.M):
+            parents.add(m.group(1))
+    heads = revisions - parents
+    if len(heads) != 1:
+        raise DatabaseError(f"migrations/versions must have exactly one head, found {heads}")
+    return heads.pop()
 
 
 def require_current_schema(engine: Engine) -> None:

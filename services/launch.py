@@ -197,18 +197,17 @@ def launch_cascade(
 
 def _insert_assignments(session: Session, cascade_id: int, spec: TemplateSpec,
                         plan: LaunchPlan) -> dict[str, int]:
-    ids = {}
+    rows = []
     for position, item in enumerate(spec.assignments):
         rule = plan.rules[item.ref]
-        row = Assignment(
+        rows.append(Assignment(
             cascade_id=cascade_id, position=position, ref=item.ref, task_text=item.task,
             deadline_rule=str(rule) if rule else None, deadline_text=item.deadline.text,
             report_to_id=item.report_to, lead_refs=item.lead, cooperating_refs=item.cooperating,
-            policy=item.policy.model_dump(exclude_none=True) if item.policy else None)
-        session.add(row)
-        session.flush()
-        ids[item.ref] = row.id
-    return ids
+            policy=item.policy.model_dump(exclude_none=True) if item.policy else None))
+    session.add_all(rows)
+    session.flush()  # one batched INSERT ... RETURNING for all items
+    return {row.ref: row.id for row in rows}
 
 
 def _insert_tasks(session: Session, cascade_id: int, assignment_ids: dict[str, int],

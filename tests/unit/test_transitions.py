@@ -6,7 +6,15 @@ import itertools
 import pytest
 
 from models.calendar import WorkingCalendar
-from models.status import ACTIONS, Colour, Role, TaskStatus, allowed_actions, colour, find_transition
+from models.status import (
+    ACTIONS,
+    Colour,
+    Role,
+    TaskStatus,
+    allowed_actions,
+    colour,
+    find_transition,
+)
 
 S = TaskStatus
 L, C = Role.LEAD, Role.COOPERATING

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from models.calendar import WorkingCalendar
     from models.registry import Registry
+    from notifications.contacts import Contacts
 
 
 def utc_now() -> dt.datetime:
@@ -44,6 +45,13 @@ class App:
         from models.calendar import load_calendar
 
         return load_calendar(self.settings.calendar_path)
+
+    @cached_property
+    def contacts(self) -> Contacts:
+        from notifications.contacts import load_contacts
+
+        return load_contacts(self.settings.contacts_path, self.settings.example_contacts_path,
+                             self.registry)
 
     def ready_engine(self) -> Engine:
         """The engine, after checking that `cascade init` has brought the schema up to date."""

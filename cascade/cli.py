@@ -86,12 +86,13 @@ def _guard(func):  # type: ignore[no-untyped-def]
         from models.db import DatabaseError
         from models.registry import RegistryError
         from models.template import TemplateError
+        from notifications.contacts import ContactsError
 
         try:
             return func(*args, **kwargs)
         except TemplateError as exc:
             fail("mẫu không hợp lệ:\n" + "\n".join(f"  {p}" for p in exc.problems))
-        except (SettingsError, RegistryError, CalendarError, DatabaseError) as exc:
+        except (SettingsError, RegistryError, CalendarError, DatabaseError, ContactsError) as exc:
             fail(str(exc))
 
     return wrapper
@@ -107,13 +108,14 @@ def _root() -> None:
 def init() -> None:
     """Tạo hoặc nâng cấp cơ sở dữ liệu và nạp sổ đăng ký đơn vị (config/bodies.yaml)."""
     from models.db import current_revision, unit_of_work, upgrade
-    from services.registry import sync_registry
+    from services.registry import sync_contacts, sync_registry
 
     app_ = _app()
     before = current_revision(app_.engine)
     upgrade(app_.engine)
     with unit_of_work(app_.engine) as session:
         sync = sync_registry(session=session, registry=app_.registry)
+        sync_contacts(session=session, contacts=app_.contacts)
     after = current_revision(app_.engine)
     out = _out()
     url = app_.engine.url.render_as_string(hide_password=True)
@@ -129,6 +131,16 @@ def init() -> None:
     if sync.not_in_file:
         out.print(f"Có trong cơ sở dữ liệu nhưng không còn trong {app_.settings.registry_path}: "
                   f"{', '.join(sync.not_in_file)} (giữ lại vì nhiệm vụ có thể tham chiếu).")
+    _print_contacts_source(out, app_)
+
+
+def _print_contacts_source(out, app_: App) -> None:  # type: ignore[no-untyped-def]
+    contacts = app_.contacts
+    if contacts.is_example:
+        out.print(f"Địa chỉ e-mail: dùng tệp mẫu {contacts.path} (example.org) vì chưa có "
+                  f"{app_.settings.contacts_path}.")
+    else:
+        out.print(f"Địa chỉ e-mail: {contacts.path} ({len(contacts.addresses)} đơn vị).")
 
 
 @bodies_app.callback()
@@ -136,13 +148,19 @@ def init() -> None:
 def bodies(
     ctx: typer.Context,
     kind: Annotated[str | None, typer.Option("--kind", help="Lọc theo loại đơn vị")] = None,
+    missing_email: Annotated[bool, typer.Option(
+        "--missing-email", help="Chỉ các đơn vị chưa có địa chỉ e-mail")] = False,
     format: FormatOpt = "table",
 ) -> None:
     """Liệt kê đơn vị và nhóm; `cascade bodies resolve TÊN` cho biết một nhóm gồm những ai."""
     if ctx.invoked_subcommand is not None:
         return
     _check_format(format)
-    reg = _app().registry
+    app_ = _app()
+    reg = app_.registry
+    if missing_email:
+        _missing_email(app_, kind, format)
+        return
     kinds = sorted({b.kind for b in reg.bodies.values()})
     if kind is not None and kind not in kinds and kind != "group":
         fail(f"--kind {kind!r}: không có loại này; các loại: {', '.join(kinds)}, group")
@@ -175,6 +193,28 @@ def bodies(
                 "" if not reg.is_open(g.id) else "danh sách có thể chưa đủ")
             gtable.add_row(g.id, reg.label(g.id), str(len(reg.expand(g.id))), note)
         out.print(gtable)
+
+
+def _missing_email(app_: App, kind: str | None, fmt: str) -> None:
+    contacts = app_.contacts
+    missing = [b for b in app_.registry.bodies.values()
+               if kind in (None, b.kind) and not contacts.of(b.id)]
+    if fmt == "json":
+        _print_json({"contacts": str(contacts.path), "example": contacts.is_example,
+                     "missing": [{"id": b.id, "name": b.name, "kind": b.kind} for b in missing]})
+        return
+    out = _out()
+    if not missing:
+        out.print(f"Mọi đơn vị đều có địa chỉ e-mail trong {contacts.path}.")
+        return
+    from rich.table import Table
+
+    table = Table(title=f"Đơn vị chưa có địa chỉ e-mail trong {contacts.path} ({len(missing)})")
+    for col in ("Mã", "Tên", "Loại"):
+        table.add_column(col)
+    for b in missing:
+        table.add_row(b.id, b.name, b.kind)
+    out.print(table)
 
 
 @bodies_app.command("resolve")
@@ -238,7 +278,7 @@ def launch(
     from models.db import unit_of_work
     from models.template import load_template
     from services.launch import LaunchError, launch_cascade, parse_annual_days
-    from services.registry import sync_registry
+    from services.registry import sync_contacts, sync_registry
 
     _check_format(format)
     app_ = _app()
@@ -250,6 +290,7 @@ def launch(
         days = parse_annual_days(deadline or [])
         with unit_of_work(engine) as session:
             sync_registry(session=session, registry=app_.registry)
+            sync_contacts(session=session, contacts=app_.contacts)
             result = launch_cascade(
                 session=session, spec=spec, template_text=text, registry=app_.registry,
                 calendar=app_.calendar, at=when, coordinator=app_.settings.follow_up_office,
@@ -265,8 +306,11 @@ def launch(
 def _report_launch(result, *, dry_run: bool, fmt: str, app_: App) -> None:  # type: ignore[no-untyped-def]
     from rich.table import Table
 
+    bodies_ = sorted({t.body_id for t in result.plan.tasks}) if result.plan else []
+    no_email = app_.contacts.missing(bodies_)
     if fmt == "json":
         data = result.as_json()
+        data["missing_email"] = no_email
         if dry_run:
             data["dry_run"] = True
             data["cascade_id"] = None if result.created else result.cascade_id
@@ -282,6 +326,10 @@ def _report_launch(result, *, dry_run: bool, fmt: str, app_: App) -> None:  # ty
     err = _err()
     for warning in result.warnings:
         err.print(f"Lưu ý: {warning}")
+    if no_email:
+        err.print(f"Lưu ý: {len(no_email)} đơn vị chưa có địa chỉ e-mail (nhiệm vụ vẫn được tạo, "
+                  f"thư chờ đến khi có địa chỉ): {', '.join(no_email)}. "
+                  "Xem `cascade bodies --missing-email`.")
     if not result.created:
         out.print(f"Văn bản {result.directive} đã được khởi chạy trước đó (chuỗi #{result.cascade_id}, "
                   f"{result.tasks} nhiệm vụ): không tạo gì mới.")
@@ -297,8 +345,8 @@ def _report_launch(result, *, dry_run: bool, fmt: str, app_: App) -> None:  # ty
         out.print(table)
         out.print("Chạy thử: không ghi gì vào cơ sở dữ liệu.")
         return
-    out.print(f"Đã khởi chạy {result.directive}: chuỗi #{result.cascade_id}, {result.tasks} nhiệm vụ. "
-              f"Xem: cascade status {result.directive}")
+    out.print(f"Đã khởi chạy {result.directive}: chuỗi #{result.cascade_id}, {result.tasks} nhiệm vụ, "
+              f"{result.tasks} thư chờ gửi (cascade dispatch). Xem: cascade status {result.directive}")
 
 
 def _err():  # type: ignore[no-untyped-def]
@@ -456,6 +504,10 @@ def history(
                       TaskStatus(e.from_status).label if e.from_status else "—",
                       TaskStatus(e.to_status).label, e.note or "")
     _out().print(table)
+
+
+# Commands defined in their own modules register themselves on `app` (imports stay light).
+from cascade import cli_mail, cli_web  # noqa: E402, F401
 
 
 def main() -> None:

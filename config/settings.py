@@ -20,6 +20,23 @@ class SettingsError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
 
 
+DEV_SECRET = "dev-secret-not-for-production"
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str | None
+    port: int
+    username: str | None
+    password: str | None
+    starttls: bool
+    ssl: bool
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -29,6 +46,19 @@ class Settings:
     timezone: ZoneInfo
     near_due_working_days: int
     follow_up_office: str
+    contacts_path: Path
+    example_contacts_path: Path
+    base_url: str
+    secret_key: str
+    production: bool
+    link_ttl_days: int
+    mail_from: str
+    smtp: SmtpSettings
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where mail goes as .eml files when no SMTP server is configured."""
+        return self.data_dir / "outbox"
 
     @property
     def is_sqlite(self) -> bool:
@@ -46,6 +76,17 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
     if value < 0:
         raise SettingsError(f"{name}={raw!r}: không được âm")
     return value
+
+
+def _bool(environ: Mapping[str, str], name: str, default: bool = False) -> bool:
+    raw = (environ.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name}={raw!r}: dùng true hoặc false")
 
 
 def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> Settings:
@@ -67,4 +108,19 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
         timezone=tz,
         near_due_working_days=_int(env, "CASCADE_NEAR_DUE_WORKING_DAYS", 3),
         follow_up_office=env.get("CASCADE_FOLLOW_UP_OFFICE") or "tld_van_phong_dang_doan",
+        contacts_path=Path(env.get("CASCADE_CONTACTS") or CONFIG_DIR / "contacts.yaml"),
+        example_contacts_path=CONFIG_DIR / "contacts.example.yaml",
+        base_url=(env.get("CASCADE_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
+        secret_key=env.get("CASCADE_SECRET_KEY") or DEV_SECRET,
+        production=(env.get("CASCADE_ENV") or "development").strip().lower() == "production",
+        link_ttl_days=_int(env, "CASCADE_LINK_TTL_DAYS", 60),
+        mail_from=env.get("CASCADE_MAIL_FROM") or "directive-cascade <no-reply@example.org>",
+        smtp=SmtpSettings(
+            host=env.get("CASCADE_SMTP_HOST") or None,
+            port=_int(env, "CASCADE_SMTP_PORT", 0),
+            username=env.get("CASCADE_SMTP_USERNAME") or None,
+            password=env.get("CASCADE_SMTP_PASSWORD") or None,
+            starttls=_bool(env, "CASCADE_SMTP_STARTTLS"),
+            ssl=_bool(env, "CASCADE_SMTP_SSL"),
+        ),
     )

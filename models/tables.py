@@ -156,4 +156,59 @@ class TaskEvent(SQLModel, table=True):
     data: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
+
+
+
+class BodyContact(SQLModel, table=True):
+    """A body's e-mail addresses as of the last launch or `cascade init` (from the contacts file)."""
+
+    __tablename__ = "body_contact"
+
+    body_id: str = Field(foreign_key="body.id", primary_key=True, max_length=80)
+    position: int = Field(primary_key=True)
+    address: str = Field(max_length=254)
+
+
+class Outbox(SQLModel, table=True):
+    """A mail to send, written in the transaction that implies it; drained by the dispatcher.
+
+    `key` makes queueing idempotent (one mail per task assignment, per event, ...). Recipients
+    are resolved at dispatch from body_contact (or `to_addresses` when set); the Message-ID is
+    derived from the row id, so a resend after a crash carries the same one.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (sa.Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=120, unique=True)
+    kind: str = Field(max_length=40)
+    task_id: int | None = Field(default=None, foreign_key="task.id", index=True)
+    event_id: int | None = Field(default=None, foreign_key="task_event.id")
+    body_id: str | None = Field(default=None, foreign_key="body.id", max_length=80)
+    to_addresses: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    status: str = Field(default="pending", max_length=20)
+    attempts: int = 0
+    next_attempt_at: dt.datetime = _when()
+    claimed_at: dt.datetime | None = _when(nullable=True)
+    last_error: str | None = None
+    message_id: str | None = Field(default=None, max_length=250)
+    created_at: dt.datetime = _when()
+    sent_at: dt.datetime | None = _when(nullable=True)
+
+
+class LinkToken(SQLModel, table=True):
+    """A one-click link: random token stored only as its SHA-256, scoped to a task and action."""
+
+    __tablename__ = "link_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    action: str = Field(max_length=30)
+    actor: str = Field(max_length=80)
+    outbox_id: int | None = Field(default=None, foreign_key="outbox.id")
+    created_at: dt.datetime = _when()
+    expires_at: dt.datetime = _when()
+    used_at: dt.datetime | None = _when(nullable=True)
 metadata = SQLModel.metadata

@@ -25,6 +25,7 @@ from models.status import (
     find_transition,
 )
 from models.tables import Assignment, Cascade, Directive, Task, TaskEvent
+from services.notify import queue_follow_up, queue_task_assigned
 
 SYSTEM = "system"
 
@@ -169,6 +170,7 @@ def _apply(session: Session, task: Task, row: Transition, *, at: dt.datetime, ac
     session.add(event)
     session.flush()
     session.expire(task)
+    queue_follow_up(session=session, task=task, event=event, at=at)
     outcome = ActionResult(task.id, row.action, source, row.target, event.id)
     if row.target is TaskStatus.DONE:
         outcome.follow_ups += _roll_over(session, task, at)
@@ -207,6 +209,7 @@ def create_occurrence(*, session: Session, task: Task, occurrence: int, due_on: 
     session.add(TaskEvent(task_id=row.id, at=at, actor=SYSTEM, channel=SYSTEM, action="assign",
                           to_status=TaskStatus.ASSIGNED.value,
                           note=f"Kỳ {occurrence}, tiếp theo nhiệm vụ #{task.id}"))
+    queue_task_assigned(session=session, task=row, at=at)
     return row.id
 
 

@@ -18,6 +18,7 @@ from models.registry import Registry
 from models.status import Role, TaskStatus
 from models.tables import Assignment, Cascade, Directive, Task, TaskEvent
 from models.template import TemplateSpec
+from services.notify import queue_assignments
 
 
 class LaunchError(ValueError):
@@ -188,6 +189,7 @@ def launch_cascade(
                    sa.literal("launch"), sa.literal("assign"), sa.null(),
                    sa.literal(TaskStatus.ASSIGNED.value), sa.literal(f"Giao theo {number}"))
             .where(Task.cascade_id == cascade.id)))
+    queue_assignments(session=session, cascade_id=cascade.id, at=at)
     if parent is not None:
         from services.actions import start_parent_for_child
 

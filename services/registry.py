@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models import registry as reg
-from models.tables import Body, BodyGroup
+from models.tables import Body, BodyContact, BodyGroup
+from notifications.contacts import Contacts
 
 
 @dataclass(frozen=True)
@@ -50,3 +52,13 @@ def sync_registry(*, session: Session, registry: reg.Registry) -> RegistrySync:
     known = set(registry.bodies) | set(registry.groups)
     in_db = set(session.exec(select(Body.id)).all()) | set(session.exec(select(BodyGroup.id)).all())
     return RegistrySync(added, updated, unchanged, sorted(in_db - known))
+
+
+def sync_contacts(*, session: Session, contacts: Contacts) -> None:
+    """Replace the stored addresses with the contacts file's (recipients resolve at dispatch)."""
+    session.execute(sa.delete(BodyContact))
+    rows = [{"body_id": body, "position": i, "address": address}
+            for body, addresses in contacts.addresses.items()
+            for i, address in enumerate(addresses)]
+    if rows:
+        session.execute(sa.insert(BodyContact), rows)

@@ -1,0 +1,1 @@
+"""`cascade dispatch` and `cascade outbox`: draining and inspecting the mail outbox."""

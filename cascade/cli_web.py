@@ -1,0 +1,1 @@
+"""`cascade serve`: the web app with the one-click link pages."""

@@ -82,6 +82,11 @@ VERB_MARKERS: tuple[tuple[str, ...], ...] = tuple(tuple(v.split()) for v in (
     "hằng năm", "hàng quý", "hằng quý", "hàng tháng", "hằng tháng", "định kỳ", "thời gian",
     "trong", "trước", "sau", "khi", "nếu", "để", "nhằm", "tại", "theo", "về", "với", "là",
     "được", "sẽ", "đồng thời", "kết hợp", "gắn", "lựa chọn", "làm", "qua", "của", "có",
+    "rà soát", "biên soạn", "gửi", "tham dự", "phổ biến", "vận động", "tập huấn", "bồi dưỡng",
+    "thành lập", "sơ kết", "tổng kết", "phát động", "hỗ trợ", "giải quyết", "chăm lo", "đại diện",
+    "bảo vệ", "thương lượng", "ký kết", "nắm bắt", "lập", "cung cấp", "xác định", "đánh giá",
+    "chuẩn bị", "tham gia", "tiếp nhận", "xử lý", "đăng tải", "chịu trách nhiệm", "khảo sát",
+    "thống kê", "hoàn thành", "xong", "phát triển", "vận hành", "quản lý", "tập trung", "ưu tiên",
 ))
 
 
@@ -170,7 +175,7 @@ class Resolver:
     def _build(self) -> None:
         generated: list[tuple[tuple[str, ...], str]] = []
         for body in self.registry.bodies.values():
-            in_tld = body.parent == "tld" or body.id.startswith("tld_")
+            in_tld = body.id.startswith("tld_") or "TLD" in name_key(body.name)
             for form in (body.name, *body.aliases):
                 key = name_key(form)
                 self._add(key, body.id, short=in_tld and "TLD" not in key)
@@ -210,7 +215,7 @@ class Resolver:
         return best
 
     def _mention(self, text: str, tokens: list[Token], i: int, j: int, entry: _Entry) -> Mention:
-        start, end = tokens[i].start, tokens[j - 1].end
+        start, end = _with_article(text, tokens[i].start), tokens[j - 1].end
         written = text[start:end]
         if len(entry.refs) > 1:
             return Mention(None, written, start, end,
@@ -273,11 +278,11 @@ class Resolver:
                 continue
             if names_only or _starts_verb(tokens, i):
                 break
-            j = _piece_end(tokens, i)
+            j = _piece_end(tokens, i, text)
             if j == i or j - i > 10 or not self._name_like(text, tokens, i, sentence_start
                                                            and not mentions):
                 break
-            start, stop = tokens[i].start, tokens[j - 1].end
+            start, stop = _with_article(text, tokens[i].start), tokens[j - 1].end
             mentions.append(Mention(None, text[start:stop], start, stop,
                                     note="không có trong sổ đăng ký đơn vị"))
             end = stop
@@ -303,6 +308,15 @@ class Resolver:
             return True
         first = text[tokens[i].start]
         return first.isupper() and not sentence_initial
+
+
+_ARTICLE = re.compile(r"(?:các|những|Các|Những|CÁC|NHỮNG)\s+$")
+
+
+def _with_article(text: str, start: int) -> int:
+    """Move `start` back over a plural article ('các ban liên quan' is written with 'các')."""
+    m = _ARTICLE.search(text, max(0, start - 8), start)
+    return m.start() if m else start
 
 
 def _variants(key: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -338,9 +352,14 @@ def _continues(tokens: list[Token], i: int) -> bool:
     return tokens[i].text in CONNECTORS or bool(_filler_at(tokens, i))
 
 
-def _piece_end(tokens: list[Token], i: int) -> int:
+def _piece_end(tokens: list[Token], i: int, text: str = "") -> int:
     j = i
     while j < len(tokens):
+        if tokens[j].text == "va" and j > i and j + 1 < len(tokens) and text \
+                and text[tokens[j + 1].start].isupper() and not _starts_verb(tokens, j + 1) \
+                and tokens[j + 1].text not in HEADS:
+            j += 2
+            continue
         if tokens[j].text in CONNECTORS or tokens[j].text in (";", ":", "(", ")"):
             break
         if j > i and _starts_verb(tokens, j):
@@ -354,4 +373,6 @@ def is_confederation(registry: Registry, ref: str | None) -> bool:
     if not ref or ref not in registry.bodies:
         return False
     body = registry.bodies[ref]
-    return ref == "tld" or body.parent == "tld" or ref.startswith("tld_")
+    own_organ = body.parent == "tld" and body.kind in (
+        "leadership_body", "party_body", "department", "office")
+    return ref == "tld" or ref.startswith("tld_") or own_organ

@@ -53,9 +53,14 @@ def read_document(path: Path) -> Document:
     return Document(name=path.name, lines=lines)
 
 
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]")
+
+
 def _normalise(line: str) -> str:
+    """NFC, no control characters (YAML refuses them), no zero-width or non-breaking spaces."""
     line = unicodedata.normalize("NFC", line).replace("\u00a0", " ").replace("\t", " ")
-    return line.rstrip("\r ").replace("\u200b", "").replace("\ufeff", "")
+    line = line.replace("\u200b", "").replace("\ufeff", "")
+    return _UNPRINTABLE.sub(" ", line).rstrip()
 
 
 def _plain_text(path: Path, raw: bytes) -> str:
@@ -174,9 +179,8 @@ class _DocxLines:
         style = p.find(f"{_W}pPr/{_W}pStyle")
         if style is None:
             return None
-        try:
-            style_el = self.document.styles[style.get(f"{_W}val")].element
-        except KeyError:
+        style_el = self.document.styles.element.get_by_id(style.get(f"{_W}val"))
+        if style_el is None:
             return None
         return style_el.find(f"{_W}pPr/{_W}numPr")
 

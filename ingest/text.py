@@ -66,8 +66,8 @@ class Passage:
         return self.starts[-1][1]
 
 
-def join_lines(numbered: list[tuple[int, str]]) -> Passage:
-    """Join (line number, cleaned text) pairs with spaces into one passage."""
+def join_lines(numbered: list[tuple[int, str]], sep: str = " ") -> Passage:
+    """Join (line number, cleaned text) pairs into one passage (`sep` between lines)."""
     parts: list[str] = []
     starts: list[tuple[int, int]] = []
     offset = 0
@@ -81,7 +81,7 @@ def join_lines(numbered: list[tuple[int, str]]) -> Passage:
         offset += len(text)
     if not starts:
         return Passage("", ((0, numbered[0][0] if numbered else 1),))
-    return Passage(" ".join(parts), tuple(starts))
+    return Passage(sep.join(parts), tuple(starts))
 
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=\S)")

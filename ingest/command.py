@@ -1,0 +1,89 @@
+"""`cascade draft DOC [--format yaml|json] [-o FILE]`: print or write the draft template.
+
+Errors go to stderr in Vietnamese (what and where) with a non-zero exit, and nothing is
+written. Kept light: python-docx is imported only when a Word file is read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+FORMATS = ("yaml", "json")
+EXIT_BAD_INPUT = 1
+EXIT_USAGE = 2
+
+
+def run_draft(doc: Path, *, fmt: str, output: Path | None) -> int:
+    """Draft `doc`; return the exit code."""
+    fmt = (fmt or "").lower()
+    if fmt not in FORMATS:
+        _error(f"--format {fmt!r} không hợp lệ; dùng yaml hoặc json")
+        return EXIT_USAGE
+    from ingest.errors import DraftError
+
+    try:
+        registry = _registry()
+        from ingest.draft import draft_document
+
+        draft = draft_document(Path(doc), registry)
+    except DraftError as exc:
+        _error(str(exc))
+        return EXIT_BAD_INPUT
+    except (OSError, ValueError) as exc:  # the registry or settings
+        _error(str(exc))
+        return EXIT_BAD_INPUT
+    text = _render(draft, fmt)
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        try:
+            _write_atomically(Path(output), text)
+        except OSError as exc:
+            _error(f"{output}: không ghi được tệp ({exc.strerror})")
+            return EXIT_BAD_INPUT
+    _summary(draft)
+    return 0
+
+
+def _registry():  # type: ignore[no-untyped-def]
+    from config.settings import load_settings
+    from models.registry import load_registry
+
+    return load_registry(load_settings().registry_path)
+
+
+def _render(draft: dict, fmt: str) -> str:  # type: ignore[type-arg]
+    if fmt == "json":
+        return json.dumps(dict(draft), ensure_ascii=False, indent=1) + "\n"
+    from ingest.yaml_out import draft_to_yaml
+
+    return draft_to_yaml(draft)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _summary(draft: dict) -> None:  # type: ignore[type-arg]
+    count = len(draft.get("warnings", []))
+    items = len(draft.get("assignments", []))
+    note = f"Đã soạn {items} việc giao"
+    note += f"; {count} điểm cần rà soát (mục warnings, dòng # REVIEW)." if count else "."
+    print(note, file=sys.stderr)
+
+
+def _error(message: str) -> None:
+    print(f"Lỗi: {message}", file=sys.stderr)

@@ -1,0 +1,174 @@
+"""Draft -> the commented YAML template a coordinator reviews, then launches.
+
+Every field carries a comment with its source line(s) ("# dòng 63"). What the reviewer must
+settle is marked "# REVIEW: ..." and written so that the template refuses to load until it is
+settled: an unresolved name stays "unresolved:<name>" (not a registry id), a placeholder group
+stays "group:cac_ban_lien_quan" (the template refuses placeholders), a missing header field
+stays null (the template requires it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from models.deadlines import DeadlineRuleError, parse_rule
+
+_PLACEHOLDERS = ("group:cac_ban_lien_quan",)
+_REQUIRED_HEADER = ("number", "kind", "issuer", "issued_on", "title")
+
+
+def draft_to_yaml(draft: dict[str, Any]) -> str:
+    """The commented YAML template text of a draft (from draft_document or its JSON)."""
+    provenance = getattr(draft, "provenance", {}) or {}
+    placeholders = tuple(provenance.get("placeholders") or _PLACEHOLDERS)
+    source = getattr(draft, "source", None)
+    out: list[str] = []
+    out += _preamble(draft, source)
+    out += _directive(draft.get("directive") or {}, provenance.get("directive") or {})
+    out.append("assignments:")
+    item_lines = provenance.get("assignments") or []
+    for index, item in enumerate(draft.get("assignments") or []):
+        lines = item_lines[index] if index < len(item_lines) else {}
+        out += _assignment(item, lines, placeholders)
+    targets = draft.get("targets") or []
+    if targets:
+        out.append("")
+        out.append("# Chỉ tiêu nêu trong văn bản (để đối chiếu khi báo cáo; không phải trường của mẫu):")
+        for target in targets:
+            value = target.get("value")
+            shown = f"{value:g}" if isinstance(value, float) else str(value)
+            out.append(_comment(f"#   - năm {target.get('year')}: {shown} {target.get('unit')}"
+                                f" — {target.get('text')}"))
+    return _UNPRINTABLE.sub(" ", "\n".join(out)) + "\n"
+
+
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]")
+
+
+def _preamble(draft: dict[str, Any], source: str | None) -> list[str]:
+    where = f" «{source}»" if source else ""
+    out = [
+        f"# Bản nháp mẫu giao việc, soạn tự động từ văn bản{where}.",
+        "# Rà soát trước khi khởi chạy: sửa mọi dòng có «# REVIEW:» (thay «unresolved:...» bằng",
+        "# mã đơn vị trong sổ đăng ký, thay nhóm chưa xác định bằng các đơn vị cụ thể, điền các",
+        "# trường còn trống), rồi xóa chú thích REVIEW. «dòng N» là dòng trong văn bản gốc.",
+    ]
+    warnings = draft.get("warnings") or []
+    if warnings:
+        out.append("# Cảnh báo khi soạn:")
+        out += [_comment(f"#   - {w}") for w in warnings]
+    return out
+
+
+def _directive(header: dict[str, Any], lines: dict[str, Any]) -> list[str]:
+    out = ["directive:"]
+    for key in ("number", "kind", "issuer", "issued_on", "place", "title", "signer"):
+        value = header.get(key)
+        notes = [_where(lines.get(key))]
+        if value is None and key in _REQUIRED_HEADER:
+            notes.append(f"REVIEW: không tìm thấy {_HEADER_VI[key]}; điền trước khi khởi chạy")
+        elif isinstance(value, str) and value.startswith("unresolved:"):
+            notes.append("REVIEW: cơ quan ban hành không có trong sổ đăng ký; ghi mã đơn vị")
+        elif value is None:
+            notes.append(f"không tìm thấy {_HEADER_VI[key]}")
+        out.append(_field(2, key, _scalar(value), notes))
+    implements = header.get("implements") or []
+    out.append(_field(2, "implements", _list(implements), [_where(lines.get("implements"))
+                                                            if implements else "không nêu"]))
+    return out
+
+
+_HEADER_VI = {"number": "số văn bản", "kind": "loại văn bản", "issuer": "cơ quan ban hành",
+              "issued_on": "ngày ban hành", "place": "địa danh", "title": "trích yếu",
+              "signer": "người ký"}
+
+
+def _assignment(item: dict[str, Any], lines: dict[str, Any], placeholders: tuple[str, ...]
+                ) -> list[str]:
+    source = item.get("source") or {}
+    item_range = (source.get("line_start"), source.get("line_end"))
+    out = [_field(2, "- ref", _scalar(item.get("ref")), [_where(item_range)])]
+    lead, cooperating = item.get("lead") or [], item.get("cooperating") or []
+    lead_notes = [_where(lines.get("lead") or item_range)] + _ref_reviews(lead, placeholders)
+    if not lead:
+        lead_notes.append("chỉ có đơn vị phối hợp, không có đơn vị chủ trì")
+    out.append(_field(4, "lead", _list(lead), lead_notes))
+    coop_notes = [_where(lines.get("cooperating") or item_range) if cooperating else "không nêu"]
+    out.append(_field(4, "cooperating", _list(cooperating),
+                      coop_notes + _ref_reviews(cooperating, placeholders)))
+    report_to = item.get("report_to")
+    out.append(_field(4, "report_to", _scalar(report_to),
+                      [_where(item_range) if report_to else "không nêu"]))
+    out.append(_field(4, "task", _scalar(item.get("task")), [_where(item_range)]))
+    out.append(_field(4, "deadline", _deadline(item.get("deadline") or {}),
+                      _deadline_notes(item.get("deadline") or {}, lines.get("deadline"))))
+    start, end = _scalar(source.get("line_start")), _scalar(source.get("line_end"))
+    out.append(_field(4, "source", f"{{line_start: {start}, line_end: {end}}}", []))
+    return out
+
+
+def _ref_reviews(refs: list[str], placeholders: tuple[str, ...]) -> list[str]:
+    notes = []
+    for ref in refs:
+        if ref.startswith("unresolved:"):
+            notes.append(f"REVIEW: «{ref[len('unresolved:'):]}» không có trong sổ đăng ký: "
+                         "thay bằng mã đơn vị hoặc nhóm, hoặc bỏ đi")
+        elif ref in placeholders:
+            notes.append(f"REVIEW: «{ref}» chưa xác định: thay bằng các đơn vị cụ thể hoặc bỏ đi")
+    return notes
+
+
+def _deadline(deadline: dict[str, Any]) -> str:
+    rule, text = _scalar(deadline.get("rule")), _scalar(deadline.get("text"))
+    return f"{{rule: {rule}, text: {text}}}"
+
+
+def _deadline_notes(deadline: dict[str, Any], lines: Any) -> list[str]:
+    rule, text = deadline.get("rule"), deadline.get("text")
+    if rule is None and text is None:
+        return ["văn bản không nêu thời hạn"]
+    notes = [_where(lines)]
+    if rule is None:
+        notes.append(f"REVIEW: không hiểu thời hạn «{text}»: ghi quy tắc (YYYY-MM-DD, annual, ...)")
+        return notes
+    try:
+        parsed = parse_rule(rule)
+    except DeadlineRuleError:
+        notes.append(f"REVIEW: quy tắc thời hạn {rule!r} không hợp lệ")
+        return notes
+    notes.append(parsed.describe())
+    return notes
+
+
+def _where(lines: Any) -> str:
+    if not lines or lines[0] is None:
+        return "không rõ dòng"
+    first, last = lines[0], lines[-1]
+    return f"dòng {first}" if first == last or last is None else f"dòng {first}-{last}"
+
+
+def _field(indent: int, key: str, value: str, notes: list[str]) -> str:
+    notes = [n for n in notes if n]
+    line = f"{' ' * indent}{key}: {value}"
+    return _comment(f"{line}  # {'; '.join(notes)}") if notes else line
+
+
+def _comment(text: str) -> str:
+    """One physical line: a value or a comment never spans lines."""
+    return text.replace("\r", " ").replace("\n", " ")
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _list(values: list[Any]) -> str:
+    return "[" + ", ".join(_scalar(v) for v in values) + "]"

@@ -265,8 +265,12 @@ def draft(
 @app.command()
 @_guard
 def launch(
-    template: Annotated[Path, typer.Argument(help="Mẫu giao việc (.yaml)")],
+    template: Annotated[Path, typer.Argument(help="Mẫu giao việc (.yaml), hoặc văn bản (.txt, .md, "
+                                             ".docx) với --review")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ in ra, không ghi gì")] = False,
+    review: Annotated[bool, typer.Option(
+        "--review", help="Soạn từ văn bản, hiện các nhiệm vụ sẽ tạo và hỏi xác nhận")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Không hỏi (cho script)")] = False,
     format: FormatOpt = "table",
     parent_task: Annotated[int | None, typer.Option(
         "--parent-task", help="Nhiệm vụ mà kế hoạch con này thực hiện")] = None,
@@ -275,32 +279,71 @@ def launch(
     at: AtOpt = None,
 ) -> None:
     """Khởi chạy: tạo văn bản, chuỗi giao việc và một nhiệm vụ cho mỗi đơn vị (một giao dịch)."""
+    from cascade.review import is_document
     from models.db import unit_of_work
-    from models.template import load_template
-    from services.launch import LaunchError, launch_cascade, parse_annual_days
+    from models.template import load_template, parse_template
+    from services.launch import LaunchError, launch_cascade, parse_annual_days, plan_launch
     from services.registry import sync_contacts, sync_registry
 
     _check_format(format)
     app_ = _app()
     when = _at(app_, at)
-    spec = load_template(template, app_.registry)
-    text = template.read_text(encoding="utf-8")
-    engine = app_.ready_engine()
+    launched_on = when.astimezone(app_.settings.timezone).date()
     try:
         days = parse_annual_days(deadline or [])
+        if is_document(template):
+            if not (review or yes):
+                fail(f"{template} là văn bản, chưa phải mẫu: thêm --review để soạn, xem lại và xác "
+                     "nhận trước khi khởi chạy (hoặc --yes cho script)")
+            text = _reviewed_template(app_, template, ask=not yes)
+            spec = parse_template(text, app_.registry, file=f"{template} (bản nháp)")
+            if not dry_run:
+                plan = plan_launch(spec, registry=app_.registry, calendar=app_.calendar,
+                                   launched_on=launched_on, annual_days=days)
+                _out().print(f"Sẽ tạo {len(plan.tasks)} nhiệm vụ cho {spec.directive.number}.")
+                if not yes and not typer.confirm("Khởi chạy?", default=False):
+                    fail("đã hủy, không ghi gì", 1)
+        else:
+            spec = load_template(template, app_.registry)
+            text = template.read_text(encoding="utf-8")
+        engine = app_.ready_engine()
         with unit_of_work(engine) as session:
             sync_registry(session=session, registry=app_.registry)
             sync_contacts(session=session, contacts=app_.contacts)
             result = launch_cascade(
                 session=session, spec=spec, template_text=text, registry=app_.registry,
                 calendar=app_.calendar, at=when, coordinator=app_.settings.follow_up_office,
-                parent_task_id=parent_task, annual_days=days,
-                launched_on=when.astimezone(app_.settings.timezone).date())
+                parent_task_id=parent_task, annual_days=days, launched_on=launched_on)
             if dry_run:
                 session.rollback()
     except LaunchError as exc:
         fail(str(exc))
     _report_launch(result, dry_run=dry_run, fmt=format, app_=app_)
+
+
+def _reviewed_template(app_: App, doc: Path, *, ask: bool) -> str:
+    """Draft `doc`, show it with its flags, let the coordinator settle them; the template text."""
+    from cascade.review import flags_of, review_table, settle
+    from ingest import DraftError, draft_document, draft_to_yaml
+
+    try:
+        draft = draft_document(doc, app_.registry)
+    except DraftError as exc:
+        fail(str(exc))
+    flags = flags_of(draft, app_.registry)
+    err = _err()
+    err.print(review_table(draft, app_.registry, flags))
+    for warning in draft.get("warnings", []):
+        err.print(f"Lưu ý: {warning}")
+    if flags and ask:
+        settle(draft, app_.registry, ask=lambda q: typer.prompt(q, default="", show_default=False),
+               say=err.print)
+        flags = flags_of(draft, app_.registry)
+    if flags:
+        listing = "\n".join(f"  {f.where}: {f.message}" for f in flags)
+        fail(f"bản nháp còn mục cần xem lại:\n{listing}\nSoạn ra tệp để sửa: cascade draft {doc} -o "
+             "mau.yaml, sửa các dòng REVIEW, rồi cascade launch mau.yaml")
+    return draft_to_yaml(draft)
 
 
 def _report_launch(result, *, dry_run: bool, fmt: str, app_: App) -> None:  # type: ignore[no-untyped-def]

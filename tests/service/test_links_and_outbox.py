@@ -10,6 +10,7 @@ from sqlmodel import select
 from models.db import unit_of_work
 from models.tables import Assignment, LinkToken, Outbox, Task
 from services.actions import ActionRefused, record_action
+from services.launch import LaunchError
 from services.links import LinkInvalid, find_link, issue_link, use_link
 from tests.conftest import at, launch_template
 
@@ -51,7 +52,7 @@ def test_launch_queues_one_mail_per_task_in_the_same_transaction(launched):
 
 def test_a_failed_launch_queues_nothing(engine, registry, calendar):
     """No tasks, no mails: the outbox is part of the launch transaction."""
-    with pytest.raises(Exception):
+    with pytest.raises(LaunchError):
         launch_template(engine, registry, calendar, annual_days={})
     assert outbox(engine) == []
 

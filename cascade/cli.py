@@ -550,7 +550,7 @@ def history(
 
 
 # Commands defined in their own modules register themselves on `app` (imports stay light).
-from cascade import cli_mail, cli_web  # noqa: E402, F401
+from cascade import cli_follow, cli_mail, cli_report, cli_web  # noqa: E402, F401
 
 
 def main() -> None:

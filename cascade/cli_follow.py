@@ -1,0 +1,1 @@
+"""`cascade sweep` and `cascade digest`: chasing what is due and late."""

@@ -1,0 +1,1 @@
+"""`cascade report`: the review summary (sơ kết, tổng kết) of a directive."""

@@ -46,6 +46,7 @@ class Settings:
     timezone: ZoneInfo
     near_due_working_days: int
     follow_up_office: str
+    escalation_path: Path
     contacts_path: Path
     example_contacts_path: Path
     base_url: str
@@ -108,6 +109,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
         timezone=tz,
         near_due_working_days=_int(env, "CASCADE_NEAR_DUE_WORKING_DAYS", 3),
         follow_up_office=env.get("CASCADE_FOLLOW_UP_OFFICE") or "tld_van_phong_dang_doan",
+        escalation_path=Path(env.get("CASCADE_ESCALATION") or CONFIG_DIR / "escalation.yaml"),
         contacts_path=Path(env.get("CASCADE_CONTACTS") or CONFIG_DIR / "contacts.yaml"),
         example_contacts_path=CONFIG_DIR / "contacts.example.yaml",
         base_url=(env.get("CASCADE_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),

@@ -187,6 +187,8 @@ class Outbox(SQLModel, table=True):
     event_id: int | None = Field(default=None, foreign_key="task_event.id")
     body_id: str | None = Field(default=None, foreign_key="body.id", max_length=80)
     to_addresses: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # data the mail shows that is not in other tables (a digest's snapshot, ...)
+    payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     status: str = Field(default="pending", max_length=20)
     attempts: int = 0
     next_attempt_at: dt.datetime = _when()
@@ -211,4 +213,23 @@ class LinkToken(SQLModel, table=True):
     created_at: dt.datetime = _when()
     expires_at: dt.datetime = _when()
     used_at: dt.datetime | None = _when(nullable=True)
+class FollowUp(SQLModel, table=True):
+    """A reminder or escalation recorded by the sweep: once per key (task, kind, level,
+    occurrence, due date), whoever sweeps and however often."""
+
+    __tablename__ = "follow_up"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=120, unique=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    kind: str = Field(max_length=20)  # reminder | escalation
+    level: int
+    occurrence: int
+    due_on: dt.date
+    working_days: int  # left before (reminder) or late (escalation)
+    recipient_id: str = Field(foreign_key="body.id", max_length=80)
+    outbox_id: int | None = Field(default=None, foreign_key="outbox.id")
+    at: dt.datetime = _when()
+
+
 metadata = SQLModel.metadata

@@ -1,0 +1,40 @@
+"""Follow-up: the reminder/escalation ledger, and a payload column on the outbox (digests).
+
+Revision ID: 0004
+Revises: 0003
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from models.tables import UTCDateTime
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("outbox") as batch:
+        batch.add_column(sa.Column("payload", sa.JSON()))
+    op.create_table(
+        "follow_up",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("key", sa.String(120), nullable=False, unique=True),
+        sa.Column("task_id", sa.Integer(), sa.ForeignKey("task.id"), nullable=False, index=True),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("level", sa.Integer(), nullable=False),
+        sa.Column("occurrence", sa.Integer(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("working_days", sa.Integer(), nullable=False),
+        sa.Column("recipient_id", sa.String(80), sa.ForeignKey("body.id"), nullable=False),
+        sa.Column("outbox_id", sa.Integer(), sa.ForeignKey("outbox.id")),
+        sa.Column("at", UTCDateTime(), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("follow_up")
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("payload")

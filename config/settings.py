@@ -55,6 +55,12 @@ class Settings:
     link_ttl_days: int
     mail_from: str
     smtp: SmtpSettings
+    scheduler: str  # embedded | prefect | off
+    dispatch_every_seconds: int
+    sweep_every_seconds: int
+    digest_cron: str
+    scheduler_lease_seconds: int
+    misfire_grace_seconds: int
 
     @property
     def outbox_dir(self) -> Path:
@@ -88,6 +94,13 @@ def _bool(environ: Mapping[str, str], name: str, default: bool = False) -> bool:
     if raw in ("0", "false", "no", "off"):
         return False
     raise SettingsError(f"{name}={raw!r}: dùng true hoặc false")
+
+
+def _choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    raw = (environ.get(name) or choices[0]).strip().lower()
+    if raw not in choices:
+        raise SettingsError(f"{name}={raw!r}: chọn một trong {', '.join(choices)}")
+    return raw
 
 
 def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> Settings:
@@ -125,4 +138,11 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
             starttls=_bool(env, "CASCADE_SMTP_STARTTLS"),
             ssl=_bool(env, "CASCADE_SMTP_SSL"),
         ),
+        scheduler=_choice(env, "CASCADE_SCHEDULER", ("embedded", "prefect", "off")),
+        dispatch_every_seconds=_int(env, "CASCADE_DISPATCH_EVERY_SECONDS", 60),
+        sweep_every_seconds=_int(env, "CASCADE_SWEEP_EVERY_SECONDS", 900),
+        # daily on weekdays by default; weekly: "30 7 * * mon"
+        digest_cron=env.get("CASCADE_DIGEST_CRON") or "30 7 * * mon-fri",
+        scheduler_lease_seconds=_int(env, "CASCADE_SCHEDULER_LEASE_SECONDS", 30),
+        misfire_grace_seconds=_int(env, "CASCADE_MISFIRE_GRACE_SECONDS", 3600),
     )

@@ -232,4 +232,37 @@ class FollowUp(SQLModel, table=True):
     at: dt.datetime = _when()
 
 
+class SchedulerLease(SQLModel, table=True):
+    """Who runs the embedded scheduler: one holder at a time, renewed before it expires."""
+
+    __tablename__ = "scheduler_lease"
+
+    name: str = Field(primary_key=True, max_length=40)
+    holder: str = Field(max_length=120)
+    expires_at: dt.datetime = _when()
+
+
+class JobRun(SQLModel, table=True):
+    """One run of a scheduled job (dispatch, sweep, digest): when, by whom, with what result."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (sa.Index("ix_job_run_job", "job", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=40)
+    holder: str = Field(max_length=120)
+    scheduled_for: dt.datetime | None = _when(nullable=True)
+    started_at: dt.datetime = _when()
+    finished_at: dt.datetime | None = _when(nullable=True)
+    outcome: str | None = None
+
+
+# APScheduler's job store (created by migration 0004 so it lives under Alembic too).
+apscheduler_jobs = sa.Table(
+    "apscheduler_jobs", SQLModel.metadata,
+    sa.Column("id", sa.Unicode(191), primary_key=True),
+    sa.Column("next_run_time", sa.Float(25), index=True),
+    sa.Column("job_state", sa.LargeBinary(), nullable=False),
+)
+
 metadata = SQLModel.metadata

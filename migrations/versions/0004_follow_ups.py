@@ -1,4 +1,5 @@
-"""Follow-up: the reminder/escalation ledger, and a payload column on the outbox (digests).
+"""Follow-up: the reminder/escalation ledger, a payload column on the outbox (digests), and
+the embedded scheduler's lease, job runs and APScheduler job store.
 
 Revision ID: 0004
 Revises: 0003
@@ -34,7 +35,36 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "scheduler_lease",
+        sa.Column("name", sa.String(40), primary_key=True),
+        sa.Column("holder", sa.String(120), nullable=False),
+        sa.Column("expires_at", UTCDateTime(), nullable=False),
+    )
+    op.create_table(
+        "job_run",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("job", sa.String(40), nullable=False),
+        sa.Column("holder", sa.String(120), nullable=False),
+        sa.Column("scheduled_for", UTCDateTime()),
+        sa.Column("started_at", UTCDateTime(), nullable=False),
+        sa.Column("finished_at", UTCDateTime()),
+        sa.Column("outcome", sa.String()),
+    )
+    op.create_index("ix_job_run_job", "job_run", ["job", "id"])
+    op.create_table(
+        "apscheduler_jobs",
+        sa.Column("id", sa.Unicode(191), primary_key=True),
+        sa.Column("next_run_time", sa.Float(25), index=True),
+        sa.Column("job_state", sa.LargeBinary(), nullable=False),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("apscheduler_jobs")
+    op.drop_index("ix_job_run_job", "job_run")
+    op.drop_table("job_run")
+    op.drop_table("scheduler_lease")
     op.drop_table("follow_up")
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("payload")

@@ -1,0 +1,177 @@
+"""What a link page shows: the task a link is about, read from the database into plain data.
+
+Everything here runs inside a unit of work (in a worker thread) and returns frozen data, so the
+templates never touch an ORM object after its session has closed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from models.status import TERMINAL, Role, TaskStatus, find_transition
+from models.tables import Assignment, Body, Cascade, Directive, LinkToken, Task, TaskEvent
+from notifications.formatting import long_date
+from services.links import token_hash
+
+# What the button does, as a heading ("Xác nhận đã nhận nhiệm vụ").
+ACTION_HEADINGS = {
+    "acknowledge": "Xác nhận đã nhận nhiệm vụ",
+    "start": "Bắt đầu thực hiện nhiệm vụ",
+    "report": "Báo cáo kết quả thực hiện",
+    "return": "Trả lại báo cáo",
+    "close": "Hoàn thành, đóng nhiệm vụ",
+    "request-extension": "Xin gia hạn nhiệm vụ",
+    "grant-extension": "Đồng ý gia hạn",
+    "refuse-extension": "Không đồng ý gia hạn",
+    "cancel": "Hủy nhiệm vụ",
+}
+
+
+def local_time(when: dt.datetime, tz: ZoneInfo) -> str:
+    """'14:05 ngày 30 tháng 11 năm 2025' in the deployment's time zone."""
+    local = when.astimezone(tz)
+    return f"{local:%H:%M} {long_date(local.date())}"
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    """The task a link acts on, as the page shows it."""
+
+    task_id: int
+    directive_number: str
+    directive_kind: str
+    directive_title: str
+    ref: str
+    task_text: str
+    body_name: str
+    role: Role
+    role_label: str
+    due_text: str
+    due_on: dt.date | None
+    requested_due_on: dt.date | None
+    requested_text: str | None
+    status: TaskStatus
+    status_label: str
+    closed_text: str | None
+    coordinator_name: str
+
+
+@dataclass(frozen=True)
+class LinkPage:
+    """A valid link: its task, its action, and whether the task's status still allows it."""
+
+    task: TaskPage
+    action: str
+    heading: str
+    button: str
+    allowed: bool
+    explanation: str  # what pressing the button does, or why it no longer can
+    target_label: str | None
+    expires_text: str
+
+
+def _body_name(session: Session, body_id: str) -> str:
+    body = session.get(Body, body_id)
+    return body.name if body is not None else body_id
+
+
+def load_task(session: Session, task_id: int, tz: ZoneInfo) -> TaskPage:
+    task = session.get(Task, task_id)
+    assert task is not None, f"link to missing task #{task_id}"
+    cascade = session.get(Cascade, task.cascade_id)
+    assignment = session.get(Assignment, task.assignment_id)
+    assert cascade is not None and assignment is not None
+    directive = session.get(Directive, cascade.directive_id)
+    assert directive is not None
+    status = TaskStatus(task.status)
+    return TaskPage(
+        task_id=task_id,
+        directive_number=directive.number,
+        directive_kind=directive.kind,
+        directive_title=directive.title,
+        ref=assignment.ref,
+        task_text=assignment.task_text,
+        body_name=_body_name(session, task.body_id),
+        role=Role(task.role),
+        role_label=Role(task.role).label,
+        due_text=long_date(task.due_on) if task.due_on else "không thời hạn",
+        due_on=task.due_on,
+        requested_due_on=task.requested_due_on,
+        requested_text=long_date(task.requested_due_on) if task.requested_due_on else None,
+        status=status,
+        status_label=status.label,
+        closed_text=local_time(task.closed_at, tz) if task.closed_at else None,
+        coordinator_name=_body_name(session, cascade.coordinator_id),
+    )
+
+
+def status_explanation(task: TaskPage, action: str) -> str:
+    """Why `action` is no longer possible, in a sentence a body understands."""
+    if task.status in TERMINAL:
+        when = f" lúc {task.closed_text}" if task.closed_text else ""
+        if task.status is TaskStatus.DONE:
+            return f"Nhiệm vụ đã được đánh dấu hoàn thành{when}."
+        return f"Nhiệm vụ đã bị hủy{when}."
+    return (f"Nhiệm vụ đang ở trạng thái «{task.status_label}», nên thao tác "
+            f"«{ACTION_HEADINGS.get(action, action).lower()}» không còn áp dụng được.")
+
+
+def link_page(session: Session, link: LinkToken, tz: ZoneInfo) -> LinkPage:
+    task = load_task(session, link.task_id, tz)
+    # The role's row of the table; record_action checks the actor again when the button is pressed.
+    row = find_transition(link.action, task.role, task.status)
+    heading = ACTION_HEADINGS.get(link.action, link.action)
+    if row is None:
+        return LinkPage(task, link.action, heading, heading, False,
+                        status_explanation(task, link.action), None,
+                        local_time(link.expires_at, tz))
+    explanation = (f"Bấm nút bên dưới để {row.label}: trạng thái nhiệm vụ sẽ chuyển từ "
+                   f"«{task.status_label}» sang «{row.target.label}».")
+    return LinkPage(task, link.action, heading, row.label[:1].upper() + row.label[1:], True,
+                    explanation, row.target.label, local_time(link.expires_at, tz))
+
+
+@dataclass(frozen=True)
+class SpentLink:
+    """A link that can no longer act (used or expired): what happened to it and its task."""
+
+    task: TaskPage
+    heading: str
+    used_text: str | None  # when it was used
+    used_action: str | None  # the action it recorded, as a label
+    expired_text: str | None
+
+
+def _stored(session: Session, token: str) -> LinkToken | None:
+    return session.exec(select(LinkToken).where(LinkToken.token_hash == token_hash(token))).first()
+
+
+def task_for_token(session: Session, token: str, tz: ZoneInfo) -> tuple[TaskPage, str]:
+    """The task and action of a stored link (already verified by the caller)."""
+    link = _stored(session, token)
+    assert link is not None
+    return load_task(session, link.task_id, tz), link.action
+
+
+def spent_link(session: Session, token: str, tz: ZoneInfo) -> SpentLink | None:
+    """The story of a used or expired link, looked up by its token; None if unknown."""
+    link = _stored(session, token)
+    if link is None:
+        return None
+    task = load_task(session, link.task_id, tz)
+    heading = ACTION_HEADINGS.get(link.action, link.action)
+    if link.used_at is None:
+        return SpentLink(task, heading, None, None, local_time(link.expires_at, tz))
+    event = session.exec(select(TaskEvent).where(
+        TaskEvent.task_id == link.task_id, TaskEvent.channel == "email-link",
+        TaskEvent.action == link.action, TaskEvent.at == link.used_at)).first()
+    recorded = None
+    if event is not None:
+        recorded = (f"{ACTION_HEADINGS.get(event.action, event.action)} (trạng thái chuyển từ "
+                    f"«{TaskStatus(event.from_status).label if event.from_status else '—'}» sang "
+                    f"«{TaskStatus(event.to_status).label}»)")
+    return SpentLink(task, heading, local_time(link.used_at, tz), recorded, None)

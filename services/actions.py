@@ -17,6 +17,7 @@ from models.deadlines import parse_rule
 from models.status import (
     ACTIONS,
     TERMINAL,
+    TRANSITIONS,
     Actor,
     Role,
     TaskStatus,
@@ -72,7 +73,9 @@ def _actor_kinds(actor: str | None, task: Task, cascade: Cascade) -> set[Actor]:
 def _refusal(action: str, task: Task, kinds: set[Actor]) -> ActionRefused:
     status, role = TaskStatus(task.status), Role(task.role)
     allowed = sorted({a for k in kinds for a in allowed_actions(role, status, k)}, key=ACTIONS.index)
-    allowed_text = ", ".join(allowed) if allowed else "không còn thao tác nào"
+    labels = {row.action: row.label for row in TRANSITIONS if role in row.roles}
+    allowed_text = (", ".join(f"{a} ({labels[a]})" for a in allowed) if allowed
+                    else "không còn thao tác nào")
     if status in TERMINAL:
         when = f" ngày {task.closed_at.astimezone(dt.UTC):%d/%m/%Y}" if task.closed_at else ""
         reason = f"nhiệm vụ #{task.id} đã {status.label}{when} (trạng thái '{status.label}')"

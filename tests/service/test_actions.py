@@ -82,7 +82,7 @@ def test_refusal_names_status_and_allowed_actions(launched):
     with pytest.raises(ActionRefused) as info:
         act(launched, tid, "return")
     message = str(info.value)
-    assert "'đã giao'" in message and "acknowledge, start, report" in message
+    assert "'đã giao'" in message and "acknowledge (xác nhận đã nhận), start (" in message
     assert snapshot(launched, tid) == before
 
 

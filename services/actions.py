@@ -151,6 +151,10 @@ def record_action(
 def _apply(session: Session, task: Task, row: Transition, *, at: dt.datetime, actor: str,
            channel: str, note: str | None, extra: dict) -> ActionResult:
     source = TaskStatus(task.status)
+    # the event keeps what changed, the due date it replaced included
+    recorded = {**extra, "previous_due_on": task.due_on} if "due_on" in extra else extra
+    data = {k: (v.isoformat() if isinstance(v, dt.date) else v)
+            for k, v in recorded.items() if v is not None} or None
     values = {"status": row.target.value, "updated_at": at, "version": Task.version + 1, **extra}
     if row.target in TERMINAL:
         values["closed_at"] = at
@@ -166,8 +170,6 @@ def _apply(session: Session, task: Task, row: Transition, *, at: dt.datetime, ac
         fresh = session.get(Task, task.id)
         assert fresh is not None
         raise _refusal(row.action, fresh, {Actor.BODY, Actor.COORDINATOR})
-    data = {k: (v.isoformat() if isinstance(v, dt.date) else v)
-            for k, v in extra.items() if v is not None} or None
     event = TaskEvent(task_id=task.id, at=at, actor=actor, channel=channel, action=row.action,
                       from_status=source.value, to_status=row.target.value, note=note, data=data)
     session.add(event)

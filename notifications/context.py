@@ -1,0 +1,192 @@
+"""From outbox rows to rendered messages: load what each mail shows, issue its links, render.
+
+Runs inside the dispatcher's claim transaction, so a link token exists before its mail leaves.
+Everything is loaded per batch in a handful of queries, not per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from sqlmodel import Session, select
+
+from config.settings import Settings
+from models.deadlines import DeadlineRuleError, parse_rule
+from models.status import Actor, Role, TaskStatus, allowed_actions
+from models.tables import Assignment, Body, BodyContact, Cascade, Directive, Outbox, Task, TaskEvent
+from notifications.formatting import long_date
+from notifications.ics import calendar_uid
+from notifications.render import (
+    BadAddress,
+    DirectiveView,
+    EventView,
+    LinkView,
+    MailData,
+    TaskView,
+    action_label,
+    body_text,
+    mail_domain,
+    message_id,
+    render_mail,
+)
+from services.actions import SYSTEM
+from services.links import issue_link
+from services.notify import KINDS
+
+NO_ADDRESS = "chưa có địa chỉ e-mail"
+
+
+@dataclass
+class Prepared:
+    """One claimed row, ready to send (`message`), or why it cannot be (`problem`)."""
+
+    outbox_id: int
+    attempts: int
+    message_id: str
+    to: tuple[str, ...] = ()
+    message: EmailMessage | None = None
+    problem: str | None = None  # set: no message; `waiting` says whether to wait or fail
+    waiting: bool = False
+
+
+def link_url(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/l/{token}"
+
+
+def deadline_phrase(due_on: dt.date | None, rule_text: str | None, occurrence: int) -> str:
+    """'ngày 30 tháng 11 năm 2026', with the rule for recurring tasks; the rule alone without
+    a date ('thường xuyên')."""
+    rule = None
+    if rule_text:
+        try:
+            rule = parse_rule(rule_text)
+        except DeadlineRuleError:
+            rule = None
+    if due_on is None:
+        return rule.describe() if rule else "không thời hạn"
+    if rule is not None and rule.recurring:
+        return f"{long_date(due_on)} (kỳ {occurrence}; {rule.describe()})"
+    return long_date(due_on)
+
+
+def offered_actions(kind: str, task: Task, recipient: str, coordinator: str) -> list[str]:
+    """The kind's link actions that the recipient may still take on the task as it is now."""
+    actors = {Actor.BODY} if recipient == task.body_id else set()
+    if recipient == coordinator:
+        actors.add(Actor.COORDINATOR)
+    role, status = Role(task.role), TaskStatus(task.status)
+    allowed = {a for actor in actors for a in allowed_actions(role, status, actor)}
+    out = []
+    for action in KINDS[kind].links:
+        if action not in allowed:
+            continue
+        if action == "request-extension" and task.due_on is None:
+            continue  # nothing to extend
+        out.append(action)
+    return out
+
+
+class _Batch:
+    """The rows of a batch and everything they refer to, loaded in a few queries."""
+
+    def __init__(self, session: Session, rows: list[Outbox]):
+        task_ids = {r.task_id for r in rows if r.task_id is not None}
+        found = session.exec(
+            select(Task, Assignment, Cascade, Directive)
+            .join(Assignment, Assignment.id == Task.assignment_id)
+            .join(Cascade, Cascade.id == Task.cascade_id)
+            .join(Directive, Directive.id == Cascade.directive_id)
+            .where(Task.id.in_(task_ids))).all()  # type: ignore[union-attr]
+        self.tasks = {t.id: (t, a, c, d) for t, a, c, d in found}
+        event_ids = {r.event_id for r in rows if r.event_id is not None}
+        self.events = {e.id: e for e in session.exec(
+            select(TaskEvent).where(TaskEvent.id.in_(event_ids))).all()} if event_ids else {}  # type: ignore[union-attr]
+        body_ids = {r.body_id for r in rows if r.body_id}
+        for t, a, c, d in self.tasks.values():
+            body_ids |= {t.body_id, c.coordinator_id, d.issuer_id}
+            if a.report_to_id:
+                body_ids.add(a.report_to_id)
+        body_ids |= {e.actor for e in self.events.values()}
+        self.names = dict(session.exec(select(Body.id, Body.name).where(
+            Body.id.in_(body_ids))).all())  # type: ignore[attr-defined]
+        self.contacts: dict[str, list[str]] = defaultdict(list)
+        for contact in session.exec(select(BodyContact).where(BodyContact.body_id.in_(body_ids))
+                                    .order_by(BodyContact.body_id, BodyContact.position)).all():
+            self.contacts[contact.body_id].append(contact.address)
+
+    def name(self, body_id: str | None) -> str:
+        if body_id is None or body_id == SYSTEM:
+            return "Hệ thống"
+        return self.names.get(body_id, body_id)
+
+
+def _event_view(event: TaskEvent | None, batch: _Batch) -> EventView | None:
+    if event is None:
+        return None
+    until = None
+    data = event.data or {}
+    raw = data.get("requested_due_on") or data.get("due_on")
+    if raw:
+        until = dt.date.fromisoformat(raw)
+    return EventView(action=event.action, actor=batch.name(event.actor), at=event.at,
+                     note=body_text(event.note) or None, until=until)
+
+
+def prepare_batch(*, session: Session, rows: list[Outbox], settings: Settings,
+                  at: dt.datetime) -> list[Prepared]:
+    """Render each claimed row, issuing its link tokens in `session` (the claim transaction)."""
+    batch = _Batch(session, rows)
+    domain = mail_domain(settings.mail_from)
+    out = []
+    for row in rows:
+        assert row.id is not None and row.message_id is not None
+        prepared = Prepared(row.id, row.attempts, row.message_id)
+        out.append(prepared)
+        if row.kind not in KINDS or row.task_id not in batch.tasks:
+            prepared.problem = f"không dựng được thư loại {row.kind!r} cho nhiệm vụ #{row.task_id}"
+            continue
+        to = tuple(row.to_addresses or batch.contacts.get(row.body_id or "", ()))
+        if not to:
+            prepared.problem = (f"{batch.name(row.body_id)} ({row.body_id}) {NO_ADDRESS}: thêm vào "
+                                f"{settings.contacts_path} rồi chạy lại `cascade dispatch`")
+            prepared.waiting = True
+            continue
+        prepared.to = to
+        task, assignment, cascade, directive = batch.tasks[row.task_id]
+        recipient = row.body_id or task.body_id
+        links = tuple(
+            LinkView(action, action_label(action, Role(task.role)), link_url(settings.base_url, issue_link(
+                session=session, secret=settings.secret_key, task_id=task.id, action=action,
+                actor=recipient, at=at, ttl_days=settings.link_ttl_days, outbox_id=row.id)))
+            for action in offered_actions(row.kind, task, recipient, cascade.coordinator_id))
+        reply_to = tuple(batch.contacts.get(cascade.coordinator_id, ())) \
+            if recipient != cascade.coordinator_id else ()
+        data = MailData(
+            kind=row.kind, message_id=row.message_id, sender=settings.mail_from, to=to,
+            recipient=batch.name(recipient), at=at, links=links, reply_to=reply_to,
+            directive=DirectiveView(number=directive.number, kind=directive.kind,
+                                    title=body_text(directive.title), issued_on=directive.issued_on,
+                                    issuer=batch.name(directive.issuer_id)),
+            task=TaskView(id=task.id, ref=assignment.ref, occurrence=task.occurrence,
+                          text=body_text(assignment.task_text), role=Role(task.role),
+                          status=task.status, body=batch.name(task.body_id), due_on=task.due_on,
+                          deadline=deadline_phrase(task.due_on, assignment.deadline_rule,
+                                                   task.occurrence),
+                          report_to=batch.name(assignment.report_to_id) if assignment.report_to_id
+                          else None, version=task.version),
+            event=_event_view(batch.events.get(row.event_id) if row.event_id else None, batch),
+            calendar_uid=calendar_uid(task_id=task.id, occurrence=task.occurrence, domain=domain),
+            timezone=settings.timezone)
+        try:
+            prepared.message = render_mail(data)
+        except BadAddress as exc:
+            prepared.problem = str(exc)
+    return out
+
+
+def stable_message_id(row: Outbox, settings: Settings) -> str:
+    assert row.id is not None
+    return message_id(outbox_id=row.id, key=row.key, mail_from=settings.mail_from)

@@ -1,0 +1,303 @@
+"""The outbox dispatcher: claim due rows, render and send them over one connection, record.
+
+Each batch runs in three steps, and no database transaction stays open while SMTP talks:
+
+1. claim (one short transaction): a guarded UPDATE moves due rows to 'sending' (pending and
+   due, or 'sending' with a lease older than `lease`: a dispatcher that died mid-batch), gives
+   each its stable Message-ID, issues its link tokens and renders it;
+2. send each message over the mailer's one connection;
+3. record each outcome (one transaction): sent; back to pending with exponential back-off;
+   or failed with the reason.
+
+A crash before step 3 leaves rows in 'sending'; the lease hands them to the next run, which
+sends them again with the same Message-ID. So every message goes out at least once, and a
+duplicate is recognisable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from config.settings import Settings
+from models.db import unit_of_work
+from models.tables import Outbox
+from notifications.context import NO_ADDRESS, Prepared, prepare_batch, stable_message_id
+from notifications.mailer import Mailer, PermanentFailure, TemporaryFailure
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+Clock = Callable[[], dt.datetime]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When to try again. `next_attempt` is a decision the caller acts on (None: give up)."""
+
+    base: dt.timedelta = dt.timedelta(minutes=1)
+    cap: dt.timedelta = dt.timedelta(hours=6)
+    max_attempts: int = 10
+    no_address_delay: dt.timedelta = dt.timedelta(days=1)
+    lease: dt.timedelta = dt.timedelta(minutes=10)
+
+    def next_attempt(self, attempts: int, *, at: dt.datetime) -> dt.datetime | None:
+        """After `attempts` failed attempts: the next one, doubling from `base` up to `cap`."""
+        if attempts >= self.max_attempts:
+            return None
+        return at + min(self.base * 2 ** max(attempts - 1, 0), self.cap)
+
+
+@dataclass
+class DispatchReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    waiting: int = 0  # no address yet
+    batches: int = 0
+    stopped: str | None = None  # why draining stopped early (server unreachable)
+    failures: list[tuple[int, str]] = field(default_factory=list)
+    destination: str = ""
+
+    @property
+    def attempted(self) -> int:
+        return self.sent + self.retried + self.failed
+
+    def as_json(self) -> dict[str, Any]:
+        return {"sent": self.sent, "retried": self.retried, "failed": self.failed,
+                "waiting": self.waiting, "batches": self.batches, "stopped": self.stopped,
+                "destination": self.destination,
+                "failures": [{"id": i, "reason": r} for i, r in self.failures]}
+
+
+@dataclass
+class _Outcome:
+    prepared: Prepared
+    status: str  # sent, retry, failed, wait, release
+    reason: str | None = None
+
+
+def _due(t: sa.Table, at: dt.datetime, lease: dt.timedelta) -> sa.ColumnElement[bool]:
+    return sa.or_(sa.and_(t.c.status == PENDING, t.c.next_attempt_at <= at),
+                  sa.and_(t.c.status == SENDING, t.c.claimed_at < at - lease))
+
+
+def count_due(*, engine: Engine, at: dt.datetime, policy: RetryPolicy = RetryPolicy()) -> int:
+    t = Outbox.__table__
+    with engine.connect() as conn:
+        return conn.execute(select(sa.func.count()).select_from(t)
+                            .where(_due(t, at, policy.lease))).scalar_one()
+
+
+def claim_batch(*, session: Session, settings: Settings, at: dt.datetime, limit: int,
+                policy: RetryPolicy) -> list[Prepared]:
+    """Step 1: claim up to `limit` due rows and render them, in the caller's transaction."""
+    t = Outbox.__table__
+    query = select(t.c.id).where(_due(t, at, policy.lease)).order_by(t.c.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(session.execute(query).scalars())
+    if not ids:
+        return []
+    claimed = list(session.execute(
+        sa.update(t).where(t.c.id.in_(ids), _due(t, at, policy.lease))
+        .values(status=SENDING, claimed_at=at).returning(t.c.id)).scalars())
+    rows = list(session.exec(select(Outbox).where(Outbox.id.in_(claimed))  # type: ignore[union-attr]
+                             .order_by(Outbox.id)).all())
+    fresh = []
+    for row in rows:  # loaded after the UPDATE, so they show 'sending'
+        if row.message_id is None:
+            row.message_id = stable_message_id(row, settings)
+            fresh.append({"oid": row.id, "mid": row.message_id})
+    if fresh:
+        session.connection().execute(
+            sa.update(t).where(t.c.id == sa.bindparam("oid")).values(message_id=sa.bindparam("mid")),
+            fresh)
+    return prepare_batch(session=session, rows=rows, settings=settings, at=at)
+
+
+async def _send_all(prepared: list[Prepared], mailer: Mailer,
+                    on_progress: Callable[[_Outcome], None] | None) -> tuple[list[_Outcome], str | None]:
+    """Step 2: send each rendered message. Once the server is unreachable the rest are not
+    tried; the second value then says why."""
+    outcomes: list[_Outcome] = []
+    unreachable: str | None = None
+    for item in prepared:
+        if item.message is None:
+            outcome = _Outcome(item, "wait" if item.waiting else FAILED, item.problem)
+        elif unreachable is not None:
+            outcome = _Outcome(item, "release", unreachable)
+        else:
+            try:
+                refused = await mailer.send(item.message)
+            except TemporaryFailure as exc:
+                outcome = _Outcome(item, "retry", exc.reason)
+                if exc.connection:
+                    unreachable = exc.reason
+            except PermanentFailure as exc:
+                outcome = _Outcome(item, FAILED, exc.reason)
+            else:
+                reason = f"máy chủ từ chối một số địa chỉ: {', '.join(refused)}" if refused else None
+                outcome = _Outcome(item, SENT, reason)
+        outcomes.append(outcome)
+        if on_progress is not None:
+            on_progress(outcome)
+    return outcomes, unreachable
+
+
+def record_outcomes(*, session: Session, outcomes: list[_Outcome], claimed_at: dt.datetime,
+                    at: dt.datetime, policy: RetryPolicy, report: DispatchReport) -> None:
+    """Step 3: write each outcome, guarded by the claim (a row re-leased elsewhere is left)."""
+    t = Outbox.__table__
+    updates: list[dict[str, Any]] = []
+    for o in outcomes:
+        p = o.prepared
+        values: dict[str, Any] = {"oid": p.outbox_id, "claimed_at": None, "sent_at": None,
+                                  "attempts": p.attempts + 1, "last_error": o.reason}
+        if o.status == SENT:
+            values.update(status=SENT, sent_at=at, next_attempt_at=None)
+            report.sent += 1
+        elif o.status == "retry":
+            when = policy.next_attempt(p.attempts + 1, at=at)
+            if when is None:
+                values.update(status=FAILED, next_attempt_at=None,
+                              last_error=f"bỏ sau {p.attempts + 1} lần thử: {o.reason}")
+                report.failed += 1
+                report.failures.append((p.outbox_id, values["last_error"]))
+            else:
+                values.update(status=PENDING, next_attempt_at=when)
+                report.retried += 1
+        elif o.status == FAILED:
+            values.update(status=FAILED, next_attempt_at=None)
+            report.failed += 1
+            report.failures.append((p.outbox_id, o.reason or ""))
+        elif o.status == "wait":  # no address: not an attempt, no give-up
+            values.update(status=PENDING, attempts=p.attempts, next_attempt_at=at + policy.no_address_delay)
+            report.waiting += 1
+        else:  # release: never tried, the server was unreachable
+            values.update(status=PENDING, attempts=p.attempts,
+                          next_attempt_at=policy.next_attempt(1, at=at) or at)
+        updates.append(values)
+    if not updates:
+        return
+    # One executemany per shape: next_attempt_at None means "leave the column as it is".
+    columns = ("status", "attempts", "last_error", "claimed_at", "sent_at")
+    guard = (t.c.id == sa.bindparam("b_id"), t.c.status == SENDING,
+             t.c.claimed_at == sa.bindparam("b_claim", type_=t.c.claimed_at.type))
+    conn = session.connection()
+    for move in (False, True):
+        group = [u for u in updates if (u["next_attempt_at"] is not None) == move]
+        if not group:
+            continue
+        names = (*columns, "next_attempt_at") if move else columns
+        params = [{"b_id": u["oid"], "b_claim": claimed_at, **{f"b_{n}": u[n] for n in names}}
+                  for u in group]
+        conn.execute(sa.update(t).where(*guard).values(
+            {n: sa.bindparam(f"b_{n}", type_=t.c[n].type) for n in names}), params)
+
+
+async def drain_outbox(*, engine: Engine, mailer: Mailer, settings: Settings, clock: Clock,
+                       batch_size: int = 200, policy: RetryPolicy = RetryPolicy(),
+                       max_batches: int | None = None,
+                       on_progress: Callable[[_Outcome], None] | None = None) -> DispatchReport:
+    """Send every due message, batch after batch, over one mailer connection.
+
+    Stops when nothing is due, after `max_batches`, or when the server cannot be reached (the
+    untried rows go back to pending). The clock is read once per step, never deeper.
+    """
+    report = DispatchReport(destination=mailer.description)
+    async with mailer:
+        while max_batches is None or report.batches < max_batches:
+            claim_at = clock()
+            with unit_of_work(engine) as session:
+                prepared = claim_batch(session=session, settings=settings, at=claim_at,
+                                       limit=batch_size, policy=policy)
+            if not prepared:
+                break
+            report.batches += 1
+            outcomes, unreachable = await _send_all(prepared, mailer, on_progress)
+            with unit_of_work(engine) as session:
+                record_outcomes(session=session, outcomes=outcomes, claimed_at=claim_at, at=clock(),
+                                policy=policy, report=report)
+            if unreachable is not None:
+                report.stopped = unreachable
+                break
+    return report
+
+
+def dispatch_outbox(**kwargs: Any) -> DispatchReport:
+    """`drain_outbox` for synchronous callers (CLI, flows, tests): same keyword arguments."""
+    return asyncio.run(drain_outbox(**kwargs))
+
+
+def release_waiting(*, session: Session, at: dt.datetime) -> int:
+    """Rows waiting for an address whose body now has one become due at once."""
+    from models.tables import BodyContact
+
+    t = Outbox.__table__
+    has_contact = sa.exists(select(BodyContact.body_id).where(BodyContact.body_id == t.c.body_id))
+    result = session.connection().execute(
+        sa.update(t).where(t.c.status == PENDING, t.c.last_error.contains(NO_ADDRESS),
+                           t.c.next_attempt_at > at, has_contact)
+        .values(next_attempt_at=at))
+    return result.rowcount or 0
+
+
+STATUS_LABELS = {PENDING: "chờ gửi", SENDING: "đang gửi", SENT: "đã gửi", FAILED: "thất bại"}
+
+
+@dataclass(frozen=True)
+class OutboxView:
+    id: int
+    kind: str
+    task_id: int | None
+    body_id: str | None
+    body_name: str | None
+    addresses: list[str]
+    status: str
+    attempts: int
+    next_attempt_at: dt.datetime | None
+    last_error: str | None
+    message_id: str | None
+    sent_at: dt.datetime | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "task_id": self.task_id, "body": self.body_id,
+                "body_name": self.body_name, "addresses": self.addresses, "status": self.status,
+                "attempts": self.attempts,
+                "next_attempt_at": self.next_attempt_at.isoformat() if self.next_attempt_at else None,
+                "last_error": self.last_error, "message_id": self.message_id,
+                "sent_at": self.sent_at.isoformat() if self.sent_at else None}
+
+
+def list_outbox(*, session: Session, failed_only: bool = False, limit: int | None = None) -> list[OutboxView]:
+    """The outbox, newest first (only failed rows with `failed_only`), recipients resolved."""
+    from models.tables import Body, BodyContact
+
+    query = select(Outbox, Body.name).join(Body, Body.id == Outbox.body_id, isouter=True)
+    if failed_only:
+        query = query.where(Outbox.status == FAILED)
+    query = query.order_by(Outbox.id.desc())  # type: ignore[union-attr]
+    if limit:
+        query = query.limit(limit)
+    rows = session.exec(query).all()
+    bodies = {r.body_id for r, _ in rows if r.body_id}
+    contacts: dict[str, list[str]] = {}
+    for c in session.exec(select(BodyContact).where(BodyContact.body_id.in_(bodies))  # type: ignore[attr-defined]
+                          .order_by(BodyContact.position)).all():
+        contacts.setdefault(c.body_id, []).append(c.address)
+    return [OutboxView(r.id, r.kind, r.task_id, r.body_id, name,  # type: ignore[arg-type]
+                       list(r.to_addresses or contacts.get(r.body_id or "", [])), r.status, r.attempts,
+                       r.next_attempt_at if r.status == PENDING else None, r.last_error, r.message_id,
+                       r.sent_at)
+            for r, name in rows]
+
+
+def outbox_counts(*, session: Session) -> dict[str, int]:
+    return dict(session.execute(select(Outbox.status, sa.func.count())  # type: ignore[call-overload]
+                                .group_by(Outbox.status)).all())

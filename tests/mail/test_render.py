@@ -1,0 +1,146 @@
+"""Rendering alone: data in, EmailMessage out, no database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+from email import policy
+
+import pytest
+from icalendar import Calendar
+
+from models.status import Role
+from notifications.context import deadline_phrase
+from notifications.mailer import recipients_of
+from notifications.render import (
+    BadAddress,
+    DirectiveView,
+    EventView,
+    LinkView,
+    MailData,
+    TaskView,
+    header_text,
+    message_id,
+    render_mail,
+)
+from services.notify import KINDS
+
+AT = dt.datetime(2025, 11, 3, 2, 0, tzinfo=dt.UTC)
+
+
+def data(kind="task_assigned", *, text="Tuyên truyền Nghị quyết đến đoàn viên.", number="48-KH/ĐĐTLĐ",
+         due=dt.date(2026, 11, 30), event=None, to=("ldld-lamdong@example.org",), links=None):
+    return MailData(
+        kind=kind, message_id="<cascade.7.abc@congdoan.vn>",
+        sender="Văn phòng Đảng đoàn <giaoviec@congdoan.vn>", to=to,
+        recipient="Liên đoàn Lao động tỉnh Lâm Đồng", at=AT, event=event,
+        links=links if links is not None else (
+            LinkView("acknowledge", "xác nhận đã nhận", "https://x.test/l/tok1"),),
+        directive=DirectiveView(number=number, kind="Kế hoạch", title="Thực hiện Nghị quyết 20",
+                                issued_on=dt.date(2023, 7, 11), issuer="Đảng đoàn Tổng Liên đoàn"),
+        task=TaskView(id=7, ref="III.7", occurrence=1, text=text, role=Role.LEAD, status="assigned",
+                      body="Liên đoàn Lao động tỉnh Lâm Đồng", due_on=due,
+                      deadline="ngày 30 tháng 11 năm 2026" if due else "thường xuyên",
+                      report_to="Văn phòng Tổng Liên đoàn"),
+        calendar_uid="cascade-task-7-1@congdoan.vn")
+
+
+def reparse(msg):
+    return email.message_from_bytes(msg.as_bytes(), policy=policy.default)
+
+
+def test_subject_and_body_are_vietnamese_after_a_round_trip():
+    """The subject names directive, item and deadline; the body keeps its diacritics."""
+    msg = reparse(render_mail(data()))
+    assert msg["Subject"] == "[48-KH/ĐĐTLĐ] Nhiệm vụ III.7 — hạn 30/11/2026"
+    text = msg.get_body(("plain",)).get_content()
+    assert "ngày 30 tháng 11 năm 2026" in text and "Kế hoạch số 48-KH/ĐĐTLĐ ngày 11 tháng 7 năm 2023" in text
+    assert "(chủ trì)" in text and "Báo cáo về: Văn phòng Tổng Liên đoàn" in text
+    assert "Xác nhận đã nhận: https://x.test/l/tok1" in text
+    html = msg.get_body(("html",)).get_content()
+    assert 'href="https://x.test/l/tok1"' in html and "Xác nhận đã nhận" in html
+
+
+def test_every_kind_renders_text_and_html():
+    """Each mail kind of services.notify has a template pair that renders."""
+    event = EventView("request-extension", "Ban Tuyên giáo", AT, note="Cần thêm thời gian",
+                      until=dt.date(2026, 12, 31))
+    for kind in KINDS:
+        msg = reparse(render_mail(data(kind, event=event)))
+        assert msg["Subject"].startswith("[48-KH/ĐĐTLĐ] Nhiệm vụ III.7 — "), kind
+        assert msg.get_body(("plain",)).get_content().startswith("Kính gửi: "), kind
+        assert "<html" in msg.get_body(("html",)).get_content(), kind
+
+
+def test_extension_request_shows_who_the_note_and_the_proposed_date():
+    """The coordinator's mail names the requesting body, its note and the date it proposes."""
+    event = EventView("request-extension", "Ban Tuyên giáo", AT, note="Chờ số liệu quý IV",
+                      until=dt.date(2026, 12, 31))
+    msg = reparse(render_mail(data("extension_requested", event=event)))
+    text = msg.get_body(("plain",)).get_content()
+    assert msg["Subject"].endswith("xin gia hạn đến 31/12/2026")
+    assert "Ban Tuyên giáo xin gia hạn." in text and "Ghi chú: Chờ số liệu quý IV" in text
+    assert "Ngày đề nghị gia hạn: ngày 31 tháng 12 năm 2026" in text
+
+
+def test_header_injection_in_document_text_adds_no_header():
+    """A directive number or body name carrying CR/LF cannot add a Bcc header."""
+    msg = render_mail(data(number="48-KH\r\nBcc: x@evil.example", text="x\r\nBcc: y@evil.example"))
+    parsed = reparse(msg)
+    assert parsed["Bcc"] is None and "\n" not in parsed["Subject"]
+    assert recipients_of(parsed) == ["ldld-lamdong@example.org"]
+    assert "x@evil.example" not in recipients_of(parsed)
+
+
+def test_an_address_with_a_line_break_is_refused():
+    """A recipient address that smuggles a header is a BadAddress, not a sent mail."""
+    with pytest.raises(BadAddress):
+        render_mail(data(to=("a@example.org\r\nBcc: x@evil.example",)))
+
+
+def test_html_is_autoescaped():
+    """Script in a task text reaches the HTML part escaped."""
+    html = reparse(render_mail(data(text="<script>alert(1)</script>"))).get_body(("html",)).get_content()
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_header_text_strips_controls_and_unicode_separators():
+    """Control characters and U+2028 become single spaces; text is NFC."""
+    assert header_text("a\r\nb\x00c\u2028d  e") == "a b c d e"
+    assert header_text("Nghe\u0302\u0323 An") == "Nghệ An"
+
+
+def test_ics_is_an_all_day_event_on_the_due_date():
+    """The attachment parses with icalendar: one VEVENT on the due date with a stable UID."""
+    msg = reparse(render_mail(data()))
+    [part] = list(msg.iter_attachments())
+    assert part.get_content_type() == "text/calendar" and part.get_filename() == "han-nhiem-vu.ics"
+    cal = Calendar.from_ical(part.get_content())
+    [event] = cal.walk("VEVENT")
+    assert event.decoded("dtstart") == dt.date(2026, 11, 30)
+    assert str(event["uid"]) == "cascade-task-7-1@congdoan.vn"
+    assert "III.7" in str(event["summary"])
+
+
+def test_no_ics_without_a_due_date():
+    """A continuous task (no due date) gets no calendar attachment."""
+    msg = reparse(render_mail(data(due=None)))
+    assert list(msg.iter_attachments()) == []
+    assert msg["Subject"].endswith("hạn thường xuyên")
+
+
+def test_message_id_is_stable_and_on_the_sender_domain():
+    """The same outbox row always gets the same Message-ID, on CASCADE_MAIL_FROM's domain."""
+    a = message_id(outbox_id=7, key="task_assigned:7", mail_from="VP <giaoviec@congdoan.vn>")
+    assert a == message_id(outbox_id=7, key="task_assigned:7", mail_from="VP <giaoviec@congdoan.vn>")
+    assert a.startswith("<cascade.7.") and a.endswith("@congdoan.vn>")
+    assert a != message_id(outbox_id=8, key="task_assigned:8", mail_from="VP <giaoviec@congdoan.vn>")
+
+
+def test_deadline_phrase_for_dated_recurring_and_continuous_tasks():
+    """Long Vietnamese dates; the rule's description for recurring and continuous tasks."""
+    assert deadline_phrase(dt.date(2025, 11, 30), "2025-11-30", 1) == "ngày 30 tháng 11 năm 2025"
+    assert deadline_phrase(dt.date(2025, 11, 30), "annual:11-30", 2) == \
+        "ngày 30 tháng 11 năm 2025 (kỳ 2; hằng năm, trước ngày 30/11)"
+    assert deadline_phrase(None, "continuous", 1) == "thường xuyên"
+    assert deadline_phrase(None, None, 1) == "không thời hạn"

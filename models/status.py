@@ -93,6 +93,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("grant-extension", {S.EXTENSION_REQUESTED}, S.IN_PROGRESS, {C}, label="đồng ý gia hạn"),
     _t("refuse-extension", {S.EXTENSION_REQUESTED}, S.IN_PROGRESS, {C}, label="không đồng ý gia hạn"),
     _t("cancel", set(OPEN), S.CANCELLED, {C}, label="hủy nhiệm vụ"),
+    # The coordinator moves a deadline without a request (from an escalation mail): the status
+    # stays what it was, so there is one row per status.
+    *(_t("extend", {s}, s, {C}, label="gia hạn") for s in sorted(WORKING)),
 )
 
 ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(t.action for t in TRANSITIONS))

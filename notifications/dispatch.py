@@ -211,21 +211,38 @@ async def drain_outbox(*, engine: Engine, mailer: Mailer, settings: Settings, cl
     untried rows go back to pending). The clock is read once per step, never deeper.
     """
     report = DispatchReport(destination=mailer.description)
+
+    def claim() -> tuple[dt.datetime, list[Prepared]]:
+        at = clock()
+        with unit_of_work(engine) as session:
+            return at, claim_batch(session=session, settings=settings, at=at, limit=batch_size,
+                                   policy=policy)
+
+    def record(outcomes: list[_Outcome], claimed_at: dt.datetime) -> None:
+        with unit_of_work(engine) as session:
+            record_outcomes(session=session, outcomes=outcomes, claimed_at=claimed_at, at=clock(),
+                            policy=policy, report=report)
+
+    # Pipelined: the next batch is claimed and rendered (CPU, database) in a thread while the
+    # current one is on the wire (mostly waiting for the server's replies).
     async with mailer:
-        while max_batches is None or report.batches < max_batches:
-            claim_at = clock()
-            with unit_of_work(engine) as session:
-                prepared = claim_batch(session=session, settings=settings, at=claim_at,
-                                       limit=batch_size, policy=policy)
+        next_claim: asyncio.Future[tuple[dt.datetime, list[Prepared]]] | None = \
+            asyncio.ensure_future(asyncio.to_thread(claim))
+        while next_claim is not None:
+            claim_at, prepared = await next_claim
+            next_claim = None
             if not prepared:
                 break
             report.batches += 1
+            if max_batches is None or report.batches < max_batches:
+                next_claim = asyncio.ensure_future(asyncio.to_thread(claim))
             outcomes, unreachable = await _send_all(prepared, mailer, on_progress)
-            with unit_of_work(engine) as session:
-                record_outcomes(session=session, outcomes=outcomes, claimed_at=claim_at, at=clock(),
-                                policy=policy, report=report)
+            await asyncio.to_thread(record, outcomes, claim_at)
             if unreachable is not None:
                 report.stopped = unreachable
+                if next_claim is not None:  # claimed but never tried: back to pending
+                    claimed_at, untried = await next_claim
+                    record([_Outcome(item, "release", unreachable) for item in untried], claimed_at)
                 break
     return report
 

@@ -105,6 +105,13 @@ def _check_dates(row: Transition, task: Task, until: dt.date | None, today: dt.d
         if new_due < today:
             raise ActionRefused(f"hạn mới {_fmt(new_due)} đã qua")
         return {"due_on": new_due, "requested_due_on": None}
+    if row.action == "extend":
+        if until is None:
+            raise ActionRefused("gia hạn cần ngày hạn mới (--until YYYY-MM-DD)")
+        if until < today or (task.due_on is not None and until <= task.due_on):
+            raise ActionRefused(f"hạn mới {_fmt(until)} phải sau hạn hiện tại {_fmt(task.due_on)} "
+                                "và chưa qua")
+        return {"due_on": until, "requested_due_on": None}
     if row.action == "refuse-extension":
         return {"requested_due_on": None}
     return {}

@@ -36,17 +36,22 @@ KINDS = {k.name: k for k in (
     MailKind("task_cancelled", "body", ()),
 )}
 
-# (action, target status) -> mail kind
+# action -> mail kind; a report is a closing contribution for a co-operating task
 _FOLLOW_UPS = {
-    ("report", "reported"): "task_reported",
-    ("report", "done"): "contribution_reported",
-    ("close", "done"): "task_closed",
-    ("request-extension", "extension_requested"): "extension_requested",
-    ("grant-extension", "in_progress"): "extension_decided",
-    ("refuse-extension", "in_progress"): "extension_decided",
-    ("return", "returned"): "report_returned",
-    ("cancel", "cancelled"): "task_cancelled",
+    "close": "task_closed",
+    "request-extension": "extension_requested",
+    "grant-extension": "extension_decided",
+    "refuse-extension": "extension_decided",
+    "extend": "extension_decided",
+    "return": "report_returned",
+    "cancel": "task_cancelled",
 }
+
+
+def follow_up_kind(action: str, to_status: str) -> str | None:
+    if action == "report":
+        return "task_reported" if to_status == "reported" else "contribution_reported"
+    return _FOLLOW_UPS.get(action)
 
 
 def queue_assignments(*, session: Session, cascade_id: int, at: dt.datetime) -> None:
@@ -68,7 +73,7 @@ def queue_task_assigned(*, session: Session, task: Task, at: dt.datetime) -> Non
 
 def queue_follow_up(*, session: Session, task: Task, event: TaskEvent, at: dt.datetime) -> None:
     """The mail an event implies, unless its recipient is the one who acted."""
-    name = _FOLLOW_UPS.get((event.action, event.to_status))
+    name = follow_up_kind(event.action, event.to_status)
     if name is None:
         return
     kind = KINDS[name]

@@ -54,13 +54,14 @@ def test_every_pair_through_the_service(launched):
     """Every (action, role, status): applied as the table says, or refused with nothing changed."""
     lead = task_id(launched, "III.7", "ldld_ha_noi")
     coop = task_id(launched, "III.6", "tld_van_phong")
-    extra = {"request-extension": {"until": dt.date(2024, 1, 31)}}
+    extra = {"request-extension": {"until": dt.date(2024, 1, 31)},
+             "extend": {"until": dt.date(2024, 2, 28)}}
     for (tid, role), status, action in itertools.product(
             [(lead, Role.LEAD), (coop, Role.COOPERATING)], TaskStatus, ACTIONS):
         force_status(launched, tid, status)
         before = snapshot(launched, tid)
         row = find_transition(action, role, status)
-        if role is Role.COOPERATING and action == "request-extension":
+        if role is Role.COOPERATING and action in ("request-extension", "extend"):
             continue  # the co-operating task has no deadline to extend (checked below)
         if row is None:
             with pytest.raises(ActionRefused) as info:
@@ -72,6 +73,11 @@ def test_every_pair_through_the_service(launched):
             after = snapshot(launched, tid)
             assert (result.from_status, result.to_status) == (status, row.target)
             assert after[0] == row.target.value and after[1] == before[1] + 1
+            if action == "extend":
+                force_status(launched, tid, status)  # keep the due date in 2023 for the next pairs
+                with unit_of_work(launched) as session:
+                    session.execute(sa.update(Task).where(Task.id == tid).values(
+                        due_on=dt.date(2023, 11, 30)))
             assert after[3] == before[3] + 1  # one audit event
 
 
@@ -245,3 +251,20 @@ def test_two_processes_close_one_task_exactly_one_wins(launched, database_url):
     assert results[1] == "won" and results[0].startswith("refused: ")
     assert "đã hoàn thành" in results[0]
     assert snapshot(launched, tid)[3] == 2
+
+
+def test_coordinator_extends_without_a_request(launched):
+    """`extend` moves the deadline, keeps the status, is the coordinator's, and tells the body."""
+    tid = task_id(launched, "III.7", "ldld_khanh_hoa")
+    act(launched, tid, "acknowledge", by="ldld_khanh_hoa")
+    with pytest.raises(ActionRefused, match="chỉ điều phối viên"):
+        act(launched, tid, "extend", by="ldld_khanh_hoa", until=dt.date(2023, 12, 31))
+    with pytest.raises(ActionRefused, match="phải sau hạn hiện tại"):
+        act(launched, tid, "extend", until=dt.date(2023, 11, 15))
+    result = act(launched, tid, "extend", until=dt.date(2023, 12, 31), note="Theo đề nghị miệng")
+    assert (result.from_status, result.to_status) == ("acknowledged", "acknowledged")
+    status, _, due, _ = snapshot(launched, tid)
+    assert (status, due) == ("acknowledged", dt.date(2023, 12, 31))
+    with unit_of_work(launched, write=False) as session:
+        event = task_history(session, tid)[-1]
+    assert event.data == {"due_on": "2023-12-31", "previous_due_on": "2023-11-30"}

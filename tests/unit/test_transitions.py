@@ -40,6 +40,8 @@ SPEC = {
     ("grant-extension", C): {S.EXTENSION_REQUESTED: S.IN_PROGRESS},
     ("refuse-extension", L): {S.EXTENSION_REQUESTED: S.IN_PROGRESS},
     ("refuse-extension", C): {S.EXTENSION_REQUESTED: S.IN_PROGRESS},
+    ("extend", L): {s: s for s in WORKING},
+    ("extend", C): {s: s for s in WORKING},
     ("cancel", L): {s: S.CANCELLED for s in OPEN},
     ("cancel", C): {s: S.CANCELLED for s in OPEN},
 }
@@ -50,7 +52,7 @@ ALL = list(itertools.product(ACTIONS, Role, TaskStatus))
 def test_the_spec_covers_every_action():
     """The test's specification names every action the product offers."""
     assert {a for a, _ in SPEC} == set(ACTIONS)
-    assert len(ACTIONS) == 9
+    assert len(ACTIONS) == 10
 
 
 @pytest.mark.parametrize("action, role, status", ALL)
@@ -77,7 +79,8 @@ def test_only_the_coordinator_returns_grants_refuses_and_cancels():
 
     body_actions = set(allowed_actions(L, S.EXTENSION_REQUESTED, Actor.BODY))
     body_actions |= set(allowed_actions(L, S.REPORTED, Actor.BODY))
-    assert not body_actions & {"return", "grant-extension", "refuse-extension", "cancel"}
+    body_actions |= set(allowed_actions(L, S.IN_PROGRESS, Actor.BODY))
+    assert not body_actions & {"return", "grant-extension", "refuse-extension", "cancel", "extend"}
     assert "grant-extension" in allowed_actions(L, S.EXTENSION_REQUESTED, Actor.COORDINATOR)
 
 

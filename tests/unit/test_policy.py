@@ -14,7 +14,10 @@ D = dt.date
 POLICY = load_policy(ROOT / "config" / "escalation.yaml")
 
 
-def owed(today, due=D(2025, 11, 28), status="in_progress", policy=POLICY):
+DUE = D(2025, 11, 28)  # a Friday
+
+
+def owed(today, due=DUE, status="in_progress", policy=POLICY):
     return follow_up_due(status=status, due_on=due, today=today, calendar=CAL, policy=policy)
 
 

@@ -11,18 +11,32 @@ from collections import defaultdict
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from config.settings import Settings
 from models.deadlines import DeadlineRuleError, parse_rule
-from models.status import Actor, Role, TaskStatus, allowed_actions
-from models.tables import Assignment, Body, BodyContact, Cascade, Directive, Outbox, Task, TaskEvent
+from models.status import TERMINAL, Actor, Role, TaskStatus, allowed_actions
+from models.tables import (
+    Assignment,
+    Body,
+    BodyContact,
+    Cascade,
+    Directive,
+    FollowUp,
+    LinkToken,
+    Outbox,
+    Task,
+    TaskEvent,
+)
 from notifications.formatting import long_date
 from notifications.ics import calendar_uid
 from notifications.render import (
     BadAddress,
+    DigestMailData,
     DirectiveView,
     EventView,
+    FollowUpView,
     LinkView,
     MailData,
     TaskView,
@@ -30,11 +44,15 @@ from notifications.render import (
     body_text,
     mail_domain,
     message_id,
+    render_digest,
     render_mail,
 )
 from services.actions import SYSTEM
-from services.links import issue_link
-from services.notify import KINDS
+from services.links import new_link
+from services.notify import DIGEST, KINDS, LINK_ONLY_ACTIONS
+
+# Mails whose body shows the task's follow-up ledger.
+LEDGER_KINDS = frozenset({"reminder", "escalation"})
 
 NO_ADDRESS = "chưa có địa chỉ e-mail"
 
@@ -73,17 +91,21 @@ def deadline_phrase(due_on: dt.date | None, rule_text: str | None, occurrence: i
 
 
 def offered_actions(kind: str, task: Task, recipient: str, coordinator: str) -> list[str]:
-    """The kind's link actions that the recipient may still take on the task as it is now."""
+    """The kind's link actions that the recipient may still take on the task as it is now.
+
+    A supervisor's mail (an escalation) acts as the cascade's coordinator, whoever receives it."""
     actors = {Actor.BODY} if recipient == task.body_id else set()
-    if recipient == coordinator:
+    if recipient == coordinator or KINDS[kind].to == "supervisor":
         actors.add(Actor.COORDINATOR)
     role, status = Role(task.role), TaskStatus(task.status)
     allowed = {a for actor in actors for a in allowed_actions(role, status, actor)}
+    if Actor.COORDINATOR in actors and status not in TERMINAL:
+        allowed |= LINK_ONLY_ACTIONS
     out = []
     for action in KINDS[kind].links:
         if action not in allowed:
             continue
-        if action == "request-extension" and task.due_on is None:
+        if action in ("request-extension", "extend") and task.due_on is None:
             continue  # nothing to extend
         out.append(action)
     return out
@@ -110,6 +132,13 @@ class _Batch:
             if a.report_to_id:
                 body_ids.add(a.report_to_id)
         body_ids |= {e.actor for e in self.events.values()}
+        ledger_tasks = {r.task_id for r in rows if r.kind in LEDGER_KINDS and r.task_id is not None}
+        self.ledger: dict[int, list[FollowUp]] = defaultdict(list)
+        if ledger_tasks:
+            for f in session.exec(select(FollowUp).where(
+                    FollowUp.task_id.in_(ledger_tasks)).order_by(FollowUp.id)).all():  # type: ignore[attr-defined]
+                self.ledger[f.task_id].append(f)
+                body_ids.add(f.recipient_id)
         self.names = dict(session.exec(select(Body.id, Body.name).where(
             Body.id.in_(body_ids))).all())  # type: ignore[attr-defined]
         self.contacts: dict[str, list[str]] = defaultdict(list)
@@ -135,16 +164,60 @@ def _event_view(event: TaskEvent | None, batch: _Batch) -> EventView | None:
                      note=body_text(event.note) or None, until=until)
 
 
+def _follow_up_view(raw: dict, recipient: str, at: dt.datetime | None = None) -> FollowUpView:
+    return FollowUpView(kind=raw["kind"], level=raw["level"], occurrence=raw["occurrence"],
+                        working_days=raw["working_days"],
+                        due_on=dt.date.fromisoformat(raw["due_on"]) if isinstance(raw["due_on"], str)
+                        else raw["due_on"], recipient=recipient, at=at)
+
+
+def _ledger_views(row: Outbox, batch: _Batch) -> tuple[FollowUpView | None, tuple[FollowUpView, ...]]:
+    """What this mail is about, and the task's reminders and escalations up to it."""
+    payload = row.payload or {}
+    if row.kind not in LEDGER_KINDS or "follow_up" not in payload:
+        return None, ()
+    current = _follow_up_view(payload, batch.name(row.body_id))
+    history = []
+    for f in batch.ledger.get(row.task_id or 0, []):
+        history.append(FollowUpView(f.kind, f.level, f.occurrence, f.working_days, f.due_on,
+                                    batch.name(f.recipient_id), f.at))
+        if f.key == payload["follow_up"]:
+            break
+    return current, tuple(history)
+
+
+def _prepare_digest(row: Outbox, prepared: Prepared, batch: _Batch, settings: Settings,
+                    at: dt.datetime) -> None:
+    to = tuple(row.to_addresses or batch.contacts.get(row.body_id or "", ()))
+    if not to:
+        prepared.problem = (f"{batch.name(row.body_id)} ({row.body_id}) {NO_ADDRESS}: thêm vào "
+                            f"{settings.contacts_path} rồi chạy lại `cascade dispatch`")
+        prepared.waiting = True
+        return
+    prepared.to = to
+    try:
+        prepared.message = render_digest(DigestMailData(
+            message_id=prepared.message_id, sender=settings.mail_from, to=to,
+            recipient=batch.name(row.body_id), at=at, digest=row.payload or {},
+            timezone=settings.timezone))
+    except BadAddress as exc:
+        prepared.problem = str(exc)
+
+
 def prepare_batch(*, session: Session, rows: list[Outbox], settings: Settings,
                   at: dt.datetime) -> list[Prepared]:
     """Render each claimed row, issuing its link tokens in `session` (the claim transaction)."""
     batch = _Batch(session, rows)
     domain = mail_domain(settings.mail_from)
     out = []
+    token_rows: list[dict] = []  # stored in one INSERT, before any mail leaves
     for row in rows:
         assert row.id is not None and row.message_id is not None
         prepared = Prepared(row.id, row.attempts, row.message_id)
         out.append(prepared)
+        if row.kind == DIGEST.name and row.payload:
+            _prepare_digest(row, prepared, batch, settings, at)
+            continue
         if row.kind not in KINDS or row.task_id not in batch.tasks:
             prepared.problem = f"không dựng được thư loại {row.kind!r} cho nhiệm vụ #{row.task_id}"
             continue
@@ -157,16 +230,22 @@ def prepare_batch(*, session: Session, rows: list[Outbox], settings: Settings,
         prepared.to = to
         task, assignment, cascade, directive = batch.tasks[row.task_id]
         recipient = row.body_id or task.body_id
-        links = tuple(
-            LinkView(action, action_label(action, Role(task.role)), link_url(settings.base_url, issue_link(
-                session=session, secret=settings.secret_key, task_id=task.id, action=action,
-                actor=recipient, at=at, ttl_days=settings.link_ttl_days, outbox_id=row.id)))
-            for action in offered_actions(row.kind, task, recipient, cascade.coordinator_id))
+        # a supervisor's links act as the cascade's coordinator (record_action's actor check)
+        acting = cascade.coordinator_id if KINDS[row.kind].to == "supervisor" else recipient
+        links = []
+        for action in offered_actions(row.kind, task, recipient, cascade.coordinator_id):
+            token, token_row = new_link(secret=settings.secret_key, task_id=task.id, action=action,
+                                        actor=acting, at=at, ttl_days=settings.link_ttl_days,
+                                        outbox_id=row.id)
+            token_rows.append(token_row)
+            links.append(LinkView(action, action_label(action, Role(task.role)),
+                                  link_url(settings.base_url, token)))
         reply_to = tuple(batch.contacts.get(cascade.coordinator_id, ())) \
             if recipient != cascade.coordinator_id else ()
+        current, history = _ledger_views(row, batch)
         data = MailData(
             kind=row.kind, message_id=row.message_id, sender=settings.mail_from, to=to,
-            recipient=batch.name(recipient), at=at, links=links, reply_to=reply_to,
+            recipient=batch.name(recipient), at=at, links=tuple(links), reply_to=reply_to,
             directive=DirectiveView(number=directive.number, kind=directive.kind,
                                     title=body_text(directive.title), issued_on=directive.issued_on,
                                     issuer=batch.name(directive.issuer_id)),
@@ -179,11 +258,13 @@ def prepare_batch(*, session: Session, rows: list[Outbox], settings: Settings,
                           else None, version=task.version),
             event=_event_view(batch.events.get(row.event_id) if row.event_id else None, batch),
             calendar_uid=calendar_uid(task_id=task.id, occurrence=task.occurrence, domain=domain),
-            timezone=settings.timezone)
+            timezone=settings.timezone, follow_up=current, history=history)
         try:
             prepared.message = render_mail(data)
         except BadAddress as exc:
             prepared.problem = str(exc)
+    if token_rows:
+        session.execute(sa.insert(LinkToken), token_rows)
     return out
 
 

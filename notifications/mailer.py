@@ -10,16 +10,19 @@ PermanentFailure for what it will not (5xx replies, every recipient refused).
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import tempfile
 from collections.abc import Iterable
 from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
-from email.utils import getaddresses
+from email.policy import compat32
+from email.utils import getaddresses, parseaddr
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self
+
+from notifications.render import wire_bytes
 
 if TYPE_CHECKING:
     from config.settings import Settings, SmtpSettings
@@ -64,6 +67,29 @@ def recipients_of(message: EmailMessage) -> list[str]:
     """The envelope recipients: every address in To, Cc and Bcc."""
     fields = [str(v) for name in ("To", "Cc", "Bcc") for v in message.get_all(name, [])]
     return [addr for _, addr in getaddresses(fields) if addr]
+
+
+# Rendering stores headers already encoded (notifications/render.py): the legacy policy reads
+# them as they are, and `wire_bytes` writes them without folding them again (~0.1 ms a message
+# instead of ~2 ms for aiosmtplib's flattening, which re-parses every header).
+_WIRE = compat32.clone(linesep="\r\n")
+
+
+def envelope(message: EmailMessage) -> tuple[str, list[str], bytes]:
+    """(sender, recipients, bytes on the wire) of a rendered message; Bcc is not transmitted."""
+    policy = message.policy
+    message.policy = _WIRE
+    try:
+        sender = parseaddr(str(message.get("Sender") or message.get("From") or ""))[1]
+        fields = [str(v) for name in ("To", "Cc", "Bcc") for v in message.get_all(name, [])]
+        recipients = [addr for _, addr in getaddresses(fields) if addr]
+        if message.get("Bcc") is not None:
+            message = copy.copy(message)
+            del message["Bcc"]
+    finally:
+        message.policy = policy
+    data = wire_bytes(message)
+    return sender, recipients, data
 
 
 def failure_for(code: int, message: str, what: str) -> MailError:
@@ -160,7 +186,7 @@ class FileMailer(_Context):
             target = self.directory / eml_name(message)
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".eml")
             with os.fdopen(fd, "wb") as fh:
-                fh.write(message.as_bytes(policy=SMTP_POLICY))
+                fh.write(wire_bytes(message))
             os.replace(tmp, target)
         except OSError as exc:
             raise TemporaryFailure(f"không ghi được {self.directory}: {exc.strerror}",
@@ -227,7 +253,8 @@ class SmtpMailer(_Context):
             if client is None or not client.is_connected:
                 client = await self._connect()
             try:
-                errors, _ = await client.send_message(message)
+                sender, recipients, data = envelope(message)
+                errors, _ = await client.sendmail(sender, recipients, data)
             except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError,
                     ConnectionError) as exc:
                 client.close()

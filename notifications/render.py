@@ -27,7 +27,7 @@ from pathlib import Path
 
 import jinja2
 
-from models.status import TRANSITIONS, Role
+from models.status import TRANSITIONS, Role, TaskStatus
 from notifications.contacts import valid_address
 from notifications.formatting import long_date, short_date
 
@@ -44,7 +44,13 @@ KIND_LABELS = {
     "extension_decided": "trả lời xin gia hạn",
     "report_returned": "trả lại báo cáo",
     "task_cancelled": "hủy nhiệm vụ",
+    "reminder": "nhắc hạn",
+    "escalation": "báo cáo quá hạn",
+    "manual_reminder": "nhắc lại",
+    "digest": "tổng hợp nhiệm vụ quá hạn",
 }
+# Labels of link and audit actions that are not status transitions.
+EXTRA_ACTION_LABELS = {"remind": "nhắc lại đơn vị thực hiện"}
 
 # C0/C1 controls, and the Unicode line and paragraph separators some mail readers honour.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
@@ -73,7 +79,7 @@ def action_label(action: str, role: Role) -> str:
     for row in TRANSITIONS:
         if row.action == action and role in row.roles:
             return row.label
-    return action
+    return EXTRA_ACTION_LABELS.get(action, action)
 
 
 def mail_domain(mail_from: str) -> str:
@@ -134,6 +140,27 @@ class LinkView:
 
 
 @dataclass(frozen=True)
+class FollowUpView:
+    """One reminder or escalation from the follow-up ledger (services/sweep.py)."""
+
+    kind: str  # reminder | escalation
+    level: int  # reminder: working days before; escalation: the level
+    occurrence: int
+    working_days: int  # left (reminder) or late (escalation)
+    due_on: dt.date
+    recipient: str  # the receiving body's name
+    at: dt.datetime | None = None
+
+    @property
+    def description(self) -> str:
+        """'nhắc trước hạn 3 ngày làm việc', 'đôn đốc mức 2 (lần 2), quá hạn 10 ngày làm việc'."""
+        if self.kind == "reminder":
+            return f"nhắc trước hạn {self.working_days} ngày làm việc"
+        again = f" (lần {self.occurrence})" if self.occurrence > 1 else ""
+        return f"đôn đốc mức {self.level}{again}, quá hạn {self.working_days} ngày làm việc"
+
+
+@dataclass(frozen=True)
 class MailData:
     """Everything one mail shows. Built by notifications.context from the database."""
 
@@ -150,6 +177,28 @@ class MailData:
     reply_to: tuple[str, ...] = ()
     calendar_uid: str | None = None
     timezone: dt.tzinfo = field(default=dt.timezone(dt.timedelta(hours=7)))
+    follow_up: FollowUpView | None = None  # reminder / escalation mails: what is owed
+    history: tuple[FollowUpView, ...] = ()  # the ledger of this task up to this mail
+
+
+@dataclass(frozen=True)
+class DigestMailData:
+    """A supervisor's digest: the snapshot kept in the outbox payload (services/digest.py)."""
+
+    message_id: str
+    sender: str
+    to: tuple[str, ...]
+    recipient: str
+    at: dt.datetime
+    digest: dict  # Digest.as_json()
+    timezone: dt.tzinfo = field(default=dt.timezone(dt.timedelta(hours=7)))
+
+
+def _status_label(status: str) -> str:
+    try:
+        return TaskStatus(status).label
+    except ValueError:
+        return status
 
 
 def _local_time(when: dt.datetime, tz: dt.tzinfo) -> str:
@@ -169,7 +218,48 @@ def mail_environment(directory: Path = TEMPLATE_DIR) -> jinja2.Environment:
     env.filters["long_date"] = long_date
     env.filters["short_date"] = short_date
     env.filters["upper_first"] = lambda text: text[:1].upper() + text[1:]
+    env.filters["iso_long"] = lambda text: long_date(dt.date.fromisoformat(text))
+    env.filters["iso_short"] = lambda text: short_date(dt.date.fromisoformat(text))
     return env
+
+
+def _render_digest_parts(data: DigestMailData, env: jinja2.Environment) -> tuple[str, str, str]:
+    values = {"g": data.digest, "recipient": data.recipient,
+              "when": (lambda at: _local_time(at, data.timezone))}
+    text_template = env.get_template("digest.txt")
+    subject = "".join(text_template.blocks["subject"](text_template.new_context(values)))
+    text = text_template.render(values)
+    html = env.get_template("digest.html").render(values)
+    return header_text(subject), unicodedata.normalize("NFC", text), unicodedata.normalize("NFC", html)
+
+
+def render_digest(data: DigestMailData, *, env: jinja2.Environment | None = None) -> EmailMessage:
+    """A supervisor's digest: text and HTML (CSS bars), no attachment."""
+    if not data.to:
+        raise BadAddress("thư không có người nhận")
+    subject, text, html = _render_digest_parts(data, env or mail_environment())
+    msg = _headers(subject, data.sender, data.to, data.recipient, (), data.at, data.message_id)
+    _set_header(msg, "X-Cascade-Kind", "digest")
+    body = _multipart("alternative", [_part("text/plain", text, "quoted-printable"),
+                                      _part("text/html", html, "base64")])
+    for name, value in body.items():
+        msg.set_raw(name, value)
+    msg.set_payload(body.get_payload())
+    return msg
+
+
+def _headers(subject: str, sender: str, to: tuple[str, ...], recipient: str,
+             reply_to: tuple[str, ...], at: dt.datetime, msg_id: str) -> EmailMessage:
+    msg = EmailMessage(policy=SMTP)
+    _set_header(msg, "Subject", subject)
+    _set_header(msg, "From", _sender(sender))
+    _set_header(msg, "To", ", ".join(_address(a, recipient) for a in to))
+    if reply_to:
+        _set_header(msg, "Reply-To", ", ".join(_address(a) for a in reply_to))
+    _set_header(msg, "Date", format_datetime(at.astimezone(dt.UTC)))
+    _set_header(msg, "Message-ID", header_text(msg_id))
+    _set_header(msg, "Auto-Submitted", "auto-generated")
+    return msg
 
 
 def _render_parts(data: MailData, env: jinja2.Environment) -> tuple[str, str, str]:
@@ -180,6 +270,8 @@ def _render_parts(data: MailData, env: jinja2.Environment) -> tuple[str, str, st
         "due": short_date(data.task.due_on) if data.task.due_on else data.task.deadline,
         "when": (lambda at: _local_time(at, data.timezone)),
         "action_label": (lambda action: action_label(action, data.task.role)),
+        "f": data.follow_up, "history": data.history,
+        "status_label": _status_label(data.task.status),
     }
     text_template = env.get_template(f"{data.kind}.txt")
     context = text_template.new_context(values)
@@ -189,6 +281,7 @@ def _render_parts(data: MailData, env: jinja2.Environment) -> tuple[str, str, st
     return header_text(subject), unicodedata.normalize("NFC", text), unicodedata.normalize("NFC", html)
 
 
+@lru_cache(maxsize=4096)
 def _address(addr: str, name: str | None = None) -> str:
     """`Name <addr>` with the name RFC 2047-encoded; the address must be a plain addr-spec."""
     addr = addr.strip()
@@ -202,6 +295,7 @@ def _address(addr: str, name: str | None = None) -> str:
     return f"{Header(name, 'utf-8').encode()} <{addr}>"
 
 
+@lru_cache(maxsize=16)
 def _sender(mail_from: str) -> str:
     name, addr = parseaddr(mail_from)
     if not valid_address(addr):
@@ -210,11 +304,17 @@ def _sender(mail_from: str) -> str:
 
 
 def _set_header(msg: EmailMessage, name: str, value: str) -> None:
-    """Add a header already encoded and folded to ASCII by `email.header.Header`.
+    """Add a header already encoded and folded to ASCII by `email.header.Header`."""
+    msg.set_raw(name, _encoded_header(name, value))
+
+
+@lru_cache(maxsize=4096)
+def _encoded_header(name: str, value: str) -> str:
+    """`value` encoded and folded once (many mails of a cascade share subjects and senders).
 
     The email package's own folding of non-ASCII headers costs about 3 ms a message, more than
-    the SMTP exchange, so headers are encoded here once. That bypasses the policy's CR/LF check,
-    so the same check is made explicitly: only folding whitespace may follow a line break.
+    the SMTP exchange, so headers are encoded here. That bypasses the policy's CR/LF check, so
+    the same check is made explicitly: only folding whitespace may follow a line break.
     """
     folded = Header(value, "utf-8" if not value.isascii() else "us-ascii", header_name=name,
                     maxlinelen=76).encode(linesep="\r\n")
@@ -222,7 +322,7 @@ def _set_header(msg: EmailMessage, name: str, value: str) -> None:
     if any(c in line for line in lines for c in "\r\n\x00") or \
             any(not line[:1].isspace() for line in lines[1:]):
         raise ValueError(f"header {name} would carry a line break: {value!r}")
-    msg.set_raw(name, folded)
+    return folded
 
 
 def _part(content_type: str, text: str, cte: str, params: str = "") -> EmailMessage:
@@ -260,15 +360,8 @@ def render_mail(data: MailData, *, env: jinja2.Environment | None = None) -> Ema
     if not data.to:
         raise BadAddress("thư không có người nhận")
     subject, text, html = _render_parts(data, env or mail_environment())
-    msg = EmailMessage(policy=SMTP)
-    _set_header(msg, "Subject", subject)
-    _set_header(msg, "From", _sender(data.sender))
-    _set_header(msg, "To", ", ".join(_address(a, data.recipient) for a in data.to))
-    if data.reply_to:
-        _set_header(msg, "Reply-To", ", ".join(_address(a) for a in data.reply_to))
-    _set_header(msg, "Date", format_datetime(data.at.astimezone(dt.UTC)))
-    _set_header(msg, "Message-ID", header_text(data.message_id))
-    _set_header(msg, "Auto-Submitted", "auto-generated")
+    msg = _headers(subject, data.sender, data.to, data.recipient, data.reply_to, data.at,
+                   data.message_id)
     _set_header(msg, "X-Cascade-Task", str(data.task.id))
     _set_header(msg, "X-Cascade-Kind", header_text(data.kind))
     parts = [_part("text/plain", text, "quoted-printable"), _part("text/html", html, "base64")]
@@ -289,3 +382,43 @@ def render_mail(data: MailData, *, env: jinja2.Environment | None = None) -> Ema
         msg.set_raw(name, value)
     msg.set_payload(body.get_payload())
     return msg
+
+
+_BOUNDARY = re.compile(r'boundary="([^"]+)"')
+
+
+def wire_bytes(msg: EmailMessage) -> bytes:
+    """The message as sent, serialised directly from the raw headers and payloads that
+    `render_mail` set (CRLF line ends). The email package's generator would fold every header
+    again, which costs more than the SMTP exchange; a message built any other way goes through
+    the generator."""
+    out: list[str] = []
+    if not _write_raw(msg, out):
+        return msg.as_bytes(policy=SMTP)
+    return "".join(out).encode("ascii")
+
+
+def _write_raw(msg: EmailMessage, out: list[str]) -> bool:
+    for name, value in msg.raw_items():
+        if not isinstance(value, str) or not value.isascii():
+            return False
+        out.append(f"{name}: {value}\r\n")
+    out.append("\r\n")
+    payload = msg.get_payload()
+    if isinstance(payload, list):
+        found = _BOUNDARY.search(dict(msg.raw_items()).get("Content-Type", ""))
+        if found is None:
+            return False
+        boundary = found.group(1)
+        for part in payload:
+            out.append(f"--{boundary}\r\n")
+            if not _write_raw(part, out):
+                return False
+            out.append("\r\n")
+        out.append(f"--{boundary}--\r\n")
+        return True
+    if not isinstance(payload, str) or not payload.isascii():
+        return False
+    out.append(payload.replace("\r\n", "\n").replace("\n", "\r\n"))
+    return True
+

@@ -19,8 +19,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from models.tables import LinkToken
-from services.actions import ActionResult, record_action
+from models.status import TERMINAL, TaskStatus
+from models.tables import LinkToken, Task, TaskEvent
+from services.actions import ActionRefused, ActionResult, TaskNotFound, record_action
+from services.notify import LINK_ONLY_ACTIONS, queue_manual_reminder
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{22}")
 
@@ -43,14 +45,22 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def new_link(*, secret: str, task_id: int, action: str, actor: str, at: dt.datetime,
+             ttl_days: int, outbox_id: int | None = None) -> tuple[str, dict]:
+    """A fresh random token and the LinkToken row (as a dict) that stores its hash."""
+    random_part = secrets.token_urlsafe(32)
+    token = f"{random_part}.{_signature(secret, random_part)}"
+    row = {"token_hash": token_hash(token), "task_id": task_id, "action": action, "actor": actor,
+           "outbox_id": outbox_id, "created_at": at, "expires_at": at + dt.timedelta(days=ttl_days)}
+    return token, row
+
+
 def issue_link(*, session: Session, secret: str, task_id: int, action: str, actor: str,
                at: dt.datetime, ttl_days: int, outbox_id: int | None = None) -> str:
     """Create a link token for `action` on `task_id` by `actor`; return the raw token."""
-    random_part = secrets.token_urlsafe(32)
-    token = f"{random_part}.{_signature(secret, random_part)}"
-    session.add(LinkToken(token_hash=token_hash(token), task_id=task_id, action=action,
-                          actor=actor, outbox_id=outbox_id, created_at=at,
-                          expires_at=at + dt.timedelta(days=ttl_days)))
+    token, row = new_link(secret=secret, task_id=task_id, action=action, actor=actor, at=at,
+                          ttl_days=ttl_days, outbox_id=outbox_id)
+    session.add(LinkToken(**row))
     return token
 
 
@@ -98,7 +108,29 @@ def use_link(*, session: Session, secret: str, token: str, at: dt.datetime,
     if spent.rowcount != 1:
         session.expire(link)
         raise LinkInvalid(410, "Đường dẫn vừa được dùng.", link)
+    if link.action in LINK_ONLY_ACTIONS:
+        return LinkOutcome(link, _remind(session, link, at=at, note=note))
     result = record_action(session=session, task_id=link.task_id, action=link.action,
                            actor=link.actor, channel="email-link", at=at, note=note, until=until,
                            today=today)
     return LinkOutcome(link, result)
+
+
+def _remind(session: Session, link: LinkToken, *, at: dt.datetime, note: str | None) -> ActionResult:
+    """'Nhắc lại': no status change; an audit event (from = to) and one more reminder mail."""
+    task = session.get(Task, link.task_id)
+    if task is None:
+        raise TaskNotFound(f"không có nhiệm vụ #{link.task_id}")
+    status = TaskStatus(task.status)
+    if status in TERMINAL:
+        raise ActionRefused(f"nhiệm vụ #{task.id} đã {status.label}: không cần nhắc nữa",
+                            status=status)
+    event = TaskEvent(task_id=task.id, at=at, actor=link.actor, channel="email-link",
+                      action="remind", from_status=status.value, to_status=status.value,
+                      note=note)
+    session.add(event)
+    session.flush()
+    assert event.id is not None and link.id is not None
+    queue_manual_reminder(session=session, task=task, event=event, link_id=link.id, at=at)
+    return ActionResult(task.id, "remind", status, status, event.id,
+                        follow_ups=[f"thư nhắc lại gửi {task.body_id}"])

@@ -144,3 +144,42 @@ def test_deadline_phrase_for_dated_recurring_and_continuous_tasks():
         "ngày 30 tháng 11 năm 2025 (kỳ 2; hằng năm, trước ngày 30/11)"
     assert deadline_phrase(None, "continuous", 1) == "thường xuyên"
     assert deadline_phrase(None, None, 1) == "không thời hạn"
+
+
+def test_ics_escapes_and_folds_long_vietnamese_text():
+    """Commas, semicolons, newlines and long UTF-8 lines survive a round trip through a parser."""
+    import datetime as dt
+
+    from icalendar import Calendar
+
+    from notifications.ics import deadline_calendar
+
+    text = "Báo cáo kết quả; thực hiện, hằng năm\nvề Tổng Liên đoàn " * 6
+    raw = deadline_calendar(uid="cascade-task-1-1@example.org", due_on=dt.date(2025, 11, 30),
+                            summary="[48-KH/ĐĐTLĐ] Nhiệm vụ III.7", description=text,
+                            stamp=dt.datetime(2025, 1, 1, tzinfo=dt.UTC), sequence=3,
+                            url="https://x.example.org/l/abc")
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
+    event = Calendar.from_ical(raw).walk("VEVENT")[0]
+    assert str(event["DESCRIPTION"]) == text
+    assert event.decoded("DTSTART") == dt.date(2025, 11, 30)
+    assert int(event["SEQUENCE"]) == 3
+
+
+def test_wire_bytes_equal_what_the_email_package_would_send():
+    """The direct serialisation parses back to the same headers, parts and decoded text."""
+    from email import message_from_bytes
+    from email.policy import SMTP
+
+    from notifications.render import wire_bytes
+
+    msg = render_mail(data())
+    fast = message_from_bytes(wire_bytes(msg), policy=SMTP)
+    slow = message_from_bytes(msg.as_bytes(policy=SMTP), policy=SMTP)
+    assert b"\r\n" in wire_bytes(msg) and b"\n" not in wire_bytes(msg).replace(b"\r\n", b"")
+    assert [(k, str(v)) for k, v in fast.items()] == [(k, str(v)) for k, v in slow.items()]
+    fast_parts = [(p.get_content_type(), p.get_payload(decode=True)) for p in fast.walk()
+                  if not p.is_multipart()]
+    slow_parts = [(p.get_content_type(), p.get_payload(decode=True)) for p in slow.walk()
+                  if not p.is_multipart()]
+    assert fast_parts == slow_parts and len(fast_parts) >= 2

@@ -13,23 +13,13 @@ if TYPE_CHECKING:
 
 
 def _prepare(app_: App) -> Any:
-    """The ready engine, after re-reading the contacts file and waking rows that waited for an
-    address the file now has."""
-    from models.db import unit_of_work
-    from notifications.dispatch import release_waiting
-    from notifications.render import BadAddress, mail_domain
-    from services.registry import sync_contacts, sync_registry
+    """The ready engine (contacts re-read, waiting mails woken), or a clear error."""
+    from cascade.jobs import JobError, prepare_dispatch
 
     try:
-        mail_domain(app_.settings.mail_from)
-    except BadAddress as exc:
-        fail(f"{exc}; ví dụ CASCADE_MAIL_FROM='Văn phòng <giaoviec@congdoan.vn>'")
-    engine = app_.ready_engine()
-    with unit_of_work(engine) as session:
-        sync_registry(session=session, registry=app_.registry)
-        sync_contacts(session=session, contacts=app_.contacts)
-        release_waiting(session=session, at=app_.clock())
-    return engine
+        return prepare_dispatch(app_)
+    except JobError as exc:
+        fail(str(exc))
 
 
 def _round(app_: App, engine: Any, *, batch_size: int, show_progress: bool) -> Any:

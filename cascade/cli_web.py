@@ -61,12 +61,25 @@ def serve(
 
     from web.app import create_app
 
-    config = uvicorn.Config(create_app(app_), host=host, port=port, log_level="info",
+    hooks: dict = {}
+    if app_.settings.scheduler == "embedded":
+        from cascade.scheduler import EmbeddedScheduler
+
+        scheduler = EmbeddedScheduler(app_)
+        hooks = {"on_startup": [scheduler.start], "on_shutdown": [scheduler.stop]}
+    config = uvicorn.Config(create_app(app_, **hooks), host=host, port=port, log_level="info",
                             proxy_headers=True, server_header=False)
     logging.getLogger("uvicorn.access").addFilter(RedactTokens())
     out = _out()
     out.print(f"Trang web: http://{host}:{port} (kiểm tra: /healthz). Đường dẫn trong thư trỏ tới "
               f"{app_.settings.base_url}/l/…")
+    s = app_.settings
+    if s.scheduler == "embedded":
+        out.print(f"Lịch chạy nội bộ: gửi thư mỗi {s.dispatch_every_seconds} giây, rà soát hạn mỗi "
+                  f"{s.sweep_every_seconds // 60} phút, thư tổng hợp theo lịch '{s.digest_cron}' "
+                  f"({s.timezone.key}); một tiến trình giữ lịch nhờ khóa trong cơ sở dữ liệu.")
+    else:
+        out.print(f"Lịch chạy nội bộ tắt (CASCADE_SCHEDULER={s.scheduler}).")
     if not app_.settings.production:
         out.print("Chế độ phát triển (CASCADE_ENV khác production). Ctrl+C để dừng.")
     uvicorn.Server(config).run()

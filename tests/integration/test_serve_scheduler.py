@@ -1,0 +1,69 @@
+"""`cascade serve` runs the web app and the embedded scheduler in one process; a second serve
+on the same database serves pages but does not schedule."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from models.db import unit_of_work
+from models.tables import JobRun, Outbox
+from tests.conftest import ROOT, TEMPLATE_48, launch_template
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(port: int, env: dict) -> subprocess.Popen:
+    exe = Path(sys.executable).with_name("cascade")
+    proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                assert r.status == 200
+                return proc
+        except OSError:
+            assert proc.poll() is None and time.monotonic() < deadline, "serve did not start"
+            time.sleep(0.2)
+
+
+def test_serve_dispatches_on_schedule_and_a_second_serve_does_not(engine, registry, calendar,
+                                                                   database_url, tmp_path):
+    """Mails queued by a launch go out from `cascade serve`'s scheduler, from one process only."""
+    launch_template(engine, registry, calendar, TEMPLATE_48)
+    env = {**os.environ, "CASCADE_DATABASE_URL": database_url, "CASCADE_HOME": str(tmp_path),
+           "CASCADE_DISPATCH_EVERY_SECONDS": "1", "CASCADE_SCHEDULER_LEASE_SECONDS": "3"}
+    first = serve(free_port(), env)
+    second = serve(free_port(), env)
+    try:
+        deadline = time.monotonic() + 30
+        while len(list((tmp_path / "outbox").glob("*.eml"))) < 83:
+            assert time.monotonic() < deadline, "the scheduled dispatch did not send the mails"
+            time.sleep(0.3)
+        time.sleep(2.5)  # a few more dispatch ticks
+    finally:
+        for proc in (first, second):
+            proc.send_signal(signal.SIGTERM)
+        for proc in (first, second):
+            proc.wait(timeout=30)
+    with unit_of_work(engine, write=False) as session:
+        holders = {h.split(":")[1] for h in session.exec(
+            select(JobRun.holder).where(JobRun.job == "dispatch")).all()}
+        statuses = set(session.exec(select(Outbox.status)).all())
+    assert len(holders) == 1 and holders <= {str(first.pid), str(second.pid)}
+    assert statuses == {"sent"}
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 83

@@ -155,6 +155,8 @@ class FollowUpView:
     def description(self) -> str:
         """'nhắc trước hạn 3 ngày làm việc', 'đôn đốc mức 2 (lần 2), quá hạn 10 ngày làm việc'."""
         if self.kind == "reminder":
+            if self.working_days <= 0:
+                return "nhắc vào ngày đến hạn"
             return f"nhắc trước hạn {self.working_days} ngày làm việc"
         again = f" (lần {self.occurrence})" if self.occurrence > 1 else ""
         return f"đôn đốc mức {self.level}{again}, quá hạn {self.working_days} ngày làm việc"

@@ -20,7 +20,7 @@ class MailKind:
     """A kind of mail: who receives it, and which one-click actions its links offer."""
 
     name: str
-    to: str  # "body" (the task's body) or "coordinator" (the cascade's coordinator)
+    to: str  # "body" (the task's body), "coordinator" (the cascade's), "supervisor" (escalations)
     links: tuple[str, ...]
 
 
@@ -34,7 +34,16 @@ KINDS = {k.name: k for k in (
     MailKind("extension_decided", "body", ("report", "request-extension")),
     MailKind("report_returned", "body", ("report", "request-extension")),
     MailKind("task_cancelled", "body", ()),
+    # the sweep (services/sweep.py): before the deadline and level 1 to the body, then up
+    MailKind("reminder", "body", ("acknowledge", "report", "request-extension")),
+    MailKind("escalation", "supervisor", ("remind", "extend", "close")),
+    # a supervisor's "remind again" link (services/links.py)
+    MailKind("manual_reminder", "body", ("acknowledge", "report", "request-extension")),
 )}
+# The digest is about many tasks, not one: it is rendered from its outbox payload.
+DIGEST = MailKind("digest", "supervisor", ())
+# Link actions that are not status transitions (models/status.py): services/links handles them.
+LINK_ONLY_ACTIONS = frozenset({"remind"})
 
 # action -> mail kind; a report is a closing contribution for a co-operating task
 _FOLLOW_UPS = {
@@ -86,6 +95,13 @@ def queue_follow_up(*, session: Session, task: Task, event: TaskEvent, at: dt.da
     if recipient == event.actor:
         return
     _queue(session, f"{name}:{event.id}", kind, task.id, recipient, event.id, at)
+
+
+def queue_manual_reminder(*, session: Session, task: Task, event: TaskEvent, link_id: int,
+                          at: dt.datetime) -> None:
+    """A supervisor asked, through an escalation mail, to remind the body once more."""
+    _queue(session, f"manual_reminder:{link_id}", KINDS["manual_reminder"], task.id, task.body_id,
+           event.id, at)
 
 
 def _queue(session: Session, key: str, kind: MailKind, task_id: int | None, body_id: str,

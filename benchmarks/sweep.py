@@ -1,0 +1,209 @@
+"""The sweep over 1,000,000 tasks (1 % owing a reminder or an escalation) and the digests for
+200 directives x 60 bodies: printed figures.
+
+    python benchmarks/sweep.py [--url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+        [--tasks 1000000] [--owed 0.01] [--directives 200] [--bodies 60]
+
+Without --url each figure runs on a fresh SQLite file (WAL) in a temporary directory. With a
+PostgreSQL URL, the benchmark works in a schema of its own and drops it afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import json
+import pstats
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+
+from models.calendar import load_calendar  # noqa: E402
+from models.db import make_engine, unit_of_work, upgrade  # noqa: E402
+from models.policy import load_policy  # noqa: E402
+from models.registry import load_registry  # noqa: E402
+from models.tables import Assignment, Cascade, Directive, FollowUp, Outbox, Task  # noqa: E402
+from services.digest import queue_digests  # noqa: E402
+from services.registry import sync_registry  # noqa: E402
+from services.sweep import sweep  # noqa: E402
+
+VN = dt.timezone(dt.timedelta(hours=7))
+AT = dt.datetime(2024, 6, 14, 8, tzinfo=VN)  # a Friday
+TODAY = AT.date()
+REGISTRY = load_registry(ROOT / "config" / "bodies.yaml")
+CALENDAR = load_calendar(ROOT / "config" / "calendar.yaml")
+POLICY = load_policy(ROOT / "config" / "escalation.yaml")
+OFFICE = "tld_van_phong_dang_doan"
+
+
+class Database:
+    """A fresh database for one figure: a SQLite file, or a PostgreSQL schema."""
+
+    def __init__(self, base_url: str | None):
+        self.base_url, self.schema, self.tmp = base_url, None, None
+
+    def __enter__(self):
+        if self.base_url is None:
+            self.tmp = tempfile.TemporaryDirectory()
+            self.url = f"sqlite:///{self.tmp.name}/bench.db"
+        else:
+            self.schema = f"bench_{uuid.uuid4().hex[:10]}"
+            with make_engine(self.base_url).begin() as conn:
+                conn.exec_driver_sql(f'CREATE SCHEMA "{self.schema}"')
+            sep = "&" if "?" in self.base_url else "?"
+            self.url = f"{self.base_url}{sep}options=-csearch_path%3D{self.schema}"
+        self.engine = make_engine(self.url)
+        upgrade(self.engine)
+        with unit_of_work(self.engine) as session:
+            sync_registry(session=session, registry=REGISTRY)
+        return self
+
+    def __exit__(self, *exc):
+        self.engine.dispose()
+        if self.schema:
+            with make_engine(self.base_url).begin() as conn:
+                conn.exec_driver_sql(f'DROP SCHEMA "{self.schema}" CASCADE')
+        if self.tmp:
+            self.tmp.cleanup()
+
+
+# due dates that owe something at AT: reminders 7, 3, 1 working days before; levels 1, 2, 3
+OWED_DUES = [CALENDAR.add_working_days(TODAY, n) for n in (7, 3, 1, 0, -1, -5, -15, -30)]
+
+
+def fill(engine, *, cascades: int, per: int, owed_share: float, rule: str = "2024-11-30",
+         due_for=None) -> int:
+    """`cascades` x `per` tasks by bulk insert; `due_for(i, j)` -> (status, due_on)."""
+    bodies = list(REGISTRY.bodies)
+    now = dt.datetime.now(dt.UTC)
+    every = round(1 / owed_share) if owed_share else 0
+
+    def default_due(i: int, j: int) -> tuple[str, dt.date]:
+        n = i * per + j
+        if every and n % every == 0:
+            return "assigned", OWED_DUES[(n // every) % len(OWED_DUES)]
+        if n % 3 == 0:
+            return "done", dt.date(2024, 3, 31)  # finished: never a candidate
+        return "in_progress", dt.date(2024, 11, 30)  # far from any reminder
+
+    due_for = due_for or default_due
+    with engine.begin() as conn:
+        conn.execute(sa.insert(Directive.__table__), [
+            {"id": i + 1, "number": f"{i + 1}-KH/BENCH", "kind": "Kế hoạch", "issuer_id": "tld",
+             "issued_on": dt.date(2024, 1, 1), "title": f"Kế hoạch đo số {i + 1}",
+             "implements": [], "created_at": now} for i in range(cascades)])
+        conn.execute(sa.insert(Cascade.__table__), [
+            {"id": i + 1, "directive_id": i + 1, "coordinator_id": OFFICE, "template_sha256": "x",
+             "launched_at": now} for i in range(cascades)])
+        conn.execute(sa.insert(Assignment.__table__), [
+            {"id": i + 1, "cascade_id": i + 1, "position": 0, "ref": "1", "task_text": "x",
+             "deadline_rule": rule, "lead_refs": [], "cooperating_refs": []}
+            for i in range(cascades)])
+        batch = []
+        for i in range(cascades):
+            for j in range(per):
+                status, due = due_for(i, j)
+                batch.append({"cascade_id": i + 1, "assignment_id": i + 1,
+                              "body_id": bodies[j % len(bodies)], "role": "lead",
+                              "occurrence": j // len(bodies) + 1, "status": status,
+                              "due_on": due, "created_at": now, "updated_at": now, "version": 1})
+            if len(batch) >= 50_000:
+                conn.execute(sa.insert(Task.__table__), batch)
+                batch = []
+        if batch:
+            conn.execute(sa.insert(Task.__table__), batch)
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("ANALYZE")
+    return cascades * per
+
+
+def timed_sweep(engine, *, profile: bool = False):
+    profiler = cProfile.Profile() if profile else None
+    start = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    with unit_of_work(engine) as session:
+        report = sweep(session=session, at=AT, tz=VN, calendar=CALENDAR, policy=POLICY)
+    if profiler:
+        profiler.disable()
+    return time.perf_counter() - start, report, profiler
+
+
+def bench_sweep(url, tasks: int, owed: float, profile: bool) -> None:
+    with Database(url) as db:
+        start = time.perf_counter()
+        total = fill(db.engine, cascades=tasks // 100, per=100, owed_share=owed)
+        print(f"filled {total:,} tasks ({owed:.0%} owing something at {AT:%d/%m/%Y}) in "
+              f"{time.perf_counter() - start:.1f} s")
+        first, report, profiler = timed_sweep(db.engine, profile=profile)
+        with db.engine.connect() as conn:
+            ledger = conn.execute(sa.select(sa.func.count()).select_from(FollowUp)).scalar()
+            mails = conn.execute(sa.select(sa.func.count()).select_from(Outbox)).scalar()
+        print(f"sweep 1 (records): {first:.2f} s — {report.candidates:,} candidates, "
+              f"{len(report.created):,} follow-ups {report.counts}, ledger {ledger:,}, "
+              f"outbox {mails:,}")
+        second, report2, _ = timed_sweep(db.engine)
+        print(f"sweep 2 (nothing new): {second:.2f} s — {len(report2.created)} new, "
+              f"{report2.already:,} already recorded")
+        if profiler:
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(18)
+
+
+def bench_digest(url, directives: int, bodies: int) -> None:
+    def due_for(i: int, j: int) -> tuple[str, dt.date]:
+        k = (i + j) % 4
+        return ("in_progress", [CALENDAR.add_working_days(TODAY, -(1 + j % 20)),
+                                CALENDAR.add_working_days(TODAY, 2), dt.date(2024, 11, 30),
+                                dt.date(2024, 3, 31)][k]) if k < 3 else ("done", dt.date(2024, 3, 31))
+
+    with Database(url) as db:
+        total = fill(db.engine, cascades=directives, per=bodies, owed_share=0, due_for=due_for)
+        timed_sweep(db.engine)  # the ledger the digest reads (escalation levels)
+        times = []
+        for n in range(3):
+            start = time.perf_counter()
+            with unit_of_work(db.engine) as session:
+                run = queue_digests(session=session, at=AT + dt.timedelta(days=n), tz=VN,
+                                    calendar=CALENDAR, near_due_working_days=3, policy=POLICY)
+            times.append(time.perf_counter() - start)
+        office = next(d for d in run.digests if d.supervisor_id == OFFICE)
+        size = len(json.dumps(office.as_json(), ensure_ascii=False).encode())
+        from notifications.render import DigestMailData, render_digest
+
+        start = time.perf_counter()
+        msg = render_digest(DigestMailData(message_id="<bench@congdoan.vn>",
+                                           sender="Văn phòng <giaoviec@congdoan.vn>",
+                                           to=("vp@example.org",), recipient=office.supervisor_name,
+                                           at=AT, digest=office.as_json()))
+        render = time.perf_counter() - start
+        print(f"digest for {directives} directives x {bodies} bodies ({total:,} tasks, "
+              f"{office.overdue:,} overdue): build + queue {len(run.digests)} digests: "
+              f"best {min(times)*1000:.0f} ms, median {sorted(times)[1]*1000:.0f} ms; "
+              f"payload {size/1e6:.1f} MB; rendering the office's mail {render*1000:.0f} ms "
+              f"({len(msg.as_bytes())/1e6:.1f} MB)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="PostgreSQL URL (default: a SQLite file)")
+    parser.add_argument("--tasks", type=int, default=1_000_000)
+    parser.add_argument("--owed", type=float, default=0.01)
+    parser.add_argument("--directives", type=int, default=200)
+    parser.add_argument("--bodies", type=int, default=60)
+    parser.add_argument("--profile", action="store_true", help="cProfile the first sweep")
+    args = parser.parse_args()
+    print(f"database: {'PostgreSQL' if args.url else 'SQLite (WAL)'}")
+    bench_sweep(args.url, args.tasks, args.owed, args.profile)
+    bench_digest(args.url, args.directives, args.bodies)
+
+
+if __name__ == "__main__":
+    main()

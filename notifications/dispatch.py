@@ -223,26 +223,16 @@ async def drain_outbox(*, engine: Engine, mailer: Mailer, settings: Settings, cl
             record_outcomes(session=session, outcomes=outcomes, claimed_at=claimed_at, at=clock(),
                             policy=policy, report=report)
 
-    # Pipelined: the next batch is claimed and rendered (CPU, database) in a thread while the
-    # current one is on the wire (mostly waiting for the server's replies).
     async with mailer:
-        next_claim: asyncio.Future[tuple[dt.datetime, list[Prepared]]] | None = \
-            asyncio.ensure_future(asyncio.to_thread(claim))
-        while next_claim is not None:
-            claim_at, prepared = await next_claim
-            next_claim = None
+        while max_batches is None or report.batches < max_batches:
+            claim_at, prepared = claim()
             if not prepared:
                 break
             report.batches += 1
-            if max_batches is None or report.batches < max_batches:
-                next_claim = asyncio.ensure_future(asyncio.to_thread(claim))
             outcomes, unreachable = await _send_all(prepared, mailer, on_progress)
-            await asyncio.to_thread(record, outcomes, claim_at)
+            record(outcomes, claim_at)
             if unreachable is not None:
                 report.stopped = unreachable
-                if next_claim is not None:  # claimed but never tried: back to pending
-                    claimed_at, untried = await next_claim
-                    record([_Outcome(item, "release", unreachable) for item in untried], claimed_at)
                 break
     return report
 

@@ -230,12 +230,10 @@ def prepare_batch(*, session: Session, rows: list[Outbox], settings: Settings,
         prepared.to = to
         task, assignment, cascade, directive = batch.tasks[row.task_id]
         recipient = row.body_id or task.body_id
-        # a supervisor's links act as the cascade's coordinator (record_action's actor check)
-        acting = cascade.coordinator_id if KINDS[row.kind].to == "supervisor" else recipient
         links = []
         for action in offered_actions(row.kind, task, recipient, cascade.coordinator_id):
             token, token_row = new_link(secret=settings.secret_key, task_id=task.id, action=action,
-                                        actor=acting, at=at, ttl_days=settings.link_ttl_days,
+                                        actor=recipient, at=at, ttl_days=settings.link_ttl_days,
                                         outbox_id=row.id)
             token_rows.append(token_row)
             links.append(LinkView(action, action_label(action, Role(task.role)),

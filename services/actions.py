@@ -128,8 +128,12 @@ def record_action(
     note: str | None = None,
     until: dt.date | None = None,
     today: dt.date | None = None,
+    on_behalf_of: str | None = None,
 ) -> ActionResult:
     """Apply `action` to task `task_id` as `actor` (a body id; None = the coordinator).
+
+    `on_behalf_of`: whose rights the actor uses (a supervisor acting through an escalation
+    link acts for the cascade's coordinator); the audit trail still names the actor.
 
     Raises ActionRefused (nothing changed) or TaskNotFound. The caller's unit of work commits.
     """
@@ -140,7 +144,7 @@ def record_action(
         raise TaskNotFound(f"không có nhiệm vụ #{task_id}")
     cascade = session.get(Cascade, task.cascade_id)
     assert cascade is not None
-    kinds = _actor_kinds(actor, task, cascade)
+    kinds = _actor_kinds(on_behalf_of or actor, task, cascade)
     if not kinds:
         raise ActionRefused(f"đơn vị {actor} không phụ trách nhiệm vụ #{task_id} và không phải "
                             f"điều phối viên ({cascade.coordinator_id})")

@@ -112,8 +112,20 @@ def use_link(*, session: Session, secret: str, token: str, at: dt.datetime,
         return LinkOutcome(link, _remind(session, link, at=at, note=note))
     result = record_action(session=session, task_id=link.task_id, action=link.action,
                            actor=link.actor, channel="email-link", at=at, note=note, until=until,
-                           today=today)
+                           today=today, on_behalf_of=_acting_for(session, link))
     return LinkOutcome(link, result)
+
+
+def _acting_for(session: Session, link: LinkToken) -> str | None:
+    """A link issued to neither the task's body nor its coordinator went to a supervisor in an
+    escalation: the token is the system's grant to act for the coordinator."""
+    from models.tables import Cascade, Task
+
+    task = session.get(Task, link.task_id)
+    cascade = session.get(Cascade, task.cascade_id) if task else None
+    if task is None or cascade is None or link.actor in (task.body_id, cascade.coordinator_id):
+        return None
+    return cascade.coordinator_id
 
 
 def _remind(session: Session, link: LinkToken, *, at: dt.datetime, note: str | None) -> ActionResult:

@@ -154,3 +154,21 @@ def test_a_refused_action_leaves_the_link_unused(launched):
     with unit_of_work(launched, write=False) as session:
         assert session.scalar(select(sa.func.count()).select_from(LinkToken)
                               .where(LinkToken.used_at.is_not(None))) == 0
+
+
+def test_a_supervisor_link_acts_for_the_coordinator_and_is_recorded_as_the_supervisor(launched):
+    """An escalation link sent to the Đoàn Chủ tịch extends with the coordinator's rights, and the
+    audit trail names the Đoàn Chủ tịch."""
+    from services.actions import task_history
+
+    tid = task_of(launched, "III.7", "ldld_hue").id
+    token = link(launched, tid, "extend", "tld_dct")
+    with unit_of_work(launched) as session:
+        outcome = use_link(session=session, secret=SECRET, token=token, at=T0,
+                           until=dt.date(2023, 12, 20), note="Đồng ý lùi hạn")
+    assert outcome.result.to_status == "assigned"
+    with unit_of_work(launched, write=False) as session:
+        event = task_history(session, tid)[-1]
+        task = session.get(Task, tid)
+    assert (event.actor, event.channel, event.action) == ("tld_dct", "email-link", "extend")
+    assert task.due_on == dt.date(2023, 12, 20)

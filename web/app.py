@@ -228,12 +228,14 @@ def _sentence(message: str) -> str:
 
 
 def _parse_until(action: str, text: str) -> dt.date | None:
-    """The date field: required to request an extension, optional to grant one, else unused."""
-    if action not in ("request-extension", "grant-extension"):
+    """The date field: required to request or set an extension, optional to grant one."""
+    if action not in ("request-extension", "grant-extension", "extend"):
         return None
     if not text:
         if action == "request-extension":
             raise BadForm("Cần chọn ngày đề nghị gia hạn đến.")
+        if action == "extend":
+            raise BadForm("Cần chọn thời hạn mới.")
         return None
     try:
         return dt.date.fromisoformat(text)

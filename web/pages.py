@@ -16,6 +16,7 @@ from models.status import TERMINAL, Role, TaskStatus, find_transition
 from models.tables import Assignment, Body, Cascade, Directive, LinkToken, Task, TaskEvent
 from notifications.formatting import long_date
 from services.links import token_hash
+from services.notify import LINK_ONLY_ACTIONS
 
 # What the button does, as a heading ("Xác nhận đã nhận nhiệm vụ").
 ACTION_HEADINGS = {
@@ -28,6 +29,8 @@ ACTION_HEADINGS = {
     "grant-extension": "Đồng ý gia hạn",
     "refuse-extension": "Không đồng ý gia hạn",
     "cancel": "Hủy nhiệm vụ",
+    "extend": "Gia hạn nhiệm vụ",
+    "remind": "Nhắc lại đơn vị thực hiện",
 }
 
 
@@ -123,8 +126,12 @@ def status_explanation(task: TaskPage, action: str) -> str:
 def link_page(session: Session, link: LinkToken, tz: ZoneInfo) -> LinkPage:
     task = load_task(session, link.task_id, tz)
     # The role's row of the table; record_action checks the actor again when the button is pressed.
-    row = find_transition(link.action, task.role, task.status)
     heading = ACTION_HEADINGS.get(link.action, link.action)
+    if link.action in LINK_ONLY_ACTIONS and task.status not in TERMINAL:
+        return LinkPage(task, link.action, heading, "Gửi thư nhắc", True,
+                        "Bấm nút bên dưới để gửi thêm một thư nhắc đơn vị thực hiện; trạng thái "
+                        "nhiệm vụ không thay đổi.", task.status_label, local_time(link.expires_at, tz))
+    row = find_transition(link.action, task.role, task.status)
     if row is None:
         return LinkPage(task, link.action, heading, heading, False,
                         status_explanation(task, link.action), None,

@@ -271,3 +271,40 @@ def test_wrong_method_and_path_get_a_page(client):
     assert client.get("/khong-co").status_code == 404
     assert "Không có trang này" in client.get("/khong-co").text
     assert client.put("/l/abc").status_code == 405
+
+
+def test_supervisor_extend_link_needs_a_date_and_moves_the_deadline(launched, client):
+    """An escalation's 'extend' link asks for the new date, refuses none, and records the supervisor."""
+    tid = task_id(launched, "III.7", "ldld_hue")
+    token = issue(launched, tid, "extend", actor="tld_dct")
+    page = client.get(f"/l/{token}")
+    assert page.status_code == 200 and "Gia hạn nhiệm vụ" in page.text
+    assert 'name="until" required' in page.text
+    before = snapshot(launched, tid, token)
+    missing = client.post(f"/l/{token}", data={"until": ""})
+    assert missing.status_code == 400 and "Cần chọn thời hạn mới" in missing.text
+    assert snapshot(launched, tid, token) == before
+    done = client.post(f"/l/{token}", data={"until": "2023-12-20"})
+    assert done.status_code == 200
+    status, _, due, *_ = snapshot(launched, tid)
+    assert (status, due) == ("assigned", dt.date(2023, 12, 20))
+    [event] = link_events(launched, tid)
+    assert (event.actor, event.action) == ("tld_dct", "extend")
+
+
+def test_remind_link_sends_one_more_reminder_without_changing_the_status(launched, client):
+    """'Nhắc lại' shows a button, then queues one reminder mail; the status stays."""
+    from sqlmodel import select
+
+    from models.tables import Outbox
+
+    tid = task_id(launched, "III.7", "ldld_hue")
+    token = issue(launched, tid, "remind", actor=COORDINATOR)
+    page = client.get(f"/l/{token}")
+    assert "Nhắc lại đơn vị thực hiện" in page.text and "Gửi thư nhắc" in page.text
+    assert client.post(f"/l/{token}", data={}).status_code == 200
+    status, *_ = snapshot(launched, tid)
+    assert status == "assigned"
+    with unit_of_work(launched, write=False) as session:
+        kinds = session.exec(select(Outbox.kind).where(Outbox.task_id == tid)).all()
+    assert sorted(kinds) == ["manual_reminder", "task_assigned"]

@@ -1,8 +1,10 @@
-"""The sweep over 1,000,000 tasks (1 % owing a reminder or an escalation) and the digests for
-200 directives x 60 bodies: printed figures.
+"""The sweep over 1,000,000 tasks (1 % owing a reminder or an escalation), the digests for
+200 directives x 60 bodies, and the same sweep as one Prefect task versus one Prefect task per
+domain task (1,000 tasks): printed figures. The report of a 1,000-task directive is
+benchmarks/report.py.
 
     python benchmarks/sweep.py [--url postgresql+psycopg://postgres@127.0.0.1:5432/test]
-        [--tasks 1000000] [--owed 0.01] [--directives 200] [--bodies 60]
+        [--tasks 1000000] [--owed 0.01] [--directives 200] [--bodies 60] [--naive-tasks 1000]
 
 Without --url each figure runs on a fresh SQLite file (WAL) in a temporary directory. With a
 PostgreSQL URL, the benchmark works in a schema of its own and drops it afterwards.
@@ -191,6 +193,88 @@ def bench_digest(url, directives: int, bodies: int) -> None:
               f"({len(msg.as_bytes())/1e6:.1f} MB)")
 
 
+def bench_naive(url, tasks: int) -> None:
+    """The same sweep two ways on `tasks` tasks that all owe something, under a Prefect server:
+    the way flows/ does it (one coarse Prefect task calling the service), and the naive way
+    (one Prefect task per domain task, each loading, deciding and recording its task)."""
+    import os
+
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_ENABLED", "true")
+    from prefect import flow, task
+    from prefect.testing.utilities import prefect_test_harness
+
+    from models.policy import follow_up_due
+    from services.sweep import outbox_key
+
+    with Database(url) as db:
+        fill(db.engine, cascades=max(tasks // 100, 1), per=min(tasks, 100), owed_share=1.0)
+        engine = db.engine
+
+        @task
+        def sweep_all() -> int:
+            with unit_of_work(engine) as session:
+                return len(sweep(session=session, at=AT, tz=VN, calendar=CALENDAR,
+                                 policy=POLICY).created)
+
+        @task
+        def sweep_one(task_id: int) -> int:
+            with unit_of_work(engine) as session:
+                row = session.get(Task, task_id)
+                cascade = session.get(Cascade, row.cascade_id)
+                owed = follow_up_due(status=row.status, due_on=row.due_on, today=TODAY,
+                                     calendar=CALENDAR, policy=POLICY.merged(cascade.policy))
+                if owed is None:
+                    return 0
+                key = owed.key(task_id)
+                if session.exec(sa.select(FollowUp.id).where(FollowUp.key == key)).first():
+                    return 0
+                to = row.body_id if owed.to == "body" else (
+                    cascade.coordinator_id if owed.to == "follow_up_office" else owed.to)
+                mail = Outbox(key=outbox_key(key), kind=owed.kind, task_id=task_id, body_id=to,
+                              next_attempt_at=AT, created_at=AT)
+                session.add(mail)
+                session.flush()
+                session.add(FollowUp(key=key, task_id=task_id, kind=owed.kind, level=owed.level,
+                                     occurrence=owed.occurrence, due_on=owed.due_on,
+                                     working_days=owed.working_days, recipient_id=to,
+                                     outbox_id=mail.id, at=AT))
+                return 1
+
+        @flow
+        def coarse() -> int:
+            return sweep_all()
+
+        @flow
+        def naive(ids: list[int]) -> int:
+            return sum(sweep_one(i) for i in ids)
+
+        with engine.connect() as conn:
+            ids = list(conn.execute(sa.select(Task.id).order_by(Task.id)).scalars())
+        plain_s = timed_sweep(engine)[0]
+        with engine.begin() as conn:
+            conn.execute(sa.delete(FollowUp))
+            conn.execute(sa.delete(Outbox))
+        with prefect_test_harness():
+            coarse()  # warm-up: the first flow run pays for the client and the server's caches
+            with engine.begin() as conn:
+                conn.execute(sa.delete(FollowUp))
+                conn.execute(sa.delete(Outbox))
+            start = time.perf_counter()
+            recorded_coarse = coarse()
+            coarse_s = time.perf_counter() - start
+            with engine.begin() as conn:
+                conn.execute(sa.delete(FollowUp))
+                conn.execute(sa.delete(Outbox))
+            start = time.perf_counter()
+            recorded_naive = naive(ids)
+            naive_s = time.perf_counter() - start
+    print(f"{len(ids):,} tasks all owing something: the service alone {plain_s * 1000:.0f} ms; "
+          f"coarse flow (1 Prefect task) {coarse_s:.2f} s for {recorded_coarse} follow-ups; "
+          f"naive flow (1 Prefect task per domain task) {naive_s:.2f} s for {recorded_naive} "
+          f"({naive_s / len(ids) * 1000:.1f} ms a task); naive / coarse {naive_s / coarse_s:.1f}x, "
+          f"naive / service {naive_s / plain_s:.0f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="PostgreSQL URL (default: a SQLite file)")
@@ -199,10 +283,14 @@ def main() -> None:
     parser.add_argument("--directives", type=int, default=200)
     parser.add_argument("--bodies", type=int, default=60)
     parser.add_argument("--profile", action="store_true", help="cProfile the first sweep")
+    parser.add_argument("--naive-tasks", type=int, default=1_000,
+                        help="tasks for the coarse-vs-naive Prefect comparison (0: skip)")
     args = parser.parse_args()
     print(f"database: {'PostgreSQL' if args.url else 'SQLite (WAL)'}")
     bench_sweep(args.url, args.tasks, args.owed, args.profile)
     bench_digest(args.url, args.directives, args.bodies)
+    if args.naive_tasks:
+        bench_naive(args.url, args.naive_tasks)
 
 
 if __name__ == "__main__":

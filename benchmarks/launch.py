@@ -113,7 +113,7 @@ def bench_fan_out(url, tasks):
         elapsed = time.perf_counter() - start
     print(f"launch fanning out to {result.tasks:,} tasks ({len(spec.assignments)} items x "
           f"{len(REGISTRY.expand(GROUP))} bodies): {elapsed:.2f} s, "
-          f"{result.tasks / elapsed:,.0f} tasks/s (tasks + their creation events)")
+          f"{result.tasks / elapsed:,.0f} tasks/s (tasks, their creation events and assignment mails)")
 
 
 def fill(engine, total: int) -> str:

@@ -15,9 +15,7 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,52 +23,19 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
+from benchmarks.common import REGISTRY, Database  # noqa: E402
 from models.calendar import load_calendar  # noqa: E402
-from models.db import make_engine, unit_of_work, upgrade  # noqa: E402
-from models.registry import load_registry  # noqa: E402
+from models.db import unit_of_work  # noqa: E402
 from models.tables import Assignment, Cascade, Directive, Task  # noqa: E402
 from models.template import load_template, parse_template  # noqa: E402
 from services.launch import launch_cascade  # noqa: E402
-from services.registry import sync_registry  # noqa: E402
 from services.status import list_tasks  # noqa: E402
 
 VN = dt.timezone(dt.timedelta(hours=7))
 AT = dt.datetime(2023, 7, 20, 9, tzinfo=VN)
-REGISTRY = load_registry(ROOT / "config" / "bodies.yaml")
 CALENDAR = load_calendar(ROOT / "config" / "calendar.yaml")
 TEMPLATE_48 = ROOT / "templates" / "directives" / "48-KH-DDTLD-2023.yaml"
 GROUP = "group:cong_doan_cap_tinh_nganh_tw"
-
-
-class Database:
-    """A fresh database for one figure: a SQLite file, or a PostgreSQL schema."""
-
-    def __init__(self, base_url: str | None):
-        self.base_url, self.schema, self.tmp = base_url, None, None
-
-    def __enter__(self):
-        if self.base_url is None:
-            self.tmp = tempfile.TemporaryDirectory()
-            self.url = f"sqlite:///{self.tmp.name}/bench.db"
-        else:
-            self.schema = f"bench_{uuid.uuid4().hex[:10]}"
-            with make_engine(self.base_url).begin() as conn:
-                conn.exec_driver_sql(f'CREATE SCHEMA "{self.schema}"')
-            sep = "&" if "?" in self.base_url else "?"
-            self.url = f"{self.base_url}{sep}options=-csearch_path%3D{self.schema}"
-        self.engine = make_engine(self.url)
-        upgrade(self.engine)
-        with unit_of_work(self.engine) as session:
-            sync_registry(session=session, registry=REGISTRY)
-        return self
-
-    def __exit__(self, *exc):
-        self.engine.dispose()
-        if self.schema:
-            with make_engine(self.base_url).begin() as conn:
-                conn.exec_driver_sql(f'DROP SCHEMA "{self.schema}" CASCADE')
-        if self.tmp:
-            self.tmp.cleanup()
 
 
 def launch(engine, spec, text, days=None):

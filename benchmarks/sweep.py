@@ -18,9 +18,7 @@ import datetime as dt
 import json
 import pstats
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,53 +26,20 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
+from benchmarks.common import REGISTRY, Database  # noqa: E402
 from models.calendar import load_calendar  # noqa: E402
-from models.db import make_engine, unit_of_work, upgrade  # noqa: E402
+from models.db import unit_of_work  # noqa: E402
 from models.policy import load_policy  # noqa: E402
-from models.registry import load_registry  # noqa: E402
 from models.tables import Assignment, Cascade, Directive, FollowUp, Outbox, Task  # noqa: E402
 from services.digest import queue_digests  # noqa: E402
-from services.registry import sync_registry  # noqa: E402
 from services.sweep import sweep  # noqa: E402
 
 VN = dt.timezone(dt.timedelta(hours=7))
 AT = dt.datetime(2024, 6, 14, 8, tzinfo=VN)  # a Friday
 TODAY = AT.date()
-REGISTRY = load_registry(ROOT / "config" / "bodies.yaml")
 CALENDAR = load_calendar(ROOT / "config" / "calendar.yaml")
 POLICY = load_policy(ROOT / "config" / "escalation.yaml")
 OFFICE = "tld_van_phong_dang_doan"
-
-
-class Database:
-    """A fresh database for one figure: a SQLite file, or a PostgreSQL schema."""
-
-    def __init__(self, base_url: str | None):
-        self.base_url, self.schema, self.tmp = base_url, None, None
-
-    def __enter__(self):
-        if self.base_url is None:
-            self.tmp = tempfile.TemporaryDirectory()
-            self.url = f"sqlite:///{self.tmp.name}/bench.db"
-        else:
-            self.schema = f"bench_{uuid.uuid4().hex[:10]}"
-            with make_engine(self.base_url).begin() as conn:
-                conn.exec_driver_sql(f'CREATE SCHEMA "{self.schema}"')
-            sep = "&" if "?" in self.base_url else "?"
-            self.url = f"{self.base_url}{sep}options=-csearch_path%3D{self.schema}"
-        self.engine = make_engine(self.url)
-        upgrade(self.engine)
-        with unit_of_work(self.engine) as session:
-            sync_registry(session=session, registry=REGISTRY)
-        return self
-
-    def __exit__(self, *exc):
-        self.engine.dispose()
-        if self.schema:
-            with make_engine(self.base_url).begin() as conn:
-                conn.exec_driver_sql(f'DROP SCHEMA "{self.schema}" CASCADE')
-        if self.tmp:
-            self.tmp.cleanup()
 
 
 # due dates that owe something at AT: reminders 7, 3, 1 working days before; levels 1, 2, 3

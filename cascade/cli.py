@@ -84,6 +84,7 @@ def _guard(func):  # type: ignore[no-untyped-def]
         from config.settings import SettingsError
         from models.calendar import CalendarError
         from models.db import DatabaseError
+        from models.policy import PolicyError
         from models.registry import RegistryError
         from models.template import TemplateError
         from notifications.contacts import ContactsError
@@ -92,7 +93,8 @@ def _guard(func):  # type: ignore[no-untyped-def]
             return func(*args, **kwargs)
         except TemplateError as exc:
             fail("mẫu không hợp lệ:\n" + "\n".join(f"  {p}" for p in exc.problems))
-        except (SettingsError, RegistryError, CalendarError, DatabaseError, ContactsError) as exc:
+        except (SettingsError, RegistryError, CalendarError, DatabaseError, ContactsError,
+                PolicyError) as exc:
             fail(str(exc))
 
     return wrapper

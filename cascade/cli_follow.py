@@ -12,25 +12,8 @@ DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Tính và báo cáo,
 KIND_LABELS = {"reminder": "nhắc trước hạn", "escalation": "đôn đốc sau hạn"}
 
 
-def _policy_guard(func):  # type: ignore[no-untyped-def]
-    """The escalation policy file's errors as a clear message."""
-    import functools
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
-        from models.policy import PolicyError
-
-        try:
-            return func(*args, **kwargs)
-        except PolicyError as exc:
-            fail(str(exc))
-
-    return wrapper
-
-
 @app.command()
 @_guard
-@_policy_guard
 def sweep(
     at: AtOpt = None,
     dry_run: DryRunOpt = False,
@@ -81,7 +64,6 @@ def sweep(
 
 @app.command()
 @_guard
-@_policy_guard
 def digest(
     at: AtOpt = None,
     to: Annotated[str | None, typer.Option(

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates" / "directives"
 TEMPLATE_48 = TEMPLATES / "48-KH-DDTLD-2023.yaml"
 TEMPLATE_45 = TEMPLATES / "45-KH-DDTLD-2023.yaml"
+CHILD_TEMPLATE = ROOT / "tests" / "fixtures" / "templates" / "07-KH-LDLD-ha-noi.yaml"
 PG_URL = os.environ.get("CASCADE_TEST_DATABASE_URL")
 VN = dt.timezone(dt.timedelta(hours=7))
 

@@ -14,29 +14,11 @@ from models.template import parse_template
 from services.actions import record_action
 from services.launch import launch_cascade
 from services.report import summarise_directive
-from tests.conftest import VN, at, launch_template
+from tests.conftest import CHILD_TEMPLATE, VN, at, launch_template
 
 AS_OF = at("2023-12-12 10:00")  # after 30/11 (III.7 due), three working days before 15/12
 
-CHILD = """\
-directive:
-  number: 07/KH-LĐLĐ
-  kind: Kế hoạch
-  issuer: ldld_ha_noi
-  issued_on: 2023-08-15
-  title: Kế hoạch của LĐLĐ Hà Nội thực hiện Kế hoạch 48-KH/ĐĐTLĐ
-  implements: [48-KH/ĐĐTLĐ]
-coordinator: ldld_ha_noi
-assignments:
-  - ref: '1'
-    lead: [ldld_ha_noi]
-    task: Quán triệt đến các cấp công đoàn trực thuộc
-    deadline: 2023-09-30
-  - ref: '2'
-    lead: [ldld_ha_noi]
-    task: Báo cáo sơ kết
-    deadline: 2023-11-15
-"""
+CHILD = CHILD_TEMPLATE.read_text(encoding="utf-8")
 
 GRANDCHILD = """\
 directive:

@@ -12,7 +12,7 @@ from models.template import load_template, parse_template
 from services.actions import record_action
 from services.launch import LaunchError, launch_cascade, plan_launch
 from services.status import list_tasks
-from tests.conftest import TEMPLATE_45, TEMPLATE_48, VN, at, launch_template
+from tests.conftest import CHILD_TEMPLATE, TEMPLATE_45, TEMPLATE_48, VN, at, launch_template
 
 
 def count(engine, model, *where):
@@ -120,25 +120,7 @@ def test_plan_is_pure_and_matches_the_launch(registry, calendar):
     assert any("III.7" in w for w in plan.warnings)  # open groups are pointed out
 
 
-CHILD = """\
-directive:
-  number: 07/KH-LĐLĐ
-  kind: Kế hoạch
-  issuer: ldld_ha_noi
-  issued_on: 2023-08-15
-  title: Kế hoạch của LĐLĐ Hà Nội thực hiện Kế hoạch 48-KH/ĐĐTLĐ
-  implements: [48-KH/ĐĐTLĐ]
-coordinator: ldld_ha_noi
-assignments:
-  - ref: '1'
-    lead: [ldld_ha_noi]
-    task: Quán triệt đến các cấp công đoàn trực thuộc
-    deadline: 2023-09-30
-  - ref: '2'
-    lead: [ldld_ha_noi]
-    task: Báo cáo sơ kết
-    deadline: 2023-11-15
-"""
+CHILD = CHILD_TEMPLATE.read_text(encoding="utf-8")
 
 
 def _task_of(engine, ref, body):

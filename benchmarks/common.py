@@ -1,0 +1,50 @@
+"""What the benchmarks share: a fresh database per figure (a SQLite file, or a PostgreSQL
+schema of its own that is dropped afterwards), migrated, with the registry loaded."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from models.db import make_engine, unit_of_work, upgrade  # noqa: E402
+from models.registry import load_registry  # noqa: E402
+from services.registry import sync_registry  # noqa: E402
+
+REGISTRY = load_registry(ROOT / "config" / "bodies.yaml")
+
+
+class Database:
+    """A fresh database for one figure: a SQLite file, or a PostgreSQL schema."""
+
+    def __init__(self, base_url: str | None):
+        self.base_url, self.schema, self.tmp = base_url, None, None
+
+    def __enter__(self):
+        if self.base_url is None:
+            self.tmp = tempfile.TemporaryDirectory()
+            self.url = f"sqlite:///{self.tmp.name}/bench.db"
+        else:
+            self.schema = f"bench_{uuid.uuid4().hex[:10]}"
+            with make_engine(self.base_url).begin() as conn:
+                conn.exec_driver_sql(f'CREATE SCHEMA "{self.schema}"')
+            sep = "&" if "?" in self.base_url else "?"
+            self.url = f"{self.base_url}{sep}options=-csearch_path%3D{self.schema}"
+        self.engine = make_engine(self.url)
+        upgrade(self.engine)
+        with unit_of_work(self.engine) as session:
+            sync_registry(session=session, registry=REGISTRY)
+        return self
+
+    def __exit__(self, *exc):
+        self.engine.dispose()
+        if self.schema:
+            with make_engine(self.base_url).begin() as conn:
+                conn.exec_driver_sql(f'DROP SCHEMA "{self.schema}" CASCADE')
+        if self.tmp:
+            self.tmp.cleanup()

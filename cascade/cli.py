@@ -231,7 +231,7 @@ def bodies_resolve(
     refs = reg.lookup(name)
     if not refs:
         fail(f"không tìm thấy {name!r} trong sổ đăng ký; xem `cascade bodies`")
-    result = [{"id": ref, "name": reg.label(ref), "group": ref in reg.groups,
+    result: list[dict[str, Any]] = [{"id": ref, "name": reg.label(ref), "group": ref in reg.groups,
                "members": [{"id": m, "name": reg.label(m)} for m in reg.expand(ref)]}
               for ref in refs]
     if format == "json":

@@ -178,7 +178,7 @@ class AssignmentReader:
     def _sentences(self, ref: str, passage: Passage, timing: tuple[int, str] | None, *,
                    activities_only: bool) -> list[Assignment]:
         segments = self._segments(passage.text)
-        out = []
+        out: list[Assignment] = []
         for index, (start, end) in enumerate(segments):
             text = passage.text[start:end]
             lead, cooperating, report_to = self._roles(text, sentence_start=True)

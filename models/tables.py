@@ -7,11 +7,12 @@ Asia/Ho_Chi_Minh. Schema changes go through Alembic (migrations/).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import JSON, Column, Field, SQLModel
+from sqlmodel import JSON, Column, Field, SQLModel, select
+from sqlmodel.sql.expression import Select
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -266,3 +267,13 @@ apscheduler_jobs = sa.Table(
 )
 
 metadata = SQLModel.metadata
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """`model.__table__`, typed: SQLModel's stubs do not declare the attribute."""
+    return cast(sa.Table, cast(Any, model).__table__)
+
+
+def select_columns(*columns: Any) -> Select[*tuple[Any, ...]]:
+    """`sqlmodel.select(*columns)`, typed for any number of columns (its overloads stop at four)."""
+    return cast("Select[*tuple[Any, ...]]", select(*columns))

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -200,7 +201,7 @@ def _field_name(loc: Path_) -> str:
     return out
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: Mapping[str, Any]) -> str:
     if error["type"] == "value_error":
         ctx = error.get("ctx", {}).get("error")
         return str(ctx) if ctx else error["msg"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from config.settings import Settings
 from models.deadlines import DeadlineRuleError, parse_rule
@@ -118,14 +118,14 @@ class _Batch:
         task_ids = {r.task_id for r in rows if r.task_id is not None}
         found = session.exec(
             select(Task, Assignment, Cascade, Directive)
-            .join(Assignment, Assignment.id == Task.assignment_id)
-            .join(Cascade, Cascade.id == Task.cascade_id)
-            .join(Directive, Directive.id == Cascade.directive_id)
-            .where(Task.id.in_(task_ids))).all()  # type: ignore[union-attr]
+            .join(Assignment, col(Assignment.id) == Task.assignment_id)
+            .join(Cascade, col(Cascade.id) == Task.cascade_id)
+            .join(Directive, col(Directive.id) == Cascade.directive_id)
+            .where(col(Task.id).in_(task_ids))).all()
         self.tasks = {t.id: (t, a, c, d) for t, a, c, d in found}
         event_ids = {r.event_id for r in rows if r.event_id is not None}
         self.events = {e.id: e for e in session.exec(
-            select(TaskEvent).where(TaskEvent.id.in_(event_ids))).all()} if event_ids else {}  # type: ignore[union-attr]
+            select(TaskEvent).where(col(TaskEvent.id).in_(event_ids))).all()} if event_ids else {}
         body_ids = {r.body_id for r in rows if r.body_id}
         for t, a, c, d in self.tasks.values():
             body_ids |= {t.body_id, c.coordinator_id, d.issuer_id}
@@ -136,14 +136,14 @@ class _Batch:
         self.ledger: dict[int, list[FollowUp]] = defaultdict(list)
         if ledger_tasks:
             for f in session.exec(select(FollowUp).where(
-                    FollowUp.task_id.in_(ledger_tasks)).order_by(FollowUp.id)).all():  # type: ignore[attr-defined]
+                    col(FollowUp.task_id).in_(ledger_tasks)).order_by(col(FollowUp.id))).all():
                 self.ledger[f.task_id].append(f)
                 body_ids.add(f.recipient_id)
         self.names = dict(session.exec(select(Body.id, Body.name).where(
-            Body.id.in_(body_ids))).all())  # type: ignore[attr-defined]
+            col(Body.id).in_(body_ids))).all())
         self.contacts: dict[str, list[str]] = defaultdict(list)
-        for contact in session.exec(select(BodyContact).where(BodyContact.body_id.in_(body_ids))
-                                    .order_by(BodyContact.body_id, BodyContact.position)).all():
+        for contact in session.exec(select(BodyContact).where(col(BodyContact.body_id).in_(body_ids))
+                                    .order_by(col(BodyContact.body_id), col(BodyContact.position))).all():
             self.contacts[contact.body_id].append(contact.address)
 
     def name(self, body_id: str | None) -> str:
@@ -188,7 +188,7 @@ def _ledger_views(row: Outbox, batch: _Batch) -> tuple[FollowUpView | None, tupl
 
 def _prepare_digest(row: Outbox, prepared: Prepared, batch: _Batch, settings: Settings,
                     at: dt.datetime) -> None:
-    to = tuple(row.to_addresses or batch.contacts.get(row.body_id or "", ()))
+    to = tuple(row.to_addresses or batch.contacts.get(row.body_id or "", []))
     if not to:
         prepared.problem = (f"{batch.name(row.body_id)} ({row.body_id}) {NO_ADDRESS}: thêm vào "
                             f"{settings.contacts_path} rồi chạy lại `cascade dispatch`")
@@ -221,7 +221,7 @@ def prepare_batch(*, session: Session, rows: list[Outbox], settings: Settings,
         if row.kind not in KINDS or row.task_id not in batch.tasks:
             prepared.problem = f"không dựng được thư loại {row.kind!r} cho nhiệm vụ #{row.task_id}"
             continue
-        to = tuple(row.to_addresses or batch.contacts.get(row.body_id or "", ()))
+        to = tuple(row.to_addresses or batch.contacts.get(row.body_id or "", []))
         if not to:
             prepared.problem = (f"{batch.name(row.body_id)} ({row.body_id}) {NO_ADDRESS}: thêm vào "
                                 f"{settings.contacts_path} rồi chạy lại `cascade dispatch`")
@@ -229,6 +229,7 @@ def prepare_batch(*, session: Session, rows: list[Outbox], settings: Settings,
             continue
         prepared.to = to
         task, assignment, cascade, directive = batch.tasks[row.task_id]
+        assert task.id is not None  # a stored task
         recipient = row.body_id or task.body_id
         links = []
         for action in offered_actions(row.kind, task, recipient, cascade.coordinator_id):

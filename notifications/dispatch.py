@@ -24,11 +24,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from config.settings import Settings
 from models.db import unit_of_work
-from models.tables import Outbox
+from models.tables import Outbox, table_of
 from notifications.context import NO_ADDRESS, Prepared, prepare_batch, stable_message_id
 from notifications.mailer import Mailer, PermanentFailure, TemporaryFailure
 
@@ -88,7 +88,7 @@ def _due(t: sa.Table, at: dt.datetime, lease: dt.timedelta) -> sa.ColumnElement[
 
 
 def count_due(*, engine: Engine, at: dt.datetime, policy: RetryPolicy = RetryPolicy()) -> int:
-    t = Outbox.__table__
+    t = table_of(Outbox)
     with engine.connect() as conn:
         return conn.execute(select(sa.func.count()).select_from(t)
                             .where(_due(t, at, policy.lease))).scalar_one()
@@ -97,7 +97,7 @@ def count_due(*, engine: Engine, at: dt.datetime, policy: RetryPolicy = RetryPol
 def claim_batch(*, session: Session, settings: Settings, at: dt.datetime, limit: int,
                 policy: RetryPolicy) -> list[Prepared]:
     """Step 1: claim up to `limit` due rows and render them, in the caller's transaction."""
-    t = Outbox.__table__
+    t = table_of(Outbox)
     query = select(t.c.id).where(_due(t, at, policy.lease)).order_by(t.c.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
@@ -107,8 +107,8 @@ def claim_batch(*, session: Session, settings: Settings, at: dt.datetime, limit:
     claimed = list(session.execute(
         sa.update(t).where(t.c.id.in_(ids), _due(t, at, policy.lease))
         .values(status=SENDING, claimed_at=at).returning(t.c.id)).scalars())
-    rows = list(session.exec(select(Outbox).where(Outbox.id.in_(claimed))  # type: ignore[union-attr]
-                             .order_by(Outbox.id)).all())
+    rows = list(session.exec(select(Outbox).where(col(Outbox.id).in_(claimed))
+                             .order_by(col(Outbox.id))).all())
     fresh = []
     for row in rows:  # loaded after the UPDATE, so they show 'sending'
         if row.message_id is None:
@@ -153,7 +153,7 @@ async def _send_all(prepared: list[Prepared], mailer: Mailer,
 def record_outcomes(*, session: Session, outcomes: list[_Outcome], claimed_at: dt.datetime,
                     at: dt.datetime, policy: RetryPolicy, report: DispatchReport) -> None:
     """Step 3: write each outcome, guarded by the claim (a row re-leased elsewhere is left)."""
-    t = Outbox.__table__
+    t = table_of(Outbox)
     updates: list[dict[str, Any]] = []
     for o in outcomes:
         p = o.prepared
@@ -246,7 +246,7 @@ def release_waiting(*, session: Session, at: dt.datetime) -> int:
     """Rows waiting for an address whose body now has one become due at once."""
     from models.tables import BodyContact
 
-    t = Outbox.__table__
+    t = table_of(Outbox)
     has_contact = sa.exists(select(BodyContact.body_id).where(BodyContact.body_id == t.c.body_id))
     result = session.connection().execute(
         sa.update(t).where(t.c.status == PENDING, t.c.last_error.contains(NO_ADDRESS),
@@ -286,17 +286,17 @@ def list_outbox(*, session: Session, failed_only: bool = False, limit: int | Non
     """The outbox, newest first (only failed rows with `failed_only`), recipients resolved."""
     from models.tables import Body, BodyContact
 
-    query = select(Outbox, Body.name).join(Body, Body.id == Outbox.body_id, isouter=True)
+    query = select(Outbox, Body.name).join(Body, col(Body.id) == Outbox.body_id, isouter=True)
     if failed_only:
         query = query.where(Outbox.status == FAILED)
-    query = query.order_by(Outbox.id.desc())  # type: ignore[union-attr]
+    query = query.order_by(col(Outbox.id).desc())
     if limit:
         query = query.limit(limit)
     rows = session.exec(query).all()
     bodies = {r.body_id for r, _ in rows if r.body_id}
     contacts: dict[str, list[str]] = {}
-    for c in session.exec(select(BodyContact).where(BodyContact.body_id.in_(bodies))  # type: ignore[attr-defined]
-                          .order_by(BodyContact.position)).all():
+    for c in session.exec(select(BodyContact).where(col(BodyContact.body_id).in_(bodies))
+                          .order_by(col(BodyContact.position))).all():
         contacts.setdefault(c.body_id, []).append(c.address)
     return [OutboxView(r.id, r.kind, r.task_id, r.body_id, name,  # type: ignore[arg-type]
                        list(r.to_addresses or contacts.get(r.body_id or "", [])), r.status, r.attempts,

@@ -24,6 +24,7 @@ from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 import jinja2
 
@@ -414,7 +415,7 @@ def _write_raw(msg: EmailMessage, out: list[str]) -> bool:
         boundary = found.group(1)
         for part in payload:
             out.append(f"--{boundary}\r\n")
-            if not _write_raw(part, out):
+            if not _write_raw(cast(EmailMessage, part), out):  # the parts of an EmailMessage
                 return False
             out.append("\r\n")
         out.append(f"--{boundary}--\r\n")

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.deadlines import parse_rule
 from models.status import (
@@ -25,7 +25,7 @@ from models.status import (
     allowed_actions,
     find_transition,
 )
-from models.tables import Assignment, Cascade, Directive, Task, TaskEvent
+from models.tables import Assignment, Cascade, Directive, Task, TaskEvent, table_of
 from services.notify import queue_follow_up, queue_task_assigned
 
 SYSTEM = "system"
@@ -161,6 +161,7 @@ def record_action(
 
 def _apply(session: Session, task: Task, row: Transition, *, at: dt.datetime, actor: str,
            channel: str, note: str | None, extra: dict) -> ActionResult:
+    assert task.id is not None  # a stored task
     source = TaskStatus(task.status)
     # the event keeps what changed, the due date it replaced included
     recorded = {**extra, "previous_due_on": task.due_on} if "due_on" in extra else extra
@@ -169,7 +170,7 @@ def _apply(session: Session, task: Task, row: Transition, *, at: dt.datetime, ac
     values = {"status": row.target.value, "updated_at": at, "version": Task.version + 1, **extra}
     if row.target in TERMINAL:
         values["closed_at"] = at
-    table = Task.__table__
+    table = table_of(Task)
     result = session.connection().execute(
         sa.update(table)
         .where(table.c.id == task.id, table.c.version == task.version,
@@ -185,6 +186,7 @@ def _apply(session: Session, task: Task, row: Transition, *, at: dt.datetime, ac
                       from_status=source.value, to_status=row.target.value, note=note, data=data)
     session.add(event)
     session.flush()
+    assert event.id is not None
     session.expire(task)
     queue_follow_up(session=session, task=task, event=event, at=at)
     outcome = ActionResult(task.id, row.action, source, row.target, event.id)
@@ -244,6 +246,7 @@ def _complete_parent(session: Session, task: Task, at: dt.datetime) -> list[str]
     cascade = session.get(Cascade, task.cascade_id)
     if cascade is None or cascade.parent_task_id is None:
         return []
+    assert cascade.id is not None
     finished, total = child_progress(session, cascade.id)
     if finished < total:
         return []
@@ -273,6 +276,7 @@ def start_parent_for_child(*, session: Session, parent: Task, child_number: str,
     row = find_transition("start", Role(parent.role), TaskStatus(parent.status))
     note = f"Đã ban hành kế hoạch con {child_number}"
     if row is None:
+        assert parent.id is not None  # a stored task
         session.add(TaskEvent(task_id=parent.id, at=at, actor=SYSTEM, channel=SYSTEM,
                               action="link-child", from_status=parent.status,
                               to_status=parent.status, note=note))
@@ -284,4 +288,4 @@ def task_history(session: Session, task_id: int) -> list[TaskEvent]:
     if session.get(Task, task_id) is None:
         raise TaskNotFound(f"không có nhiệm vụ #{task_id}")
     return list(session.exec(select(TaskEvent).where(TaskEvent.task_id == task_id)
-                             .order_by(TaskEvent.id)).all())
+                             .order_by(col(TaskEvent.id))).all())

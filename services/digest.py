@@ -17,12 +17,22 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.calendar import WorkingCalendar
 from models.policy import Policy, load_policy
 from models.status import TaskStatus
-from models.tables import Assignment, Body, Cascade, Directive, FollowUp, Outbox, Task
+from models.tables import (
+    Assignment,
+    Body,
+    Cascade,
+    Directive,
+    FollowUp,
+    Outbox,
+    Task,
+    select_columns,
+    table_of,
+)
 from services.notify import DIGEST
 from services.report import vi_sort_key
 from services.sweep import OPEN_STATUSES, insert_ignoring_conflicts
@@ -146,8 +156,8 @@ def build_digests(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar:
     cascades = {c.id: c for c in session.execute(
         select(Cascade.id, Cascade.directive_id, Cascade.coordinator_id,
                Cascade.policy)).all()}  # type: ignore[call-overload]
-    item_policies = dict(session.execute(select(Assignment.id, Assignment.policy).where(
-        Assignment.policy.is_not(None))).all())  # type: ignore[attr-defined]
+    item_policies = dict(session.execute(select(Assignment.id, col(Assignment.policy)).where(
+        col(Assignment.policy).is_not(None))).all())
     memo: dict[tuple[int, str], frozenset[str]] = {}
 
     def supervisors(cascade_id: int, assignment_id: int) -> frozenset[str]:
@@ -165,7 +175,7 @@ def build_digests(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar:
 
     # per supervisor, per cascade: [in_term, near_due, overdue, no_deadline]
     chart: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0, 0]))
-    t = Task.__table__
+    t = table_of(Task)
     open_ = t.c.status.in_(OPEN_STATUSES)
     for row in session.execute(
             sa.select(t.c.cascade_id, t.c.assignment_id,
@@ -180,7 +190,7 @@ def build_digests(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar:
                 for i in range(4):
                     acc[i] += int(row[2 + i] or 0)
 
-    f = FollowUp.__table__
+    f = table_of(FollowUp)
     ledger = {r[0]: (int(r[1]), int(r[2] or 0)) for r in session.execute(
         sa.select(f.c.task_id, sa.func.count(),
                   sa.func.max(sa.case(((f.c.kind == "escalation") & (f.c.recipient_id != t.c.body_id),
@@ -190,11 +200,11 @@ def build_digests(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar:
         .group_by(f.c.task_id)).all()}
 
     overdue = session.execute(
-        select(Task.id, Task.cascade_id, Task.assignment_id, Task.body_id, Task.occurrence,
-               Task.status, Task.due_on, Assignment.ref)
-        .join(Assignment, Assignment.id == Task.assignment_id)
-        .where(Task.status.in_(OPEN_STATUSES), Task.due_on < today)  # type: ignore[attr-defined]
-        .order_by(Task.due_on, Task.id)).all()
+        select_columns(Task.id, Task.cascade_id, Task.assignment_id, Task.body_id, Task.occurrence,
+                       Task.status, Task.due_on, Assignment.ref)
+        .join(Assignment, col(Assignment.id) == Task.assignment_id)
+        .where(col(Task.status).in_(OPEN_STATUSES), col(Task.due_on) < today)
+        .order_by(col(Task.due_on), col(Task.id))).all()
     between: dict[dt.date, int] = {}
     grouped: dict[str, dict[int, dict[str, list[DigestItem]]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(list)))
@@ -260,7 +270,7 @@ def queue_digests(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar:
              "payload": d.as_json(), "status": "pending", "attempts": 0, "next_attempt_at": at,
              "created_at": at} for d in digests]
     inserted = {r[0] for r in insert_ignoring_conflicts(
-        session, Outbox.__table__, rows, returning=("key",))}  # type: ignore[arg-type]
+        session, table_of(Outbox), rows, returning=("key",))}
     run = DigestRun(today, digests, dry_run=dry_run)
     for d in digests:
         (run.queued if d.key in inserted else run.already).append(d.key)

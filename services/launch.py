@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from typing import cast
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -16,7 +17,7 @@ from models.deadlines import DeadlineRule, DeadlineRuleError, parse_rule
 from models.numbering import normalise_number
 from models.registry import Registry
 from models.status import Role, TaskStatus
-from models.tables import Assignment, Cascade, Directive, Task, TaskEvent
+from models.tables import Assignment, Cascade, Directive, Task, TaskEvent, select_columns, table_of
 from models.template import TemplateSpec
 from services.notify import queue_assignments
 
@@ -171,6 +172,7 @@ def launch_cascade(
         if existing is None:
             raise
         return existing
+    assert directive.id is not None  # flushed by the nested transaction
     cascade = Cascade(
         directive_id=directive.id, parent_task_id=parent_task_id,
         coordinator_id=spec.coordinator or coordinator,
@@ -179,15 +181,16 @@ def launch_cascade(
         launched_at=at)
     session.add(cascade)
     session.flush()
+    assert cascade.id is not None
     assignment_ids = _insert_assignments(session, cascade.id, spec, plan)
     _insert_tasks(session, cascade.id, assignment_ids, plan, at)
     actor = spec.coordinator or coordinator
     session.execute(
         sa.insert(TaskEvent).from_select(
             ["task_id", "at", "actor", "channel", "action", "from_status", "to_status", "note"],
-            select(Task.id, sa.literal(at, TaskEvent.__table__.c.at.type), sa.literal(actor),
-                   sa.literal("launch"), sa.literal("assign"), sa.null(),
-                   sa.literal(TaskStatus.ASSIGNED.value), sa.literal(f"Giao theo {number}"))
+            select_columns(Task.id, sa.literal(at, table_of(TaskEvent).c.at.type), sa.literal(actor),
+                           sa.literal("launch"), sa.literal("assign"), sa.null(),
+                           sa.literal(TaskStatus.ASSIGNED.value), sa.literal(f"Giao theo {number}"))
             .where(Task.cascade_id == cascade.id)))
     queue_assignments(session=session, cascade_id=cascade.id, at=at)
     if parent is not None:
@@ -209,7 +212,7 @@ def _insert_assignments(session: Session, cascade_id: int, spec: TemplateSpec,
             policy=item.policy.model_dump(exclude_none=True) if item.policy else None))
     session.add_all(rows)
     session.flush()  # one batched INSERT ... RETURNING for all items
-    return {row.ref: row.id for row in rows}
+    return {row.ref: cast(int, row.id) for row in rows}  # ids set by the flush
 
 
 def _insert_tasks(session: Session, cascade_id: int, assignment_ids: dict[str, int],
@@ -217,7 +220,7 @@ def _insert_tasks(session: Session, cascade_id: int, assignment_ids: dict[str, i
     """One bulk INSERT (executemany), not one ORM object per task. The timestamps are the
     cascade's launch time, read by the statement itself, so only the columns that vary are
     converted row by row (about twice as fast as binding them on every row)."""
-    table, cascades = Task.__table__, Cascade.__table__
+    table, cascades = table_of(Task), table_of(Cascade)
     launched = sa.select(cascades.c.launched_at).where(cascades.c.id == cascade_id).scalar_subquery()
     statement = sa.insert(table).values(
         cascade_id=cascade_id, occurrence=1, status=TaskStatus.ASSIGNED.value, version=1,

@@ -13,10 +13,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from models.db import unit_of_work
-from models.tables import JobRun, SchedulerLease
+from models.tables import JobRun, SchedulerLease, table_of
 
-LEASE = SchedulerLease.__table__
-RUNS = JobRun.__table__
+LEASE = table_of(SchedulerLease)
+RUNS = table_of(JobRun)
 
 
 def acquire(engine: Engine, *, name: str, holder: str, at: dt.datetime, ttl: dt.timedelta) -> bool:

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models.status import TERMINAL, TaskStatus
-from models.tables import LinkToken, Task, TaskEvent
+from models.tables import LinkToken, Task, TaskEvent, table_of
 from services.actions import ActionRefused, ActionResult, TaskNotFound, record_action
 from services.notify import LINK_ONLY_ACTIONS, queue_manual_reminder
 
@@ -101,7 +101,7 @@ def use_link(*, session: Session, secret: str, token: str, at: dt.datetime,
     either way the caller's transaction rolls back and nothing changes.
     """
     link = find_link(session=session, secret=secret, token=token, at=at)
-    table = LinkToken.__table__
+    table = table_of(LinkToken)
     spent = session.connection().execute(
         sa.update(table).where(table.c.id == link.id, table.c.used_at.is_(None))
         .values(used_at=at))
@@ -133,6 +133,7 @@ def _remind(session: Session, link: LinkToken, *, at: dt.datetime, note: str | N
     task = session.get(Task, link.task_id)
     if task is None:
         raise TaskNotFound(f"không có nhiệm vụ #{link.task_id}")
+    assert task.id is not None  # a stored task
     status = TaskStatus(task.status)
     if status in TERMINAL:
         raise ActionRefused(f"nhiệm vụ #{task.id} đã {status.label}: không cần nhắc nữa",

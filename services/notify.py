@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from models.tables import Cascade, Outbox, Task, TaskEvent
+from models.tables import Cascade, Outbox, Task, TaskEvent, select_columns, table_of
 
 
 @dataclass(frozen=True)
@@ -65,14 +65,14 @@ def follow_up_kind(action: str, to_status: str) -> str | None:
 
 def queue_assignments(*, session: Session, cascade_id: int, at: dt.datetime) -> None:
     """One 'task_assigned' mail per task of the cascade, in one INSERT ... SELECT."""
-    outbox = Outbox.__table__
+    outbox = table_of(Outbox)
     key = sa.literal("task_assigned:") + sa.cast(Task.id, sa.String)
     session.execute(sa.insert(outbox).from_select(
         ["key", "kind", "task_id", "body_id", "status", "attempts", "next_attempt_at",
          "created_at"],
-        select(key, sa.literal(TASK_ASSIGNED.name), Task.id, Task.body_id, sa.literal("pending"),
-               sa.literal(0), sa.literal(at, outbox.c.created_at.type),
-               sa.literal(at, outbox.c.created_at.type))
+        select_columns(key, sa.literal(TASK_ASSIGNED.name), Task.id, Task.body_id,
+                       sa.literal("pending"), sa.literal(0), sa.literal(at, outbox.c.created_at.type),
+                       sa.literal(at, outbox.c.created_at.type))
         .where(Task.cascade_id == cascade_id)))
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -33,9 +35,11 @@ def _group_row(group: reg.Group) -> dict:
 def sync_registry(*, session: Session, registry: reg.Registry) -> RegistrySync:
     """Insert new bodies and groups, update changed ones; never delete (tasks refer to them)."""
     added = updated = unchanged = 0
-    for model, items, to_row in ((Body, registry.bodies, _body_row),
-                                 (BodyGroup, registry.groups, _group_row)):
-        existing = {row.id: row for row in session.exec(select(model)).all()}
+    kinds: tuple[tuple[type[Body] | type[BodyGroup], Mapping[str, Any], Callable[[Any], dict]], ...] = (
+        (Body, registry.bodies, _body_row), (BodyGroup, registry.groups, _group_row))
+    for model, items, to_row in kinds:
+        rows = cast("Sequence[Body | BodyGroup]", session.exec(select(model)).all())
+        existing = {row.id: row for row in rows}
         for key, item in items.items():
             values = to_row(item)
             row = existing.get(key)

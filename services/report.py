@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.calendar import WorkingCalendar
 from models.numbering import normalise_number
 from models.status import TRANSITIONS, Colour, Role, TaskStatus, colour
-from models.tables import Assignment, Body, Cascade, Directive, Task, TaskEvent
+from models.tables import Assignment, Body, Cascade, Directive, Task, TaskEvent, select_columns
 from services.status import NotFound, business_date
 
 EXTENSION_ACTIONS = ("request-extension", "grant-extension", "refuse-extension")
@@ -436,7 +436,7 @@ def summarise_directive(
 
 def _root_cascade(session: Session, number: str, issuer: str | None) -> int:
     query = (select(Cascade.id, Directive.issuer_id)
-             .join(Directive, Directive.id == Cascade.directive_id)
+             .join(Directive, col(Directive.id) == Cascade.directive_id)
              .where(Directive.number == normalise_number(number)))
     if issuer:
         query = query.where(Directive.issuer_id == issuer)
@@ -456,7 +456,7 @@ def _cascade_tree(session: Session, root_id: int) -> dict[int, int | None]:
     """{cascade id: parent task id} for the root and every cascade under it (one query)."""
     links = session.execute(
         select(Cascade.id, Cascade.parent_task_id, Task.cascade_id)
-        .join(Task, Task.id == Cascade.parent_task_id)).all()
+        .join(Task, col(Task.id) == Cascade.parent_task_id)).all()
     under: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for child, parent_task, parent_cascade in links:
         under[parent_cascade].append((child, parent_task))
@@ -474,12 +474,12 @@ def _outside_parent(session: Session, cascade_id: int, bodies: dict[str, BodyInf
     """The task (of another directive) that the reported cascade itself fulfils, if any."""
     parent_cascade = sa.orm.aliased(Cascade)
     row = session.execute(
-        select(Task.id, Directive.number, Assignment.ref, Task.occurrence, Task.body_id, Task.role,
-               Task.status, Task.due_on)
-        .join(Cascade, Cascade.parent_task_id == Task.id)
-        .join(Assignment, Assignment.id == Task.assignment_id)
-        .join(parent_cascade, parent_cascade.id == Task.cascade_id)
-        .join(Directive, Directive.id == parent_cascade.directive_id)
+        select_columns(Task.id, Directive.number, Assignment.ref, Task.occurrence, Task.body_id,
+                       Task.role, Task.status, Task.due_on)
+        .join(Cascade, col(Cascade.parent_task_id) == Task.id)
+        .join(Assignment, col(Assignment.id) == Task.assignment_id)
+        .join(parent_cascade, col(parent_cascade.id) == Task.cascade_id)
+        .join(Directive, col(Directive.id) == parent_cascade.directive_id)
         .where(Cascade.id == cascade_id)).first()
     if row is None:
         return None
@@ -498,8 +498,8 @@ def _cascade_infos(session: Session, cascade_ids: list[int], bodies: dict[str, B
                    ) -> dict[int, tuple[DirectiveInfo, BodyInfo, dt.datetime]]:
     rows = session.execute(
         select(Cascade.id, Cascade.coordinator_id, Cascade.launched_at, Directive)
-        .join(Directive, Directive.id == Cascade.directive_id)
-        .where(Cascade.id.in_(cascade_ids))).all()
+        .join(Directive, col(Directive.id) == Cascade.directive_id)
+        .where(col(Cascade.id).in_(cascade_ids))).all()
     out = {}
     for cid, coordinator, launched_at, d in rows:
         info = DirectiveInfo(number=d.number, kind=d.kind, title=d.title, issued_on=d.issued_on,
@@ -511,19 +511,19 @@ def _cascade_infos(session: Session, cascade_ids: list[int], bodies: dict[str, B
 
 def _tasks(session: Session, cascade_ids: list[int]) -> list[Any]:
     return list(session.execute(
-        select(Task.id, Task.cascade_id, Task.assignment_id, Task.body_id, Task.role, Task.status,
-               Task.occurrence, Task.due_on, Task.closed_at, Assignment.ref)
-        .join(Assignment, Assignment.id == Task.assignment_id)
-        .where(Task.cascade_id.in_(cascade_ids))
-        .order_by(Task.cascade_id, Assignment.position, Task.id)).all())
+        select_columns(Task.id, Task.cascade_id, Task.assignment_id, Task.body_id, Task.role,
+                       Task.status, Task.occurrence, Task.due_on, Task.closed_at, Assignment.ref)
+        .join(Assignment, col(Assignment.id) == Task.assignment_id)
+        .where(col(Task.cascade_id).in_(cascade_ids))
+        .order_by(col(Task.cascade_id), col(Assignment.position), col(Task.id))).all())
 
 
 def _assignments(session: Session, cascade_ids: list[int]) -> list[Any]:
     return list(session.execute(
-        select(Assignment.id, Assignment.cascade_id, Assignment.ref, Assignment.task_text,
-               Assignment.deadline_text)
-        .where(Assignment.cascade_id.in_(cascade_ids))
-        .order_by(Assignment.cascade_id, Assignment.position)).all())
+        select_columns(Assignment.id, Assignment.cascade_id, Assignment.ref, Assignment.task_text,
+                       Assignment.deadline_text)
+        .where(col(Assignment.cascade_id).in_(cascade_ids))
+        .order_by(col(Assignment.cascade_id), col(Assignment.position))).all())
 
 
 def _task_ids_of_cascades(tasks: list[Any]) -> list[int]:
@@ -535,10 +535,10 @@ def _events(session: Session, task_ids: list[int], actions: tuple[str, ...] | No
     """Events of `task_ids` (only `actions`, when given), in order, in chunks of ids."""
     out: list[TaskEvent] = []
     for start in range(0, len(task_ids), _CHUNK):
-        query = select(TaskEvent).where(TaskEvent.task_id.in_(task_ids[start:start + _CHUNK]))
+        query = select(TaskEvent).where(col(TaskEvent.task_id).in_(task_ids[start:start + _CHUNK]))
         if actions:
-            query = query.where(TaskEvent.action.in_(actions))
-        out.extend(session.exec(query.order_by(TaskEvent.task_id, TaskEvent.id)).all())
+            query = query.where(col(TaskEvent.action).in_(actions))
+        out.extend(session.exec(query.order_by(col(TaskEvent.task_id), col(TaskEvent.id))).all())
     return out
 
 

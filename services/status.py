@@ -7,12 +7,12 @@ from dataclasses import asdict, dataclass
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.calendar import WorkingCalendar
 from models.numbering import normalise_number
 from models.status import TERMINAL, Role, TaskStatus, colour
-from models.tables import Assignment, Body, Cascade, Directive, Task
+from models.tables import Assignment, Body, Cascade, Directive, Task, select_columns
 
 
 class NotFound(LookupError):
@@ -58,26 +58,27 @@ def list_tasks(
     """Tasks, in directive and item order; filtered by directive number and/or body id."""
     today = business_date(at, tz)
     query = (
-        select(Task.id, Directive.number, Assignment.ref, Task.body_id, Body.name, Task.role,
-               Task.status, Task.occurrence, Task.due_on, Task.closed_at, Assignment.deadline_rule,
-               Task.cascade_id)
-        .join(Assignment, Assignment.id == Task.assignment_id)
-        .join(Cascade, Cascade.id == Task.cascade_id)
-        .join(Directive, Directive.id == Cascade.directive_id)
-        .join(Body, Body.id == Task.body_id)
+        select_columns(Task.id, Directive.number, Assignment.ref, Task.body_id, Body.name, Task.role,
+                       Task.status, Task.occurrence, Task.due_on, Task.closed_at,
+                       Assignment.deadline_rule, Task.cascade_id)
+        .join(Assignment, col(Assignment.id) == Task.assignment_id)
+        .join(Cascade, col(Cascade.id) == Task.cascade_id)
+        .join(Directive, col(Directive.id) == Cascade.directive_id)
+        .join(Body, col(Body.id) == Task.body_id)
     )
     if directive:
         ids = session.exec(select(Directive.id).where(
             Directive.number == normalise_number(directive))).all()
         if not ids:
             raise NotFound(f"chưa khởi chạy văn bản {directive}")
-        cascade_ids = session.exec(select(Cascade.id).where(Cascade.directive_id.in_(ids))).all()
-        query = query.where(Task.cascade_id.in_(cascade_ids))
+        cascade_ids = session.exec(select(Cascade.id).where(col(Cascade.directive_id).in_(ids))).all()
+        query = query.where(col(Task.cascade_id).in_(cascade_ids))
     if body:
         if session.get(Body, body) is None:
             raise NotFound(f"không có đơn vị {body!r} trong sổ đăng ký")
         query = query.where(Task.body_id == body)
-    query = query.order_by(Directive.number, Assignment.position, Task.role.desc(), Task.id)
+    query = query.order_by(col(Directive.number), col(Assignment.position), col(Task.role).desc(),
+                           col(Task.id))
     rows = session.execute(query).all()
     progress = _child_progress(session, [r.id for r in rows])
     out = []
@@ -98,19 +99,19 @@ def _child_progress(session: Session, task_ids: list[int]) -> dict[int, str]:
     """'finished/total' of the child cascades that fulfil any of `task_ids`."""
     if not task_ids:
         return {}
-    children = session.execute(
-        select(Cascade.parent_task_id, Cascade.id).where(Cascade.parent_task_id.is_not(None))
+    rows = session.execute(
+        select(Cascade.parent_task_id, Cascade.id).where(col(Cascade.parent_task_id).is_not(None))
     ).all()
     wanted = set(task_ids)
-    children = [(p, c) for p, c in children if p in wanted]
+    children = [(p, c) for p, c in rows if p in wanted]
     if not children:
         return {}
     counts = session.execute(
         select(Task.cascade_id,
                sa.func.count(),
-               sa.func.sum(sa.case((Task.status.in_([s.value for s in TERMINAL]), 1), else_=0)))
-        .where(Task.cascade_id.in_([c for _, c in children]))
-        .group_by(Task.cascade_id)).all()
+               sa.func.sum(sa.case((col(Task.status).in_([s.value for s in TERMINAL]), 1), else_=0)))
+        .where(col(Task.cascade_id).in_([c for _, c in children]))
+        .group_by(col(Task.cascade_id))).all()
     by_cascade = {cid: (int(done or 0), int(total)) for cid, total, done in counts}
     out: dict[int, list[int]] = {}
     for parent, child in children:

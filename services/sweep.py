@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.calendar import WorkingCalendar
 from models.deadlines import DeadlineRuleError, parse_rule
 from models.policy import FollowUpDue, Policy, follow_up_due, load_policy
 from models.status import OPEN, Colour
-from models.tables import Assignment, Body, Cascade, FollowUp, Outbox, Task
+from models.tables import Assignment, Body, Cascade, FollowUp, Outbox, Task, select_columns, table_of
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -141,10 +141,10 @@ def insert_ignoring_conflicts(session: Session, table: sa.Table, rows: list[dict
     if not returning:
         session.execute(stmt, rows)
         return []
-    stmt = stmt.returning(*(table.c[name] for name in returning))
+    returning_stmt = stmt.returning(*(table.c[name] for name in returning))
     out: list[Any] = []
     for part in _chunks(rows, 1000):
-        out += session.execute(stmt, list(part)).all()
+        out += session.execute(returning_stmt, list(part)).all()
     return out
 
 
@@ -152,8 +152,8 @@ def widest_reminder(session: Session, policy: Policy) -> int:
     """The largest 'reminders_before' of the policy and of every override stored."""
     widest = max(policy.reminders_before, default=0)
     for table in (Cascade, Assignment):
-        overrides = session.exec(select(table.policy).where(  # type: ignore[attr-defined]
-            table.policy.is_not(None))).all()  # type: ignore[attr-defined]
+        overrides = session.exec(select(col(table.policy)).where(
+            col(table.policy).is_not(None))).all()
         for override in overrides:
             if override:
                 widest = max(widest, max(policy.merged(override).reminders_before, default=0))
@@ -187,15 +187,15 @@ def sweep(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar: Working
     near_limit = calendar.add_working_days(today, near_due_working_days)
 
     rows = session.execute(
-        select(Task.id, Task.status, Task.due_on, Task.body_id, Task.role, Task.occurrence,
-               Task.cascade_id, Task.assignment_id, Cascade.coordinator_id,
-               Cascade.policy.label("cascade_policy"),  # type: ignore[attr-defined]
-               Assignment.policy.label("assignment_policy"),  # type: ignore[attr-defined]
-               Assignment.deadline_rule)
-        .join(Cascade, Cascade.id == Task.cascade_id)
-        .join(Assignment, Assignment.id == Task.assignment_id)
-        .where(Task.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
-               Task.due_on >= lo, Task.due_on <= hi)).all()  # type: ignore[operator]
+        select_columns(Task.id, Task.status, Task.due_on, Task.body_id, Task.role, Task.occurrence,
+                       Task.cascade_id, Task.assignment_id, Cascade.coordinator_id,
+                       col(Cascade.policy).label("cascade_policy"),
+                       col(Assignment.policy).label("assignment_policy"),
+                       Assignment.deadline_rule)
+        .join(Cascade, col(Cascade.id) == Task.cascade_id)
+        .join(Assignment, col(Assignment.id) == Task.assignment_id)
+        .where(col(Task.status).in_(OPEN_STATUSES),
+               col(Task.due_on) >= lo, col(Task.due_on) <= hi)).all()
     report.candidates = len(rows)
     bodies = set(session.exec(select(Body.id)).all())
     policies: dict[tuple[str, str], Policy] = {}
@@ -237,7 +237,7 @@ def _record(session: Session, owed: dict[str, tuple[Any, FollowUpDue, str]], at:
     existing: set[str] = set()
     for part in _chunks(keys):
         existing.update(session.exec(select(FollowUp.key).where(
-            FollowUp.key.in_(part))).all())  # type: ignore[attr-defined]
+            col(FollowUp.key).in_(part))).all())
     new = [k for k in keys if k not in existing]
     outbox_rows = []
     for k in new:
@@ -250,7 +250,7 @@ def _record(session: Session, owed: dict[str, tuple[Any, FollowUpDue, str]], at:
             "payload": {"follow_up": k, "kind": due.kind, "level": due.level,
                         "occurrence": due.occurrence, "working_days": due.working_days,
                         "due_on": due.due_on.isoformat(), "to": due.to}})
-    inserted = insert_ignoring_conflicts(session, Outbox.__table__, outbox_rows,  # type: ignore[arg-type]
+    inserted = insert_ignoring_conflicts(session, table_of(Outbox), outbox_rows,
                                          returning=("id", "key"))
     outbox_ids = {key: oid for oid, key in inserted}
     ledger = []
@@ -265,7 +265,7 @@ def _record(session: Session, owed: dict[str, tuple[Any, FollowUpDue, str]], at:
                        "outbox_id": oid, "at": at})
         report.created.append(RecordedFollowUp(k, row.id, due.kind, due.level, due.occurrence,
                                                 due.due_on, due.working_days, recipient))
-    insert_ignoring_conflicts(session, FollowUp.__table__, ledger)  # type: ignore[arg-type]
+    insert_ignoring_conflicts(session, table_of(FollowUp), ledger)
     report.already = len(owed) - len(report.created)
 
 
@@ -297,7 +297,7 @@ def _roll_over(session: Session, rows: list[Any], today: dt.date, at: dt.datetim
     for part in _chunks(assignment_ids):
         existing.update(tuple(x) for x in session.execute(
             select(Task.assignment_id, Task.body_id, Task.role, Task.occurrence)
-            .where(Task.assignment_id.in_(part))).all())  # type: ignore[attr-defined]
+            .where(col(Task.assignment_id).in_(part))).all())
     for row, next_due in due:
         if (row.assignment_id, row.body_id, row.role, row.occurrence + 1) in existing:
             continue

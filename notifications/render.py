@@ -295,7 +295,30 @@ def _address(addr: str, name: str | None = None) -> str:
         return addr
     if name.isascii():
         return str(Address(display_name=name, addr_spec=addr))
-    return f"{Header(name, 'utf-8').encode()} <{addr}>"
+    return f"{encoded_phrase(name)} <{addr}>"
+
+
+def encoded_phrase(text: str, limit: int = 75) -> str:
+    """`text` as RFC 2047 encoded-words split between words, never inside one.
+
+    Readers drop the white space between adjacent encoded-words (RFC 2047 §6.2), so each word
+    keeps its following space inside the encoding; `email.header.Header` splits wherever the
+    line is full, which shows "Tổng Liên đo àn" in readers that keep that white space.
+    """
+    def word(chunk: str) -> str:
+        return "=?utf-8?b?" + base64.b64encode(chunk.encode("utf-8")).decode("ascii") + "?="
+
+    chunks: list[str] = []
+    current = ""
+    for piece in text.split(" "):
+        candidate = f"{current} {piece}" if current else piece
+        if current and len(word(candidate)) > limit:
+            chunks.append(current + " ")
+            current = piece
+        else:
+            current = candidate
+    chunks.append(current)
+    return " ".join(word(chunk) for chunk in chunks)
 
 
 @lru_cache(maxsize=16)

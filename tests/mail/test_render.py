@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import email
 from email import policy
@@ -183,3 +184,18 @@ def test_wire_bytes_equal_what_the_email_package_would_send():
     slow_parts = [(p.get_content_type(), p.get_payload(decode=True)) for p in slow.walk()
                   if not p.is_multipart()]
     assert fast_parts == slow_parts and len(fast_parts) >= 2
+
+
+def test_long_vietnamese_display_names_are_split_between_words():
+    """A body's long name is encoded in words split at spaces, so no reader shows 'đo àn'."""
+    import re
+
+    from notifications.render import encoded_phrase
+
+    name = "Văn phòng Ủy ban Kiểm tra Tổng Liên đoàn Lao động Việt Nam"
+    encoded = encoded_phrase(name)
+    words = re.findall(r"=\?utf-8\?b\?([^?]+)\?=", encoded)
+    assert len(words) >= 2 and all(len(w) + 12 <= 75 for w in words)
+    decoded = [base64.b64decode(w).decode("utf-8") for w in words]
+    assert "".join(decoded) == name  # what an RFC 2047 reader shows
+    assert all(d.endswith(" ") for d in decoded[:-1])  # every split is at a space

@@ -92,6 +92,26 @@ def engine(empty_engine, registry):
 
 
 @pytest.fixture
+def cli(tmp_path, monkeypatch, database_url):
+    """Run `cascade ...` in-process against the test database, from an empty directory;
+    `code` is the exit status the call must end with."""
+    from typer.testing import CliRunner
+
+    from cascade.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CASCADE_DATABASE_URL", database_url)
+    runner = CliRunner()
+
+    def run(*args, code=0, input=None):
+        result = runner.invoke(app, [str(a) for a in args], input=input, catch_exceptions=False)
+        assert result.exit_code == code, result.output
+        return result
+
+    return run
+
+
+@pytest.fixture
 def database_url(engine):
     """The URL of `engine` (its schema included), for the CLI and other processes."""
     return engine.url.render_as_string(hide_password=False)

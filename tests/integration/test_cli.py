@@ -4,7 +4,6 @@ import json
 import subprocess
 import sys
 
-import pytest
 from freezegun import freeze_time
 from typer.testing import CliRunner
 
@@ -12,21 +11,6 @@ from cascade.cli import app
 from tests.conftest import ROOT, TEMPLATE_48
 
 DAYS = ["--deadline", "III.1=12-15", "--deadline", "III.2=12-15"]
-
-
-@pytest.fixture
-def cli(tmp_path, monkeypatch, database_url):
-    """Run `cascade ...` against the test database, from an empty working directory."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("CASCADE_DATABASE_URL", database_url)
-    runner = CliRunner()
-
-    def run(*args, code=0):
-        result = runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
-        assert result.exit_code == code, result.output
-        return result
-
-    return run
 
 
 def as_json(result):

@@ -4,26 +4,16 @@ import json
 
 import pytest
 from docx import Document
-from typer.testing import CliRunner
 
-from cascade.cli import app
 from cascade.cli_report import default_docx_name
 
 AT = "2023-12-12T10:00"
 
 
 @pytest.fixture
-def cli(tmp_path, monkeypatch, scenario, database_url):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("CASCADE_DATABASE_URL", database_url)
-    runner = CliRunner()
-
-    def run(*args, code=0):
-        result = runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
-        assert result.exit_code == code, result.output
-        return result
-
-    return run
+def cli(cli, scenario):
+    """The shared `cascade` runner, on the report scenario's database."""
+    return cli
 
 
 def test_json_to_stdout(cli):

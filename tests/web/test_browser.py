@@ -66,3 +66,57 @@ def test_open_link_press_button_see_result(launched, server, phone, tmp_path):
     phone.reload()  # reloading the result page: told it is already done, nothing more changes
     assert "Việc này đã được thực hiện" in phone.locator("h1").inner_text()
     assert len(link_events(launched, tid)) == 1
+
+
+def test_link_taken_from_a_mail_received_over_smtp(launched, site, server, phone, tmp_path):
+    """Launch, dispatch to a real SMTP server, open the report link of the mail the lead body
+    received, confirm, press the button: the task and its audit trail change once."""
+    import re
+    from concurrent.futures import ThreadPoolExecutor
+
+    from config.settings import load_settings
+    from models.db import unit_of_work
+    from notifications.contacts import load_contacts
+    from notifications.dispatch import dispatch_outbox
+    from notifications.mailer import SmtpMailer
+    from services.registry import sync_contacts
+    from tests.mail.conftest import SmtpServer
+    from tests.web.conftest import NOW, SECRET
+
+    smtp = SmtpServer()
+    smtp.start()
+    try:
+        settings = load_settings({
+            "CASCADE_DATABASE_URL": site.settings.database_url, "CASCADE_SECRET_KEY": SECRET,
+            "CASCADE_BASE_URL": server, "CASCADE_HOME": str(tmp_path / "home"),
+            "CASCADE_SMTP_HOST": "127.0.0.1", "CASCADE_SMTP_PORT": str(smtp.port),
+            "CASCADE_MAIL_FROM": "Văn phòng Đảng đoàn <giaoviec@congdoan.vn>",
+            "CASCADE_CONTACTS": str(tmp_path / "none.yaml")})
+        with unit_of_work(launched) as session:
+            sync_contacts(session=session, contacts=load_contacts(
+                settings.contacts_path, settings.example_contacts_path, site.registry))
+        # in a thread of its own: Playwright's sync API already runs an event loop here
+        with ThreadPoolExecutor(1) as pool:
+            report = pool.submit(dispatch_outbox, engine=launched, mailer=SmtpMailer(settings.smtp),
+                                 settings=settings, clock=lambda: NOW).result(timeout=60)
+    finally:
+        smtp.stop()
+    assert report.sent == 83
+    tid = task_id(launched, "III.1", "tld_bch")
+    [mail] = [m for m in smtp.inbox.messages if m["X-Cascade-Task"] == str(tid)]
+    assert mail["To"].addresses[0].addr_spec == "tld-bch@example.org"
+    text = mail.get_body(preferencelist=("plain",)).get_content()
+    link = re.search(r"Báo cáo kết quả: (\S+)", text).group(1)
+    assert link.startswith(f"{server}/l/")
+    before = snapshot(launched, tid)
+
+    assert phone.goto(link).status == 200
+    assert phone.locator("h1").inner_text() == "Báo cáo kết quả thực hiện"
+    assert snapshot(launched, tid) == before  # opening the mail's link changed nothing
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Báo cáo kết quả").click()
+    assert phone.locator("h1").inner_text() == "Đã ghi nhận: báo cáo kết quả thực hiện"
+    status, version, *_ = snapshot(launched, tid)
+    assert (status, version) == ("reported", before[1] + 1)
+    [event] = link_events(launched, tid)
+    assert (event.actor, event.channel, event.action) == ("tld_bch", "email-link", "report")

@@ -12,6 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import sqlalchemy as sa  # noqa: E402
+
 from models.db import make_engine, unit_of_work, upgrade  # noqa: E402
 from models.registry import load_registry  # noqa: E402
 from services.registry import sync_registry  # noqa: E402
@@ -48,3 +50,15 @@ class Database:
                 conn.exec_driver_sql(f'DROP SCHEMA "{self.schema}" CASCADE')
         if self.tmp:
             self.tmp.cleanup()
+
+
+def insert_in_batches(conn, table, rows, size: int = 50_000) -> None:  # type: ignore[no-untyped-def]
+    """Bulk-insert an iterable of row dicts, `size` at a time (bounded memory for 1M rows)."""
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            conn.execute(sa.insert(table), batch)
+            batch = []
+    if batch:
+        conn.execute(sa.insert(table), batch)

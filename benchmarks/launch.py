@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from benchmarks.common import REGISTRY, Database  # noqa: E402
+from benchmarks.common import REGISTRY, Database, insert_in_batches  # noqa: E402
 from models.calendar import load_calendar  # noqa: E402
 from models.db import unit_of_work  # noqa: E402
 from models.tables import Assignment, Cascade, Directive, Task  # noqa: E402
@@ -105,19 +105,12 @@ def fill(engine, total: int) -> str:
             {"id": abase + i + 1, "cascade_id": cbase + i + 1, "position": 0, "ref": "1",
              "task_text": "x", "deadline_rule": "2024-11-30", "lead_refs": [],
              "cooperating_refs": []} for i in range(cascades)])
-        batch = []
-        for i in range(cascades):
-            for j in range(per):
-                batch.append({"cascade_id": cbase + i + 1, "assignment_id": abase + i + 1,
-                              "body_id": bodies[j % len(bodies)], "role": "lead",
-                              "occurrence": j // len(bodies) + 1, "status": "assigned",
-                              "due_on": dt.date(2024, 11, 30), "created_at": now,
-                              "updated_at": now, "version": 1})
-            if len(batch) >= 50_000:
-                conn.execute(sa.insert(Task.__table__), batch)
-                batch = []
-        if batch:
-            conn.execute(sa.insert(Task.__table__), batch)
+        insert_in_batches(conn, Task.__table__, (
+            {"cascade_id": cbase + i + 1, "assignment_id": abase + i + 1,
+             "body_id": bodies[j % len(bodies)], "role": "lead",
+             "occurrence": j // len(bodies) + 1, "status": "assigned",
+             "due_on": dt.date(2024, 11, 30), "created_at": now, "updated_at": now, "version": 1}
+            for i in range(cascades) for j in range(per)))
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql("ANALYZE")
     return "48-KH/ĐĐTLĐ"

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from benchmarks.common import REGISTRY, Database  # noqa: E402
+from benchmarks.common import REGISTRY, Database, insert_in_batches  # noqa: E402
 from models.calendar import load_calendar  # noqa: E402
 from models.db import unit_of_work  # noqa: E402
 from models.policy import load_policy  # noqa: E402
@@ -74,19 +74,16 @@ def fill(engine, *, cascades: int, per: int, owed_share: float, rule: str = "202
             {"id": i + 1, "cascade_id": i + 1, "position": 0, "ref": "1", "task_text": "x",
              "deadline_rule": rule, "lead_refs": [], "cooperating_refs": []}
             for i in range(cascades)])
-        batch = []
-        for i in range(cascades):
-            for j in range(per):
-                status, due = due_for(i, j)
-                batch.append({"cascade_id": i + 1, "assignment_id": i + 1,
-                              "body_id": bodies[j % len(bodies)], "role": "lead",
-                              "occurrence": j // len(bodies) + 1, "status": status,
-                              "due_on": due, "created_at": now, "updated_at": now, "version": 1})
-            if len(batch) >= 50_000:
-                conn.execute(sa.insert(Task.__table__), batch)
-                batch = []
-        if batch:
-            conn.execute(sa.insert(Task.__table__), batch)
+        def task_rows():
+            for i in range(cascades):
+                for j in range(per):
+                    status, due = due_for(i, j)
+                    yield {"cascade_id": i + 1, "assignment_id": i + 1,
+                           "body_id": bodies[j % len(bodies)], "role": "lead",
+                           "occurrence": j // len(bodies) + 1, "status": status, "due_on": due,
+                           "created_at": now, "updated_at": now, "version": 1}
+
+        insert_in_batches(conn, Task.__table__, task_rows())
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql("ANALYZE")
     return cascades * per

@@ -186,15 +186,24 @@ def _ledger_views(row: Outbox, batch: _Batch) -> tuple[FollowUpView | None, tupl
     return current, tuple(history)
 
 
-def _prepare_digest(row: Outbox, prepared: Prepared, batch: _Batch, settings: Settings,
-                    at: dt.datetime) -> None:
+def _recipients(row: Outbox, prepared: Prepared, batch: _Batch,
+                settings: Settings) -> tuple[str, ...]:
+    """The row's addresses (its own, else its body's); none leaves it waiting, not failed."""
     to = tuple(row.to_addresses or batch.contacts.get(row.body_id or "", []))
-    if not to:
+    if to:
+        prepared.to = to
+    else:
         prepared.problem = (f"{batch.name(row.body_id)} ({row.body_id}) {NO_ADDRESS}: thêm vào "
                             f"{settings.contacts_path} rồi chạy lại `cascade dispatch`")
         prepared.waiting = True
+    return to
+
+
+def _prepare_digest(row: Outbox, prepared: Prepared, batch: _Batch, settings: Settings,
+                    at: dt.datetime) -> None:
+    to = _recipients(row, prepared, batch, settings)
+    if not to:
         return
-    prepared.to = to
     try:
         prepared.message = render_digest(DigestMailData(
             message_id=prepared.message_id, sender=settings.mail_from, to=to,
@@ -221,13 +230,9 @@ def prepare_batch(*, session: Session, rows: list[Outbox], settings: Settings,
         if row.kind not in KINDS or row.task_id not in batch.tasks:
             prepared.problem = f"không dựng được thư loại {row.kind!r} cho nhiệm vụ #{row.task_id}"
             continue
-        to = tuple(row.to_addresses or batch.contacts.get(row.body_id or "", []))
+        to = _recipients(row, prepared, batch, settings)
         if not to:
-            prepared.problem = (f"{batch.name(row.body_id)} ({row.body_id}) {NO_ADDRESS}: thêm vào "
-                                f"{settings.contacts_path} rồi chạy lại `cascade dispatch`")
-            prepared.waiting = True
             continue
-        prepared.to = to
         task, assignment, cascade, directive = batch.tasks[row.task_id]
         assert task.id is not None  # a stored task
         recipient = row.body_id or task.body_id

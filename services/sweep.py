@@ -29,7 +29,7 @@ from sqlmodel import Session, col, select
 from models.calendar import WorkingCalendar
 from models.deadlines import DeadlineRuleError, parse_rule
 from models.policy import FollowUpDue, Policy, follow_up_due, load_policy
-from models.status import OPEN, Colour
+from models.status import OPEN, colour
 from models.tables import Assignment, Body, Cascade, FollowUp, Outbox, Task, select_columns, table_of
 
 if TYPE_CHECKING:
@@ -184,7 +184,6 @@ def sweep(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar: Working
     cached = CachedCalendar(calendar)
     lo = today - dt.timedelta(days=horizon_days)
     hi = calendar.add_working_days(today, widest_reminder(session, policy))
-    near_limit = calendar.add_working_days(today, near_due_working_days)
 
     rows = session.execute(
         select_columns(Task.id, Task.status, Task.due_on, Task.body_id, Task.role, Task.occurrence,
@@ -201,7 +200,8 @@ def sweep(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar: Working
     policies: dict[tuple[str, str], Policy] = {}
     owed: dict[str, tuple[Any, FollowUpDue, str]] = {}
     for row in rows:
-        report.colours[_colour(row.due_on, today, near_limit).value] += 1
+        report.colours[colour(status=row.status, due_on=row.due_on, today=today, calendar=calendar,
+                              near_due_working_days=near_due_working_days).value] += 1
         merged = policy
         if row.cascade_policy or row.assignment_policy:
             pkey = (json.dumps(row.cascade_policy, sort_keys=True),
@@ -223,12 +223,6 @@ def sweep(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar: Working
     if dry_run:
         session.rollback()
     return report
-
-
-def _colour(due_on: dt.date, today: dt.date, near_limit: dt.date) -> Colour:
-    if due_on < today:
-        return Colour.OVERDUE
-    return Colour.NEAR_DUE if due_on <= near_limit else Colour.IN_TERM
 
 
 def _record(session: Session, owed: dict[str, tuple[Any, FollowUpDue, str]], at: dt.datetime,

@@ -114,13 +114,7 @@ class LinkPages:
         return await run_in_threadpool(self._show, token, at)
 
     def _show(self, token: str, at: dt.datetime) -> Response:
-        with unit_of_work(self.engine, write=False) as session:
-            try:
-                link = find_link(session=session, secret=self.secret, token=token, at=at)
-            except LinkInvalid as exc:
-                return self._invalid(session, token, exc)
-            page = link_page(session, link, self.tz)
-        return self.render("link.html", page=page, error=None, note="", until=None)
+        return self._confirmation(token, at)
 
     def _invalid(self, session: Session, token: str, exc: LinkInvalid) -> Response:
         spent = spent_link(session, token, self.tz) if exc.status_code == 410 else None
@@ -172,13 +166,19 @@ class LinkPages:
     def _form_again(self, token: str, at: dt.datetime, error: str, note: str,
                     until: str) -> Response:
         """The confirmation page again, with what was wrong; nothing was changed."""
+        return self._confirmation(token, at, error=error, note=note, until=until)
+
+    def _confirmation(self, token: str, at: dt.datetime, *, error: str | None = None,
+                      note: str = "", until: str | None = None) -> Response:
+        """The link's confirmation page (400 when it shows a refused form); reads only."""
         with unit_of_work(self.engine, write=False) as session:
             try:
                 link = find_link(session=session, secret=self.secret, token=token, at=at)
             except LinkInvalid as exc:
                 return self._invalid(session, token, exc)
             page = link_page(session, link, self.tz)
-        return self.render("link.html", 400, page=page, error=error, note=note, until=until)
+        return self.render("link.html", 400 if error else 200, page=page, error=error, note=note,
+                           until=until)
 
     def _refused(self, token: str, exc: ActionRefused) -> Response:
         with unit_of_work(self.engine, write=False) as session:

@@ -29,17 +29,20 @@ import sqlalchemy as sa  # noqa: E402
 
 from config.settings import load_settings  # noqa: E402
 from models.calendar import WorkingCalendar  # noqa: E402
+from models.contacts import load_contacts  # noqa: E402
 from models.db import make_engine, unit_of_work, upgrade  # noqa: E402
+from models.links import LinkSigner  # noqa: E402
 from models.registry import load_registry  # noqa: E402
 from models.tables import Outbox, Task  # noqa: E402
 from models.template import load_template  # noqa: E402
-from notifications.contacts import load_contacts  # noqa: E402
-from notifications.dispatch import RetryPolicy, claim_batch, dispatch_outbox  # noqa: E402
 from notifications.mailer import SmtpMailer  # noqa: E402
+from notifications.render import MailTemplates  # noqa: E402
+from services.dispatch import RetryPolicy, claim_batch, dispatch_outbox  # noqa: E402
 from services.launch import launch_cascade  # noqa: E402
 from services.registry import sync_contacts, sync_registry  # noqa: E402
 
 VN = dt.timezone(dt.timedelta(hours=7))
+LAUNCH_DAY = dt.date(2023, 7, 20)
 AT = dt.datetime(2023, 7, 20, 9, tzinfo=VN)
 TEMPLATE_48 = ROOT / "templates" / "directives" / "48-KH-DDTLD-2023.yaml"
 
@@ -77,7 +80,7 @@ def prepare_database(url: str, messages: int, settings) -> sa.Engine:  # type: i
         launch_cascade(session=session, spec=spec, template_text=TEMPLATE_48.read_text(),
                        registry=registry, calendar=WorkingCalendar(), at=AT,
                        coordinator="tld_van_phong_dang_doan",
-                       annual_days={"III.1": "12-15", "III.2": "12-15"}, launched_on=AT.date())
+                       annual_days={"III.1": "12-15", "III.2": "12-15"}, launched_on=AT.date(), tz=VN)
         tasks = list(session.execute(sa.select(Task.id, Task.body_id)).all())
         extra = messages - len(tasks)
         rows = [{"key": f"bench:{i}", "kind": "task_assigned", "task_id": tasks[i % len(tasks)][0],
@@ -94,8 +97,9 @@ def render_only(engine, settings, batch_size: int) -> tuple[float, list]:  # typ
     start = time.perf_counter()
     with unit_of_work(engine) as session:
         while True:
-            prepared = claim_batch(session=session, settings=settings, at=AT, limit=batch_size,
-                                   policy=RetryPolicy())
+            prepared = claim_batch(session=session, settings=settings,
+                                   signer=LinkSigner(settings.secret_key), renderer=MailTemplates(),
+                                   at=AT, limit=batch_size, policy=RetryPolicy())
             if not prepared:
                 break
             messages += [p.message for p in prepared]
@@ -149,6 +153,7 @@ def main() -> None:
         clock_start = dt.datetime.now(dt.UTC)
         start = time.perf_counter()
         report = dispatch_outbox(engine=engine, mailer=SmtpMailer(settings.smtp), settings=settings,
+                                 signer=LinkSigner(settings.secret_key), renderer=MailTemplates(),
                                  clock=lambda: max(dt.datetime.now(dt.UTC), clock_start),
                                  batch_size=args.batch_size)
         total = time.perf_counter() - start

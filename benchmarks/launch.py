@@ -32,6 +32,7 @@ from services.launch import launch_cascade  # noqa: E402
 from services.status import list_tasks  # noqa: E402
 
 VN = dt.timezone(dt.timedelta(hours=7))
+LAUNCH_DAY = dt.date(2023, 7, 20)
 AT = dt.datetime(2023, 7, 20, 9, tzinfo=VN)
 CALENDAR = load_calendar(ROOT / "config" / "calendar.yaml")
 TEMPLATE_48 = ROOT / "templates" / "directives" / "48-KH-DDTLD-2023.yaml"
@@ -42,6 +43,7 @@ def launch(engine, spec, text, days=None):
     with unit_of_work(engine) as session:
         return launch_cascade(session=session, spec=spec, template_text=text, registry=REGISTRY,
                               calendar=CALENDAR, at=AT, coordinator="tld_van_phong_dang_doan",
+                              launched_on=LAUNCH_DAY, tz=VN,
                               annual_days=days)
 
 

@@ -35,6 +35,7 @@ from sqlmodel import select  # noqa: E402
 
 from models.calendar import load_calendar  # noqa: E402
 from models.db import make_engine, unit_of_work, upgrade  # noqa: E402
+from models.links import LinkSigner  # noqa: E402
 from models.registry import load_registry  # noqa: E402
 from models.tables import Task  # noqa: E402
 from models.template import parse_template  # noqa: E402
@@ -43,8 +44,10 @@ from services.links import issue_link  # noqa: E402
 from services.registry import sync_registry  # noqa: E402
 
 VN = dt.timezone(dt.timedelta(hours=7))
+LAUNCH_DAY = dt.date(2023, 7, 20)
 AT = dt.datetime(2024, 1, 2, 9, tzinfo=VN)
 SECRET = "benchmark-secret-0123456789abcdefghijklmnop"
+SIGNER = LinkSigner(SECRET)
 REGISTRY = load_registry(ROOT / "config" / "bodies.yaml")
 CALENDAR = load_calendar(ROOT / "config" / "calendar.yaml")
 GROUP = "group:cong_doan_cap_tinh_nganh_tw"
@@ -73,7 +76,7 @@ def prepare(url: str, tasks: int) -> list[str]:
                        coordinator="tld_van_phong_dang_doan")
     with unit_of_work(engine) as session:
         rows = session.exec(select(Task.id, Task.body_id).order_by(Task.id)).all()[:tasks]
-        tokens = [issue_link(session=session, secret=SECRET, task_id=tid, action="acknowledge",
+        tokens = [issue_link(session=session, signer=SIGNER, task_id=tid, action="acknowledge",
                              actor=body, at=dt.datetime.now(dt.UTC), ttl_days=60)
                   for tid, body in rows]
     engine.dispose()

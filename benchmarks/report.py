@@ -31,13 +31,14 @@ from launch import CALENDAR, GROUP, REGISTRY, Database, synthetic_template  # no
 from models.db import unit_of_work  # noqa: E402
 from models.tables import Task  # noqa: E402
 from models.template import parse_template  # noqa: E402
+from reports.docx import render_docx  # noqa: E402
+from reports.html import render_html  # noqa: E402
+from reports.summarise import summarise_directive  # noqa: E402
 from services.actions import record_action  # noqa: E402
 from services.launch import launch_cascade  # noqa: E402
-from services.report import summarise_directive  # noqa: E402
-from services.report_docx import render_docx  # noqa: E402
-from services.report_html import render_html  # noqa: E402
 
 VN = dt.timezone(dt.timedelta(hours=7))
+LAUNCH_DAY = dt.date(2023, 7, 20)
 LAUNCHED = dt.datetime(2024, 1, 5, 9, tzinfo=VN)
 AS_OF = dt.datetime(2024, 12, 10, 9, tzinfo=VN)  # after the 30/11 deadlines
 
@@ -47,7 +48,8 @@ def populate(engine, tasks: int) -> str:
     spec = parse_template(text, REGISTRY)
     with unit_of_work(engine) as session:
         result = launch_cascade(session=session, spec=spec, template_text=text, registry=REGISTRY,
-                                calendar=CALENDAR, at=LAUNCHED, coordinator="tld_van_phong_dang_doan")
+                                calendar=CALENDAR, at=LAUNCHED, coordinator="tld_van_phong_dang_doan",
+                                launched_on=LAUNCH_DAY, tz=VN)
     with engine.connect() as conn:
         ids = conn.execute(sa.select(Task.id).where(Task.cascade_id == result.cascade_id)
                            .order_by(Task.id)).scalars().all()
@@ -67,7 +69,7 @@ def populate(engine, tasks: int) -> str:
             steps = [("acknowledge", dt.datetime(2024, 1, 8, 9, tzinfo=VN), {})]
         for action, when, extra in steps:
             with unit_of_work(engine) as session:
-                record_action(session=session, task_id=tid, action=action, at=when,
+                record_action(session=session, tz=VN, task_id=tid, action=action, at=when,
                               today=when.date(), **extra)
             moves += 1
     print(f"populated: {len(ids):,} tasks ({len(spec.assignments)} items x "

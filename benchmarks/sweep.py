@@ -140,7 +140,8 @@ def bench_digest(url, directives: int, bodies: int) -> None:
             times.append(time.perf_counter() - start)
         office = next(d for d in run.digests if d.supervisor_id == OFFICE)
         size = len(json.dumps(office.as_json(), ensure_ascii=False).encode())
-        from notifications.render import DigestMailData, render_digest
+        from models.mail import DigestMailData
+        from notifications.render import render_digest
 
         start = time.perf_counter()
         msg = render_digest(DigestMailData(message_id="<bench@congdoan.vn>",

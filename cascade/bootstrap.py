@@ -1,32 +1,59 @@
-"""The one place that wires real dependencies: settings, engine, registry, calendar, clock."""
+"""The composition root: the one place that reads the environment and wires the real
+dependencies (settings, engine, registry, calendar, contacts, escalation policy, mailer, mail
+renderer, link signer, clock). Every entry point receives an App: the CLI through Typer's
+context, the web through `create_app(app)`, the scheduler's jobs from the App that `serve`
+built, the flows through `app_scope()`. Tests build one with fakes.
+
+Everything is built lazily, on first use, so a command only pays for what it touches
+(`cascade --help` opens no database and reads no YAML), and `close()` disposes what was built.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from config.settings import Settings, load_settings
+from config.settings import DEV_SECRET, Settings, load_settings
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from models.calendar import WorkingCalendar
+    from models.contacts import Contacts
+    from models.links import LinkSigner
+    from models.mail import Mailer, MailRenderer
+    from models.policy import Policy
     from models.registry import Registry
-    from notifications.contacts import Contacts
+
+Clock = Callable[[], dt.datetime]
+MIN_SECRET_BYTES = 32
 
 
 def utc_now() -> dt.datetime:
+    """The real clock; everything else receives the App's clock."""
     return dt.datetime.now(dt.UTC)
+
+
+class UnsafeSettings(RuntimeError):
+    """Production mode with settings that would sign links or send mail unsafely."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("không chạy ở chế độ production (CASCADE_ENV=production):\n"
+                         + "\n".join(f"  - {p}" for p in problems))
 
 
 @dataclass
 class App:
     settings: Settings
-    clock: Callable[[], dt.datetime] = field(default=utc_now)
+    clock: Clock = field(default=utc_now)
+    injected_mailer: Mailer | None = None
+    injected_renderer: MailRenderer | None = None
 
     @cached_property
     def engine(self) -> Engine:
@@ -48,10 +75,51 @@ class App:
 
     @cached_property
     def contacts(self) -> Contacts:
-        from notifications.contacts import load_contacts
+        from models.contacts import load_contacts
 
         return load_contacts(self.settings.contacts_path, self.settings.example_contacts_path,
                              self.registry)
+
+    @cached_property
+    def policy(self) -> Policy:
+        from models.policy import load_policy
+
+        return load_policy(self.settings.escalation_path)
+
+    @cached_property
+    def mailer(self) -> Mailer:
+        if self.injected_mailer is not None:
+            return self.injected_mailer
+        from notifications.mailer import make_mailer
+
+        return make_mailer(self.settings)
+
+    @cached_property
+    def renderer(self) -> MailRenderer:
+        if self.injected_renderer is not None:
+            return self.injected_renderer
+        from notifications.render import MailTemplates
+
+        return MailTemplates()
+
+    @cached_property
+    def signer(self) -> LinkSigner:
+        from models.links import LinkSigner
+
+        return LinkSigner(self.settings.secret_key)
+
+    @property
+    def tz(self) -> dt.tzinfo:
+        return self.settings.timezone
+
+    def now(self) -> dt.datetime:
+        return self.clock()
+
+    def today(self, at: dt.datetime | None = None) -> dt.date:
+        """The business date at `at` (default: now) in the configured time zone."""
+        from models.vocabulary import business_date
+
+        return business_date(at or self.clock(), self.tz)
 
     def ready_engine(self) -> Engine:
         """The engine, after checking that `cascade init` has brought the schema up to date."""
@@ -60,7 +128,56 @@ class App:
         require_current_schema(self.engine)
         return self.engine
 
+    def production_problems(self) -> list[str]:
+        """Why this deployment must not sign links or send mail in production; [] when fine."""
+        s = self.settings
+        if not s.production:
+            return []
+        problems = []
+        if s.secret_key == DEV_SECRET or len(s.secret_key.encode()) < MIN_SECRET_BYTES:
+            problems.append(
+                f"CASCADE_SECRET_KEY phải là một khóa ngẫu nhiên dài ít nhất {MIN_SECRET_BYTES} byte, "
+                "không phải khóa mặc định cho môi trường phát triển; tạo một khóa bằng "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`")
+        if self.contacts.is_example:
+            problems.append(f"địa chỉ e-mail trong {self.contacts.path} là địa chỉ mẫu (example.org, "
+                            f".test): tạo {s.contacts_path} với địa chỉ thật hoặc đặt CASCADE_CONTACTS")
+        if not s.base_url.startswith("https://"):
+            problems.append(f"CASCADE_BASE_URL={s.base_url!r}: đường dẫn trong thư phải dùng https://")
+        return problems
 
-def build_app(environ: Mapping[str, str] | None = None, *, cwd: Path | None = None,
-              clock: Callable[[], dt.datetime] = utc_now) -> App:
-    return App(settings=load_settings(environ, cwd=cwd), clock=clock)
+    def require_safe(self) -> None:
+        """Refuse (UnsafeSettings) to sign links or send mail with unsafe production settings."""
+        problems = self.production_problems()
+        if problems:
+            raise UnsafeSettings(problems)
+
+    def close(self) -> None:
+        """Dispose what was built (the engine's connections)."""
+        engine = self.__dict__.pop("engine", None)
+        if engine is not None:
+            engine.dispose()
+
+    def __enter__(self) -> App:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def build_app(environ: Mapping[str, str] | None = None, *, clock: Clock = utc_now,
+              mailer: Mailer | None = None, renderer: MailRenderer | None = None,
+              cwd: Path | None = None) -> App:
+    """The App for `environ` (default: the process environment)."""
+    return App(settings=load_settings(environ, cwd=cwd), clock=clock, injected_mailer=mailer,
+               injected_renderer=renderer)
+
+
+@contextmanager
+def app_scope(environ: Mapping[str, str] | None = None, **kwargs: Any) -> Iterator[App]:
+    """An App for one run (a flow, a job process), disposed at the end."""
+    app = build_app(environ, **kwargs)
+    try:
+        yield app
+    finally:
+        app.close()

@@ -1,38 +1,49 @@
-"""The scheduled jobs: dispatch, sweep, digest.
+"""The scheduled jobs: dispatch, sweep, digest, over the App that `cascade serve` built.
 
-Module-level functions, so APScheduler's job store can keep them by reference
-(`cascade.jobs:sweep_job`); each builds the real dependencies from the environment, records a
-JobRun (when, by whom, what it did) and calls the same services as the CLI and the Prefect
-flows. Every job is idempotent in the database: a double run sends nothing twice.
+The job functions are module-level so that APScheduler's job store can keep them by reference
+(`cascade.jobs:sweep_job`); they act on the App installed by the scheduler (`install`). Each
+records a JobRun (when, by whom, what it did) and calls the same services as the CLI and the
+Prefect flows. Every job is idempotent in the database: a double run sends nothing twice.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import socket
 from collections.abc import Callable
 
-from cascade.bootstrap import App, build_app
+from cascade.bootstrap import App
 
 log = logging.getLogger("cascade.jobs")
+_installed: App | None = None
 
 
 class JobError(RuntimeError):
     """A job cannot run as configured; the message says what to fix."""
 
 
-def _holder() -> str:
+def install(app: App | None) -> None:
+    """The App the module-level jobs act on (None: none)."""
+    global _installed
+    _installed = app
+
+
+def installed() -> App:
+    if _installed is None:
+        raise JobError("chưa có App cho các việc theo lịch: cascade serve cài đặt nó khi khởi động")
+    return _installed
+
+
+def holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def run_logged(name: str, work: Callable[[App], str], app: App | None = None) -> str:
+def run_logged(name: str, work: Callable[[App], str], app: App) -> str:
     """Run `work` with a JobRun record around it; the outcome text is returned and stored."""
     from services import lease
 
-    app = app or build_app()
-    run_id = lease.start_run(app.engine, job=name, holder=_holder(), at=app.clock(),
+    run_id = lease.start_run(app.engine, job=name, holder=holder(), at=app.clock(),
                              scheduled_for=None)
     try:
         outcome = work(app)
@@ -44,49 +55,27 @@ def run_logged(name: str, work: Callable[[App], str], app: App | None = None) ->
     return outcome
 
 
-def prepare_dispatch(app: App):  # type: ignore[no-untyped-def]
-    """The ready engine, after re-reading the contacts file and waking the mails that waited
-    for an address the file now has."""
-    from models.db import unit_of_work
-    from notifications.dispatch import release_waiting
-    from notifications.render import BadAddress, mail_domain
-    from services.registry import sync_contacts, sync_registry
-
-    try:
-        mail_domain(app.settings.mail_from)
-    except BadAddress as exc:
-        raise JobError(f"{exc}; ví dụ CASCADE_MAIL_FROM='Văn phòng <giaoviec@congdoan.vn>'") from None
-    engine = app.ready_engine()
-    with unit_of_work(engine) as session:
-        sync_registry(session=session, registry=app.registry)
-        sync_contacts(session=session, contacts=app.contacts)
-        release_waiting(session=session, at=app.clock())
-    return engine
-
-
 def run_dispatch(app: App) -> str:
-    from notifications.dispatch import dispatch_outbox
-    from notifications.mailer import make_mailer
+    from services.dispatch import DispatchError, dispatch_outbox, prepare_dispatch
 
-    engine = prepare_dispatch(app)
-    report = dispatch_outbox(engine=engine, mailer=make_mailer(app.settings), settings=app.settings,
-                             clock=app.clock)
+    app.require_safe()
+    try:
+        prepare_dispatch(engine=app.ready_engine(), registry=app.registry, contacts=app.contacts,
+                         settings=app.settings, at=app.clock())
+    except DispatchError as exc:
+        raise JobError(str(exc)) from None
+    report = dispatch_outbox(engine=app.engine, mailer=app.mailer, renderer=app.renderer,
+                             signer=app.signer, settings=app.settings, clock=app.clock)
     return (f"gửi {report.sent}, thử lại {report.retried}, thất bại {report.failed}, "
             f"chờ địa chỉ {report.waiting}" + (f"; dừng: {report.stopped}" if report.stopped else ""))
-
-
-def business_day(app: App, at: dt.datetime | None = None) -> dt.date:
-    return (at or app.clock()).astimezone(app.settings.timezone).date()
-
-
-def dispatch_job() -> None:
-    run_logged("dispatch", run_dispatch)
 
 
 def run_sweep_job(app: App) -> str:
     from services.sweep import run_sweep
 
-    report = run_sweep(engine=app.ready_engine(), settings=app.settings, calendar=app.calendar,
+    app.require_safe()
+    report = run_sweep(engine=app.ready_engine(), policy=app.policy, calendar=app.calendar,
+                       tz=app.tz, near_due_working_days=app.settings.near_due_working_days,
                        at=app.clock())
     return _describe(report)
 
@@ -95,7 +84,9 @@ def run_digest_job(app: App) -> str:
     """Digests go out on working days only (the cron fires on weekdays; Tết is skipped here)."""
     from services.digest import run_digests
 
-    result = run_digests(engine=app.ready_engine(), settings=app.settings, calendar=app.calendar,
+    app.require_safe()
+    result = run_digests(engine=app.ready_engine(), policy=app.policy, calendar=app.calendar,
+                         tz=app.tz, near_due_working_days=app.settings.near_due_working_days,
                          at=app.clock(), working_days_only=True)
     return _describe(result)
 
@@ -105,9 +96,13 @@ def _describe(result: object) -> str:
     return str(as_json() if callable(as_json) else result)[:500]
 
 
+def dispatch_job() -> None:
+    run_logged("dispatch", run_dispatch, installed())
+
+
 def sweep_job() -> None:
-    run_logged("sweep", run_sweep_job)
+    run_logged("sweep", run_sweep_job, installed())
 
 
 def digest_job() -> None:
-    run_logged("digest", run_digest_job)
+    run_logged("digest", run_digest_job, installed())

@@ -28,6 +28,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from cascade import jobs
 from cascade.bootstrap import App
 from services import lease
 
@@ -74,7 +75,9 @@ class EmbeddedScheduler:
         return self._scheduler is not None and self._scheduler.running
 
     def start(self) -> None:
-        """Start the lease loop in a thread: it schedules while it holds the lease."""
+        """Install the App for the jobs, then start the lease loop in a thread: it schedules
+        while it holds the lease."""
+        jobs.install(self.app)
         self._thread = threading.Thread(target=self._loop, name="cascade-scheduler-lease",
                                         daemon=True)
         self._thread.start()
@@ -89,18 +92,24 @@ class EmbeddedScheduler:
     def _loop(self) -> None:
         period = max(self.ttl.total_seconds() / 3, 0.2)
         while not self._stop.is_set():
-            try:
-                held = lease.acquire(self.app.engine, name=LEASE_NAME, holder=self.holder,
-                                     at=self.clock(), ttl=self.ttl)
-            except Exception:  # the database is away: stop scheduling until it is back
-                log.exception("lease renewal failed")
-                held = False
-            if held and not self.running:
-                self._start_scheduler()
-            elif not held and self.running:
-                log.warning("lease lost: stopping the embedded scheduler")
-                self._stop_scheduler()
+            self.tick()
             self._stop.wait(period)
+
+    def tick(self) -> bool:
+        """One turn of the lease loop at the injected clock's time: take or renew the lease,
+        start or stop scheduling accordingly. True while this process holds the lease."""
+        try:
+            held = lease.acquire(self.app.engine, name=LEASE_NAME, holder=self.holder,
+                                 at=self.clock(), ttl=self.ttl)
+        except Exception:  # the database is away: stop scheduling until it is back
+            log.exception("lease renewal failed")
+            held = False
+        if held and not self.running:
+            self._start_scheduler()
+        elif not held and self.running:
+            log.warning("lease lost: stopping the embedded scheduler")
+            self._stop_scheduler()
+        return held
 
     def _start_scheduler(self) -> None:
         settings = self.app.settings

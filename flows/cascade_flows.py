@@ -2,94 +2,102 @@
 
 Each flow has a few coarse tasks (never one Prefect task per domain task or per mail: a task
 run costs milliseconds and the API records a few dozen a second); tasks that talk to the
-network or the database retry. `prefect.yaml` deploys them with their schedules to a process
-work pool, for installations that outgrow one machine (CASCADE_SCHEDULER=prefect turns the
-embedded scheduler of `cascade serve` off).
+network or the database retry. Every task builds its App in `flow_app()` (from the worker's
+environment, disposed at the end) unless one was installed with `use_app()` (tests).
+`prefect.yaml` deploys the flows with their schedules to a process work pool.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from prefect import flow, task
 
 from cascade import jobs
-from cascade.bootstrap import App, build_app
+from cascade.bootstrap import App, app_scope
+
+_given: App | None = None
 
 
-def _app(at: str | None) -> App:
-    """The real dependencies; `at` (ISO 8601) pins the clock for a run about another moment."""
-    if at is None:
-        return build_app()
-    moment = dt.datetime.fromisoformat(at)
-    app = build_app()
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=app.settings.timezone)
-    app.clock = lambda: moment
-    return app
+@contextmanager
+def use_app(app: App) -> Iterator[App]:
+    """Run the flows on `app` (a test's App with fakes) instead of one built per task."""
+    global _given
+    previous, _given = _given, app
+    try:
+        yield app
+    finally:
+        _given = previous
+
+
+@contextmanager
+def flow_app(at: str | None = None) -> Iterator[App]:
+    """The App of one task run; `at` (ISO 8601) pins its clock for a run about another moment."""
+    with (_borrowed() if _given is not None else app_scope()) as app:
+        if at is None:
+            yield app
+            return
+        from models.vocabulary import parse_moment
+
+        moment = parse_moment(at, app.tz)
+        clock, app.clock = app.clock, (lambda: moment)
+        try:
+            yield app
+        finally:
+            app.clock = clock
+
+
+@contextmanager
+def _borrowed() -> Iterator[App]:
+    assert _given is not None
+    yield _given
 
 
 @task(retries=3, retry_delay_seconds=[10, 60, 300])
-def dispatch_outbox() -> str:
-    return jobs.run_logged("dispatch", jobs.run_dispatch)
+def dispatch_outbox(at: str | None = None) -> str:
+    with flow_app(at) as app:
+        return jobs.run_logged("dispatch", jobs.run_dispatch, app)
 
 
 @task(retries=2, retry_delay_seconds=[10, 60])
 def sweep_deadlines(at: str | None = None) -> str:
-    return jobs.run_logged("sweep", jobs.run_sweep_job, _app(at))
+    with flow_app(at) as app:
+        return jobs.run_logged("sweep", jobs.run_sweep_job, app)
 
 
 @task(retries=2, retry_delay_seconds=[10, 60])
 def queue_digests(at: str | None = None) -> str:
-    return jobs.run_logged("digest", jobs.run_digest_job, _app(at))
+    with flow_app(at) as app:
+        return jobs.run_logged("digest", jobs.run_digest_job, app)
 
 
 @task(retries=2, retry_delay_seconds=[10, 60])
 def write_report(directive: str, fmt: str, output: str, at: str | None = None) -> str:
-    from models.db import unit_of_work
-    from services.report import summarise_directive
+    from services.reporting import build_report
 
-    app = _app(at)
-    with unit_of_work(app.ready_engine(), write=False) as session:
-        summary = summarise_directive(session=session, number=directive, at=app.clock(),
-                                      tz=app.settings.timezone, calendar=app.calendar,
-                                      near_due_working_days=app.settings.near_due_working_days)
-    if fmt == "docx":
-        from services.report_docx import render_docx
-
-        data = render_docx(summary)
-    elif fmt == "html":
-        from services.report_html import render_html
-
-        data = render_html(summary).encode("utf-8")
-    else:
-        import json
-
-        data = json.dumps(summary.as_json(), ensure_ascii=False, indent=2).encode("utf-8")
-    Path(output).write_bytes(data)
-    return output
+    with flow_app(at) as app:
+        written = build_report(engine=app.ready_engine(), number=directive, at=app.clock(),
+                               tz=app.tz, calendar=app.calendar,
+                               near_due_working_days=app.settings.near_due_working_days,
+                               fmt=fmt, output=Path(output))
+    return str(written.path)
 
 
 @task
 def launch_template(template: str, annual_days: dict[str, str] | None = None,
                     at: str | None = None) -> dict:
-    from models.db import unit_of_work
     from models.template import load_template
-    from services.launch import launch_cascade
-    from services.registry import sync_contacts, sync_registry
+    from services.launch import launch_from_template
 
-    app = _app(at)
-    spec = load_template(template, app.registry)
-    when = app.clock()
-    with unit_of_work(app.ready_engine()) as session:
-        sync_registry(session=session, registry=app.registry)
-        sync_contacts(session=session, contacts=app.contacts)
-        result = launch_cascade(
-            session=session, spec=spec, template_text=Path(template).read_text(encoding="utf-8"),
-            registry=app.registry, calendar=app.calendar, at=when,
-            coordinator=app.settings.follow_up_office, annual_days=annual_days,
-            launched_on=when.astimezone(app.settings.timezone).date())
+    with flow_app(at) as app:
+        spec = load_template(template, app.registry)
+        result = launch_from_template(
+            engine=app.ready_engine(), spec=spec,
+            template_text=Path(template).read_text(encoding="utf-8"), registry=app.registry,
+            contacts=app.contacts, calendar=app.calendar, tz=app.tz, at=app.clock(),
+            coordinator=app.settings.follow_up_office, annual_days=annual_days)
     return result.as_json()
 
 
@@ -103,14 +111,14 @@ def dispatch_flow() -> str:
 def sweep_flow(at: str | None = None) -> dict:
     """Record the reminders and escalations owed, then send them."""
     swept = sweep_deadlines(at)
-    return {"sweep": swept, "dispatch": dispatch_outbox()}
+    return {"sweep": swept, "dispatch": dispatch_outbox(at)}
 
 
 @flow(name="cascade-digest")
 def digest_flow(at: str | None = None) -> dict:
     """Queue each supervisor's digest (working days only), then send."""
     queued = queue_digests(at)
-    return {"digest": queued, "dispatch": dispatch_outbox()}
+    return {"digest": queued, "dispatch": dispatch_outbox(at)}
 
 
 @flow(name="cascade-report")
@@ -124,5 +132,8 @@ def launch_flow(template: str, annual_days: dict[str, str] | None = None,
                 at: str | None = None) -> dict:
     """Launch a reviewed template, then send its assignment mails."""
     launched = launch_template(template, annual_days, at)
-    dispatch_outbox()
+    dispatch_outbox(at)
     return launched
+
+
+

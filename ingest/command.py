@@ -11,13 +11,17 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from models.registry import Registry
 
 FORMATS = ("yaml", "json")
 EXIT_BAD_INPUT = 1
 EXIT_USAGE = 2
 
 
-def run_draft(doc: Path, *, fmt: str, output: Path | None) -> int:
+def run_draft(doc: Path, *, fmt: str, output: Path | None, registry: Registry) -> int:
     """Draft `doc`; return the exit code."""
     fmt = (fmt or "").lower()
     if fmt not in FORMATS:
@@ -26,7 +30,6 @@ def run_draft(doc: Path, *, fmt: str, output: Path | None) -> int:
     from ingest.errors import DraftError
 
     try:
-        registry = _registry()
         from ingest.draft import draft_document
 
         draft = draft_document(Path(doc), registry)
@@ -48,13 +51,6 @@ def run_draft(doc: Path, *, fmt: str, output: Path | None) -> int:
             return EXIT_BAD_INPUT
     _summary(draft)
     return 0
-
-
-def _registry():  # type: ignore[no-untyped-def]
-    from config.settings import load_settings
-    from models.registry import load_registry
-
-    return load_registry(load_settings().registry_path)
 
 
 def _render(draft: dict, fmt: str) -> str:  # type: ignore[type-arg]

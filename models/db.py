@@ -75,12 +75,20 @@ def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
     return cfg
 
 
+_MIGRATION_LOCK = 7_310_412  # a PostgreSQL advisory lock key for schema changes
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision`; data already there is kept."""
+    """Bring the schema to `revision`; data already there is kept.
+
+    Two upgrades at once are serialised: the second waits for the first (an advisory lock on
+    PostgreSQL, a write transaction from the start on SQLite) and then finds nothing to do."""
     from alembic import command
 
     cfg = alembic_config(engine)
-    with engine.begin() as conn:
+    with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from models import vocabulary
 from models.calendar import WorkingCalendar
 
 
@@ -25,19 +26,8 @@ class TaskStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self]
+        return vocabulary.status_label(self.value)
 
-
-STATUS_LABELS = {
-    TaskStatus.ASSIGNED: "đã giao",
-    TaskStatus.ACKNOWLEDGED: "đã nhận",
-    TaskStatus.IN_PROGRESS: "đang thực hiện",
-    TaskStatus.REPORTED: "đã báo cáo",
-    TaskStatus.RETURNED: "trả lại",
-    TaskStatus.EXTENSION_REQUESTED: "xin gia hạn",
-    TaskStatus.DONE: "hoàn thành",
-    TaskStatus.CANCELLED: "đã hủy",
-}
 
 TERMINAL = frozenset({TaskStatus.DONE, TaskStatus.CANCELLED})
 OPEN = frozenset(TaskStatus) - TERMINAL
@@ -49,7 +39,11 @@ class Role(StrEnum):
 
     @property
     def label(self) -> str:
-        return "chủ trì" if self is Role.LEAD else "phối hợp"
+        return vocabulary.role_label(self.value)
+
+
+# The actor and channel of what the system does by itself (roll-overs, parent tasks).
+SYSTEM = "system"
 
 
 class Actor(StrEnum):
@@ -66,13 +60,18 @@ class Transition:
     target: TaskStatus
     actors: frozenset[Actor]
     roles: frozenset[Role] = frozenset(Role)
-    label: str = ""
+
+    @property
+    def label(self) -> str:
+        """What the action does, from the vocabulary (a co-operating report has its own)."""
+        only = next(iter(self.roles)).value if len(self.roles) == 1 else None
+        return vocabulary.action_label(self.action, only)
 
 
 def _t(action: str, sources: set[TaskStatus], target: TaskStatus, actors: set[Actor],
-       roles: set[Role] | None = None, label: str = "") -> Transition:
+       roles: set[Role] | None = None) -> Transition:
     return Transition(action, frozenset(sources), target, frozenset(actors),
-                      frozenset(roles or Role), label)
+                      frozenset(roles or Role))
 
 
 A, C = Actor.BODY, Actor.COORDINATOR
@@ -81,21 +80,20 @@ WORKING = {S.ASSIGNED, S.ACKNOWLEDGED, S.IN_PROGRESS, S.RETURNED}
 
 # The transition table. One action may have one row per role (report ends a contribution).
 TRANSITIONS: tuple[Transition, ...] = (
-    _t("acknowledge", {S.ASSIGNED}, S.ACKNOWLEDGED, {A, C}, label="xác nhận đã nhận"),
-    _t("start", {S.ASSIGNED, S.ACKNOWLEDGED, S.RETURNED}, S.IN_PROGRESS, {A, C},
-       label="bắt đầu thực hiện"),
-    _t("report", WORKING, S.REPORTED, {A, C}, {Role.LEAD}, label="báo cáo kết quả"),
-    _t("report", WORKING, S.DONE, {A, C}, {Role.COOPERATING}, label="báo cáo phần phối hợp"),
-    _t("return", {S.REPORTED}, S.RETURNED, {C}, {Role.LEAD}, label="trả lại báo cáo"),
+    _t("acknowledge", {S.ASSIGNED}, S.ACKNOWLEDGED, {A, C}),
+    _t("start", {S.ASSIGNED, S.ACKNOWLEDGED, S.RETURNED}, S.IN_PROGRESS, {A, C}),
+    _t("report", WORKING, S.REPORTED, {A, C}, {Role.LEAD}),
+    _t("report", WORKING, S.DONE, {A, C}, {Role.COOPERATING}),
+    _t("return", {S.REPORTED}, S.RETURNED, {C}, {Role.LEAD}),
     _t("close", WORKING | {S.REPORTED}, S.DONE, {A, C},
-       {Role.LEAD}, label="hoàn thành, đóng nhiệm vụ"),
-    _t("request-extension", WORKING, S.EXTENSION_REQUESTED, {A, C}, label="xin gia hạn"),
-    _t("grant-extension", {S.EXTENSION_REQUESTED}, S.IN_PROGRESS, {C}, label="đồng ý gia hạn"),
-    _t("refuse-extension", {S.EXTENSION_REQUESTED}, S.IN_PROGRESS, {C}, label="không đồng ý gia hạn"),
-    _t("cancel", set(OPEN), S.CANCELLED, {C}, label="hủy nhiệm vụ"),
+       {Role.LEAD}),
+    _t("request-extension", WORKING, S.EXTENSION_REQUESTED, {A, C}),
+    _t("grant-extension", {S.EXTENSION_REQUESTED}, S.IN_PROGRESS, {C}),
+    _t("refuse-extension", {S.EXTENSION_REQUESTED}, S.IN_PROGRESS, {C}),
+    _t("cancel", set(OPEN), S.CANCELLED, {C}),
     # The coordinator moves a deadline without a request (from an escalation mail): the status
     # stays what it was, so there is one row per status.
-    *(_t("extend", {s}, s, {C}, label="gia hạn") for s in sorted(WORKING)),
+    *(_t("extend", {s}, s, {C}) for s in sorted(WORKING)),
 )
 
 ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(t.action for t in TRANSITIONS))
@@ -137,18 +135,7 @@ class Colour(StrEnum):
 
     @property
     def label(self) -> str:
-        return COLOUR_LABELS[self]
-
-
-COLOUR_LABELS = {
-    Colour.IN_TERM: "trong hạn",
-    Colour.NEAR_DUE: "sắp đến hạn",
-    Colour.OVERDUE: "quá hạn",
-    Colour.NO_DEADLINE: "không thời hạn",
-    Colour.DONE_ON_TIME: "xong đúng hạn",
-    Colour.DONE_LATE: "xong trễ hạn",
-    Colour.CANCELLED: "đã hủy",
-}
+        return vocabulary.colour_label(self.value)
 
 
 def colour(

@@ -157,9 +157,6 @@ class TaskEvent(SQLModel, table=True):
     data: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
-
-
-
 class BodyContact(SQLModel, table=True):
     """A body's e-mail addresses as of the last launch or `cascade init` (from the contacts file)."""
 
@@ -214,6 +211,8 @@ class LinkToken(SQLModel, table=True):
     created_at: dt.datetime = _when()
     expires_at: dt.datetime = _when()
     used_at: dt.datetime | None = _when(nullable=True)
+
+
 class FollowUp(SQLModel, table=True):
     """A reminder or escalation recorded by the sweep: once per key (task, kind, level,
     occurrence, due date), whoever sweeps and however often."""
@@ -231,6 +230,17 @@ class FollowUp(SQLModel, table=True):
     recipient_id: str = Field(foreign_key="body.id", max_length=80)
     outbox_id: int | None = Field(default=None, foreign_key="outbox.id")
     at: dt.datetime = _when()
+
+
+class AppNotice(SQLModel, table=True):
+    """A notice about the configuration (a registry group that may be incomplete), shown once
+    per version (`digest`) of what it is about."""
+
+    __tablename__ = "app_notice"
+
+    key: str = Field(primary_key=True, max_length=160)
+    digest: str = Field(max_length=64)
+    shown_at: dt.datetime = _when()
 
 
 class SchedulerLease(SQLModel, table=True):

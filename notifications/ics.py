@@ -13,10 +13,6 @@ from __future__ import annotations
 import datetime as dt
 
 
-def calendar_uid(*, task_id: int, occurrence: int, domain: str) -> str:
-    return f"cascade-task-{task_id}-{occurrence}@{domain}"
-
-
 def _text(value: str) -> str:
     """A TEXT value escaped as RFC 5545 §3.3.11 asks (backslash, semicolon, comma, newline)."""
     return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")

@@ -1,11 +1,8 @@
-"""The mailer port and its adapters: SMTP (aiosmtplib), .eml files, and a recording fake.
+"""The mailer adapters of the port models.mail.Mailer: SMTP (aiosmtplib), .eml files, and a
+recording fake shipped for tests.
 
 A mailer is used as `async with mailer: await mailer.send(msg)`: the connection belongs to the
 `async with` block (one per batch, opened on the first send), never to `__init__`.
-
-`send` returns the recipients the server refused while accepting the others (usually none),
-raises TemporaryFailure for what a later attempt may fix (4xx replies, connection errors) and
-PermanentFailure for what it will not (5xx replies, every recipient refused).
 """
 
 from __future__ import annotations
@@ -20,47 +17,13 @@ from email.policy import compat32
 from email.utils import getaddresses, parseaddr
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol, Self
+from typing import TYPE_CHECKING, Self
 
-from notifications.render import wire_bytes
+from models.mail import MailError, PermanentFailure, TemporaryFailure
+from notifications.mime import wire_bytes
 
 if TYPE_CHECKING:
     from config.settings import Settings, SmtpSettings
-
-
-class MailError(Exception):
-    """A message was not delivered; `reason` is shown to the user by `cascade outbox`."""
-
-    def __init__(self, reason: str, *, code: int | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.code = code
-
-
-class TemporaryFailure(MailError):
-    """Try again later. `connection` is true when the server could not be reached at all,
-    so the rest of the batch need not be tried now."""
-
-    def __init__(self, reason: str, *, code: int | None = None, connection: bool = False):
-        super().__init__(reason, code=code)
-        self.connection = connection
-
-
-class PermanentFailure(MailError):
-    """Retrying will not help: the server refused the sender, the recipients or the message."""
-
-
-class Mailer(Protocol):
-    """Where messages go. `description` says where, for the user."""
-
-    description: str
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None: ...
-
-    async def send(self, message: EmailMessage) -> tuple[str, ...]: ...
 
 
 def recipients_of(message: EmailMessage) -> list[str]:
@@ -281,7 +244,7 @@ class SmtpMailer(_Context):
         raise AssertionError("unreachable")
 
 
-def make_mailer(settings: Settings) -> Mailer:
+def make_mailer(settings: Settings) -> SmtpMailer | FileMailer:
     """SMTP when CASCADE_SMTP_HOST is set, else .eml files under the outbox folder."""
     if settings.smtp.configured:
         return SmtpMailer(settings.smtp)

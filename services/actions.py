@@ -16,8 +16,8 @@ from sqlmodel import Session, col, select
 from models.deadlines import parse_rule
 from models.status import (
     ACTIONS,
+    SYSTEM,
     TERMINAL,
-    TRANSITIONS,
     Actor,
     Role,
     TaskStatus,
@@ -25,10 +25,14 @@ from models.status import (
     allowed_actions,
     find_transition,
 )
-from models.tables import Assignment, Cascade, Directive, Task, TaskEvent, table_of
+from models.tables import Assignment, Body, Cascade, Directive, Task, TaskEvent, table_of
+from models.vocabulary import SYSTEM_ACTOR, action_label, business_date, short_date
 from services.notify import queue_follow_up, queue_task_assigned
 
-SYSTEM = "system"
+# Which actions carry a date, and whether it is required ("required") or may be left out
+# ("optional": granting an extension without a date grants the date asked for).
+DATE_ACTIONS = {"request-extension": "required", "grant-extension": "optional",
+                "extend": "required"}
 
 
 class ActionRefused(ValueError):
@@ -55,8 +59,7 @@ class ActionResult:
     follow_ups: list[str] = field(default_factory=list)
 
 
-def _fmt(day: dt.date | None) -> str:
-    return f"{day:%d/%m/%Y}" if day else "không thời hạn"
+_fmt = short_date
 
 
 def _actor_kinds(actor: str | None, task: Task, cascade: Cascade) -> set[Actor]:
@@ -70,29 +73,35 @@ def _actor_kinds(actor: str | None, task: Task, cascade: Cascade) -> set[Actor]:
     return kinds
 
 
-def _refusal(action: str, task: Task, kinds: set[Actor]) -> ActionRefused:
+def _refusal(action: str, task: Task, kinds: set[Actor], tz: dt.tzinfo) -> ActionRefused:
     status, role = TaskStatus(task.status), Role(task.role)
     allowed = sorted({a for k in kinds for a in allowed_actions(role, status, k)}, key=ACTIONS.index)
-    labels = {row.action: row.label for row in TRANSITIONS if role in row.roles}
-    allowed_text = (", ".join(f"{a} ({labels[a]})" for a in allowed) if allowed
+    allowed_text = (", ".join(f"{a} ({action_label(a, role.value)})" for a in allowed) if allowed
                     else "không còn thao tác nào")
     if status in TERMINAL:
-        when = f" ngày {task.closed_at.astimezone(dt.UTC):%d/%m/%Y}" if task.closed_at else ""
+        when = f" ngày {_fmt(business_date(task.closed_at, tz))}" if task.closed_at else ""
         reason = f"nhiệm vụ #{task.id} đã {status.label}{when} (trạng thái '{status.label}')"
     elif action == "close" and role is Role.COOPERATING:
         reason = (f"nhiệm vụ #{task.id} (trạng thái '{status.label}') là phần phối hợp: chỉ đơn "
                   "vị chủ trì đóng nhiệm vụ; đơn vị phối hợp báo cáo phần đóng góp (report)")
     else:
-        reason = f"không thể {action} nhiệm vụ #{task.id} đang ở trạng thái '{status.label}'"
+        reason = (f"không thể {action_label(action, role.value)} nhiệm vụ #{task.id} đang ở trạng "
+                  f"thái '{status.label}'")
     return ActionRefused(f"{reason}. Thao tác được phép: {allowed_text}", status=status,
                          allowed=allowed)
 
 
+MISSING_DATE = {"request-extension": "xin gia hạn cần ngày đề nghị gia hạn đến",
+                "grant-extension": "đồng ý gia hạn cần ngày hạn mới",
+                "extend": "gia hạn cần ngày hạn mới"}
+
+
 def _check_dates(row: Transition, task: Task, until: dt.date | None, today: dt.date) -> dict:
     """Extra columns an extension action sets, after checking the date it carries."""
+    if DATE_ACTIONS.get(row.action) == "required" and until is None:
+        raise ActionRefused(MISSING_DATE[row.action])
     if row.action == "request-extension":
-        if until is None:
-            raise ActionRefused("xin gia hạn cần ngày đề nghị (--until YYYY-MM-DD)")
+        assert until is not None
         if task.due_on is None:
             raise ActionRefused(f"nhiệm vụ #{task.id} không có thời hạn để gia hạn")
         if until <= task.due_on:
@@ -101,13 +110,12 @@ def _check_dates(row: Transition, task: Task, until: dt.date | None, today: dt.d
     if row.action == "grant-extension":
         new_due = until or task.requested_due_on
         if new_due is None:
-            raise ActionRefused("đồng ý gia hạn cần ngày mới (--until YYYY-MM-DD)")
+            raise ActionRefused(MISSING_DATE[row.action])
         if new_due < today:
             raise ActionRefused(f"hạn mới {_fmt(new_due)} đã qua")
         return {"due_on": new_due, "requested_due_on": None}
     if row.action == "extend":
-        if until is None:
-            raise ActionRefused("gia hạn cần ngày hạn mới (--until YYYY-MM-DD)")
+        assert until is not None
         if until < today or (task.due_on is not None and until <= task.due_on):
             raise ActionRefused(f"hạn mới {_fmt(until)} phải sau hạn hiện tại {_fmt(task.due_on)} "
                                 "và chưa qua")
@@ -127,7 +135,7 @@ def record_action(
     channel: str = "cli",
     note: str | None = None,
     until: dt.date | None = None,
-    today: dt.date | None = None,
+    tz: dt.tzinfo,
     on_behalf_of: str | None = None,
 ) -> ActionResult:
     """Apply `action` to task `task_id` as `actor` (a body id; None = the coordinator).
@@ -150,17 +158,17 @@ def record_action(
                             f"điều phối viên ({cascade.coordinator_id})")
     row = find_transition(action, Role(task.role), TaskStatus(task.status))
     if row is None:
-        raise _refusal(action, task, kinds)
+        raise _refusal(action, task, kinds, tz)
     if not kinds & row.actors:
         raise ActionRefused(f"chỉ điều phối viên ({cascade.coordinator_id}) được {row.label} "
                             f"nhiệm vụ #{task_id}")
-    extra = _check_dates(row, task, until, today or at.date())
+    extra = _check_dates(row, task, until, business_date(at, tz))
     return _apply(session, task, row, at=at, actor=actor or cascade.coordinator_id,
-                  channel=channel, note=note, extra=extra)
+                  channel=channel, note=note, extra=extra, tz=tz)
 
 
 def _apply(session: Session, task: Task, row: Transition, *, at: dt.datetime, actor: str,
-           channel: str, note: str | None, extra: dict) -> ActionResult:
+           channel: str, note: str | None, extra: dict, tz: dt.tzinfo) -> ActionResult:
     assert task.id is not None  # a stored task
     source = TaskStatus(task.status)
     # the event keeps what changed, the due date it replaced included
@@ -181,7 +189,7 @@ def _apply(session: Session, task: Task, row: Transition, *, at: dt.datetime, ac
         session.expire(task)
         fresh = session.get(Task, task.id)
         assert fresh is not None
-        raise _refusal(row.action, fresh, {Actor.BODY, Actor.COORDINATOR})
+        raise _refusal(row.action, fresh, {Actor.BODY, Actor.COORDINATOR}, tz)
     event = TaskEvent(task_id=task.id, at=at, actor=actor, channel=channel, action=row.action,
                       from_status=source.value, to_status=row.target.value, note=note, data=data)
     session.add(event)
@@ -192,7 +200,7 @@ def _apply(session: Session, task: Task, row: Transition, *, at: dt.datetime, ac
     outcome = ActionResult(task.id, row.action, source, row.target, event.id)
     if row.target is TaskStatus.DONE:
         outcome.follow_ups += _roll_over(session, task, at)
-        outcome.follow_ups += _complete_parent(session, task, at)
+        outcome.follow_ups += _complete_parent(session, task, at, tz)
     return outcome
 
 
@@ -241,7 +249,7 @@ def child_progress(session: Session, cascade_id: int) -> tuple[int, int]:
     return finished, total
 
 
-def _complete_parent(session: Session, task: Task, at: dt.datetime) -> list[str]:
+def _complete_parent(session: Session, task: Task, at: dt.datetime, tz: dt.tzinfo) -> list[str]:
     """When the last task of a child cascade finishes, the parent task it fulfils is done."""
     cascade = session.get(Cascade, task.cascade_id)
     if cascade is None or cascade.parent_task_id is None:
@@ -259,19 +267,20 @@ def _complete_parent(session: Session, task: Task, at: dt.datetime) -> list[str]
         start = find_transition("start", Role(parent.role), TaskStatus(parent.status))
         if start is None:
             return []
-        _apply(session, parent, start, at=at, actor=SYSTEM, channel=SYSTEM, note=None, extra={})
+        _apply(session, parent, start, at=at, actor=SYSTEM, channel=SYSTEM, note=None, extra={},
+               tz=tz)
         session.refresh(parent)
         row = find_transition(action, Role(parent.role), TaskStatus(parent.status))
         if row is None:
             return []
     number = session.exec(select(Directive.number).where(Directive.id == cascade.directive_id)).one()
     result = _apply(session, parent, row, at=at, actor=SYSTEM, channel=SYSTEM,
-                    note=f"Kế hoạch con {number} đã hoàn thành mọi nhiệm vụ", extra={})
+                    note=f"Kế hoạch con {number} đã hoàn thành mọi nhiệm vụ", extra={}, tz=tz)
     return [f"nhiệm vụ cha #{parent.id} hoàn thành", *result.follow_ups]
 
 
 def start_parent_for_child(*, session: Session, parent: Task, child_number: str,
-                           at: dt.datetime) -> None:
+                           at: dt.datetime, tz: dt.tzinfo) -> None:
     """Launching a child cascade means the parent task's body has started implementing it."""
     row = find_transition("start", Role(parent.role), TaskStatus(parent.status))
     note = f"Đã ban hành kế hoạch con {child_number}"
@@ -281,11 +290,36 @@ def start_parent_for_child(*, session: Session, parent: Task, child_number: str,
                               action="link-child", from_status=parent.status,
                               to_status=parent.status, note=note))
         return
-    _apply(session, parent, row, at=at, actor=SYSTEM, channel=SYSTEM, note=note, extra={})
+    _apply(session, parent, row, at=at, actor=SYSTEM, channel=SYSTEM, note=note, extra={}, tz=tz)
 
 
-def task_history(session: Session, task_id: int) -> list[TaskEvent]:
-    if session.get(Task, task_id) is None:
+@dataclass(frozen=True)
+class HistoryEvent:
+    """One audit event as a user reads it: who by name, and the task's role for the label."""
+
+    id: int
+    at: dt.datetime
+    actor: str
+    actor_name: str
+    channel: str
+    action: str
+    role: str
+    from_status: str | None
+    to_status: str
+    note: str | None
+    data: dict | None
+
+
+def task_history(session: Session, task_id: int) -> list[HistoryEvent]:
+    """The task's audit trail, oldest first."""
+    task = session.get(Task, task_id)
+    if task is None:
         raise TaskNotFound(f"không có nhiệm vụ #{task_id}")
-    return list(session.exec(select(TaskEvent).where(TaskEvent.task_id == task_id)
-                             .order_by(col(TaskEvent.id))).all())
+    events = session.exec(select(TaskEvent).where(TaskEvent.task_id == task_id)
+                          .order_by(col(TaskEvent.id))).all()
+    names = dict(session.execute(select(Body.id, Body.name).where(
+        col(Body.id).in_({e.actor for e in events}))).all())
+    return [HistoryEvent(e.id, e.at, e.actor, names.get(e.actor, SYSTEM_ACTOR if e.actor == SYSTEM
+                                                        else e.actor),
+                         e.channel, e.action, task.role, e.from_status, e.to_status, e.note, e.data)
+            for e in events if e.id is not None]

@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models.calendar import WorkingCalendar
-from models.policy import Policy, load_policy
-from models.status import TaskStatus
+from models.mail import DIGEST
+from models.policy import Policy
 from models.tables import (
     Assignment,
     Body,
@@ -33,14 +33,11 @@ from models.tables import (
     select_columns,
     table_of,
 )
-from services.notify import DIGEST
-from services.report import vi_sort_key
+from models.vocabulary import business_date, status_label, vi_sort_key
 from services.sweep import OPEN_STATUSES, insert_ignoring_conflicts
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
-
-    from config.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -57,14 +54,14 @@ class DigestItem:
 
     def as_json(self) -> dict[str, Any]:
         return {"task": self.task_id, "ref": self.ref, "occurrence": self.occurrence,
-                "status": self.status, "status_label": TaskStatus(self.status).label,
+                "status": self.status, "status_label": status_label(self.status),
                 "due_on": self.due_on.isoformat(), "days_late": self.days_late,
                 "working_days_late": self.working_days_late, "level": self.level,
                 "follow_ups": self.follow_ups}
 
 
 @dataclass
-class BodyGroup:
+class DigestBody:
     body_id: str
     name: str
     items: list[DigestItem] = field(default_factory=list)
@@ -93,7 +90,7 @@ class DirectiveGroup:
     number: str
     kind: str
     title: str
-    bodies: list[BodyGroup] = field(default_factory=list)
+    bodies: list[DigestBody] = field(default_factory=list)
 
     @property
     def overdue(self) -> int:
@@ -150,7 +147,7 @@ def build_digests(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar:
                   near_due_working_days: int, policy: Policy | None = None,
                   to: str | None = None) -> list[Digest]:
     """One digest per supervisor with something overdue (only `to`'s when given)."""
-    today = at.astimezone(tz).date()
+    today = business_date(at, tz)
     near_limit = calendar.add_working_days(today, near_due_working_days)
     base = policy or Policy((), ())
     cascades = {c.id: c for c in session.execute(
@@ -225,7 +222,7 @@ def build_digests(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar:
         groups = []
         for cascade_id, by_body in grouped[sup].items():
             d = directives[cascades[cascade_id].directive_id]
-            bodies = [BodyGroup(b, names.get(b, b), items) for b, items in by_body.items()]
+            bodies = [DigestBody(b, names.get(b, b), items) for b, items in by_body.items()]
             bodies.sort(key=lambda g: (g.items[0].due_on, vi_sort_key(g.name)))
             groups.append((cascade_id, DirectiveGroup(d.number, d.kind, d.title, bodies)))
         groups.sort(key=lambda cg: (min(b.items[0].due_on for b in cg[1].bodies), cg[1].number))
@@ -259,7 +256,7 @@ def queue_digests(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar:
     """Build the digests and queue one mail per supervisor and business date (idempotent).
 
     `working_days_only` (the scheduled job): on a weekend or holiday nothing is built."""
-    today = at.astimezone(tz).date()
+    today = business_date(at, tz)
     if working_days_only and not calendar.is_working_day(today):
         name = calendar.holiday_name(today)
         return DigestRun(today, [], skipped=f"{today:%d/%m/%Y} không phải ngày làm việc"
@@ -279,14 +276,13 @@ def queue_digests(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar:
     return run
 
 
-def run_digests(*, engine: Engine, settings: Settings, calendar: WorkingCalendar, at: dt.datetime,
-                to: str | None = None, dry_run: bool = False,
-                working_days_only: bool = False) -> DigestRun:
-    """`queue_digests` in its own unit of work with the deployment's policy (CLI and jobs)."""
+def run_digests(*, engine: Engine, policy: Policy, calendar: WorkingCalendar, tz: dt.tzinfo,
+                near_due_working_days: int, at: dt.datetime, to: str | None = None,
+                dry_run: bool = False, working_days_only: bool = False) -> DigestRun:
+    """`queue_digests` in its own unit of work (CLI, jobs and flows)."""
     from models.db import unit_of_work
 
-    policy = load_policy(settings.escalation_path)
     with unit_of_work(engine) as session:
-        return queue_digests(session=session, at=at, tz=settings.timezone, calendar=calendar,
-                             near_due_working_days=settings.near_due_working_days, policy=policy,
+        return queue_digests(session=session, at=at, tz=tz, calendar=calendar,
+                             near_due_working_days=near_due_working_days, policy=policy,
                              to=to, dry_run=dry_run, working_days_only=working_days_only)

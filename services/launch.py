@@ -10,16 +10,30 @@ from dataclasses import dataclass, field
 from typing import cast
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
 
 from models.calendar import WorkingCalendar
+from models.contacts import Contacts
+from models.db import unit_of_work
 from models.deadlines import DeadlineRule, DeadlineRuleError, parse_rule
 from models.numbering import normalise_number
 from models.registry import Registry
 from models.status import Role, TaskStatus
-from models.tables import Assignment, Cascade, Directive, Task, TaskEvent, select_columns, table_of
+from models.tables import (
+    AppNotice,
+    Assignment,
+    Cascade,
+    Directive,
+    Task,
+    TaskEvent,
+    select_columns,
+    table_of,
+)
 from models.template import TemplateSpec
+from models.vocabulary import business_date
 from services.notify import queue_assignments
+from services.registry import registry_digest, sync_contacts, sync_registry
 
 
 class LaunchError(ValueError):
@@ -42,9 +56,11 @@ class LaunchPlan:
     rules: dict[str, DeadlineRule | None]
     tasks: list[PlannedTask]
     warnings: list[str] = field(default_factory=list)
+    # groups used whose member list may be incomplete: about the registry, not this launch
+    open_groups: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass
 class LaunchResult:
     directive: str
     cascade_id: int | None
@@ -52,10 +68,23 @@ class LaunchResult:
     created: bool
     warnings: list[str]
     plan: LaunchPlan | None = None
+    dry_run: bool = False
+    missing_email: list[str] = field(default_factory=list)  # bodies with no address yet
+    notices: list[str] = field(default_factory=list)  # registry notices not shown before
 
     def as_json(self) -> dict:
-        return {"directive": self.directive, "cascade_id": self.cascade_id, "tasks": self.tasks,
-                "created": self.created}
+        data: dict = {"directive": self.directive, "cascade_id": self.cascade_id,
+                      "tasks": self.tasks, "created": self.created, "warnings": self.warnings,
+                      "notices": self.notices, "missing_email": self.missing_email}
+        if self.dry_run:
+            data["dry_run"] = True
+            data["cascade_id"] = None if self.created else self.cascade_id
+            if self.plan:
+                data["planned"] = [
+                    {"ref": t.ref, "body": t.body_id, "role": t.role.value,
+                     "due_on": t.due_on.isoformat() if t.due_on else None}
+                    for t in self.plan.tasks]
+        return data
 
 
 def _completed_rules(spec: TemplateSpec, annual_days: dict[str, str]) -> dict[str, DeadlineRule | None]:
@@ -105,10 +134,8 @@ def plan_launch(
         for role, bodies in ((Role.LEAD, leads), (Role.COOPERATING, cooperating)):
             plan.tasks.extend(PlannedTask(position, item.ref, b, role, due, str(rule) if rule else None)
                               for b in bodies)
-        for ref in (*item.lead, *item.cooperating):
-            if registry.is_open(ref):
-                plan.warnings.append(f"mục {item.ref}: nhóm {ref} ({registry.label(ref)}) có thể "
-                                     "chưa đủ thành viên trong sổ đăng ký; kiểm tra config/bodies.yaml")
+        plan.open_groups += [ref for ref in (*item.lead, *item.cooperating)
+                             if registry.is_open(ref) and ref not in plan.open_groups]
     return plan
 
 
@@ -144,7 +171,8 @@ def launch_cascade(
     coordinator: str,
     parent_task_id: int | None = None,
     annual_days: dict[str, str] | None = None,
-    launched_on: dt.date | None = None,
+    launched_on: dt.date,
+    tz: dt.tzinfo,
 ) -> LaunchResult:
     """Create the cascade, or find the one already launched for this directive.
 
@@ -155,7 +183,7 @@ def launch_cascade(
     if existing is not None:
         return existing
     plan = plan_launch(spec, registry=registry, calendar=calendar,
-                       launched_on=launched_on or at.date(), annual_days=annual_days)
+                       launched_on=launched_on, annual_days=annual_days)
     parent = _check_parent(session, parent_task_id, spec, plan) if parent_task_id else None
 
     directive = Directive(
@@ -196,8 +224,63 @@ def launch_cascade(
     if parent is not None:
         from services.actions import start_parent_for_child
 
-        start_parent_for_child(session=session, parent=parent, child_number=number, at=at)
+        start_parent_for_child(session=session, parent=parent, child_number=number, at=at, tz=tz)
     return LaunchResult(number, cascade.id, len(plan.tasks), True, plan.warnings, plan)
+
+
+def launch_from_template(
+    *,
+    engine: Engine,
+    spec: TemplateSpec,
+    template_text: str,
+    registry: Registry,
+    contacts: Contacts,
+    calendar: WorkingCalendar,
+    tz: dt.tzinfo,
+    at: dt.datetime,
+    coordinator: str,
+    parent_task_id: int | None = None,
+    annual_days: dict[str, str] | None = None,
+    dry_run: bool = False,
+) -> LaunchResult:
+    """Launch `spec` in one transaction after bringing the registry and the contacts into the
+    database; `dry_run` computes and writes everything, then rolls it all back, so it says
+    exactly what a launch would do. Raises LaunchError; nothing is written then."""
+    with unit_of_work(engine) as session:
+        sync_registry(session=session, registry=registry)
+        sync_contacts(session=session, contacts=contacts)
+        result = launch_cascade(
+            session=session, spec=spec, template_text=template_text, registry=registry,
+            calendar=calendar, at=at, coordinator=coordinator, parent_task_id=parent_task_id,
+            annual_days=annual_days, launched_on=business_date(at, tz), tz=tz)
+        if result.plan is not None:
+            bodies = sorted({t.body_id for t in result.plan.tasks})
+            result.missing_email = contacts.missing(bodies)
+            result.notices = open_group_notices(session, registry, result.plan.open_groups, at)
+        if dry_run:
+            session.rollback()
+            result.dry_run = True
+    return result
+
+
+def open_group_notices(session: Session, registry: Registry, groups: list[str],
+                       at: dt.datetime) -> list[str]:
+    """One notice naming the possibly incomplete groups not yet pointed out for this version
+    of the registry (a user cannot act on it at launch: it is said once per registry change)."""
+    digest = registry_digest(registry)
+    keys = {f"open-group:{g}": g for g in groups}
+    if not keys:
+        return []
+    shown = dict(session.execute(select(AppNotice.key, AppNotice.digest).where(
+        col(AppNotice.key).in_(list(keys)))).all())
+    fresh = [key for key in keys if shown.get(key) != digest]
+    for key in fresh:
+        session.merge(AppNotice(key=key, digest=digest, shown_at=at))
+    if not fresh:
+        return []
+    names = "; ".join(registry.label(keys[k]) for k in fresh)
+    return [f"{len(fresh)} nhóm có thể chưa đủ thành viên trong sổ đăng ký (config/bodies.yaml), "
+            f"nhiệm vụ chỉ giao cho các thành viên đã có: {names}"]
 
 
 def _insert_assignments(session: Session, cascade_id: int, spec: TemplateSpec,

@@ -1,30 +1,28 @@
 """One-click links: random tokens, stored only as a hash, scoped to one task and one action.
 
-A token is `<random 256 bits>.<signature>`; the signature (HMAC with CASCADE_SECRET_KEY) tells
-a tampered link (400) from an unknown one (404) without a database lookup. A token is
-single-use: the UPDATE that marks it used matches only an unused row, so of fifty
-simultaneous clicks one acts and the others are told it is already done.
+The token's signature (models/links.LinkSigner) tells a tampered link (400) from an unknown
+one (404) without a database lookup. A token is single-use: the UPDATE that marks it used
+matches only an unused row, so of fifty simultaneous clicks one acts and the others are told
+it is already done.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-import hmac
-import re
-import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from models.links import LinkSigner, token_hash
+from models.mail import LINK_ONLY_ACTIONS
 from models.status import TERMINAL, TaskStatus
-from models.tables import LinkToken, Task, TaskEvent, table_of
+from models.tables import Cascade, LinkToken, Task, TaskEvent, table_of
+from models.vocabulary import local_time
 from services.actions import ActionRefused, ActionResult, TaskNotFound, record_action
-from services.notify import LINK_ONLY_ACTIONS, queue_manual_reminder
+from services.notify import queue_manual_reminder
 
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{22}")
+EMAIL_LINK = "email-link"  # the audit channel of a link click
 
 
 class LinkInvalid(ValueError):
@@ -36,54 +34,42 @@ class LinkInvalid(ValueError):
         self.token = token
 
 
-def _signature(secret: str, random_part: str) -> str:
-    mac = hmac.new(secret.encode(), random_part.encode(), hashlib.sha256).digest()[:16]
-    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_link(*, secret: str, task_id: int, action: str, actor: str, at: dt.datetime,
+def new_link(*, signer: LinkSigner, task_id: int, action: str, actor: str, at: dt.datetime,
              ttl_days: int, outbox_id: int | None = None) -> tuple[str, dict]:
     """A fresh random token and the LinkToken row (as a dict) that stores its hash."""
-    random_part = secrets.token_urlsafe(32)
-    token = f"{random_part}.{_signature(secret, random_part)}"
+    token = signer.new_token()
     row = {"token_hash": token_hash(token), "task_id": task_id, "action": action, "actor": actor,
            "outbox_id": outbox_id, "created_at": at, "expires_at": at + dt.timedelta(days=ttl_days)}
     return token, row
 
 
-def issue_link(*, session: Session, secret: str, task_id: int, action: str, actor: str,
+def issue_link(*, session: Session, signer: LinkSigner, task_id: int, action: str, actor: str,
                at: dt.datetime, ttl_days: int, outbox_id: int | None = None) -> str:
     """Create a link token for `action` on `task_id` by `actor`; return the raw token."""
-    token, row = new_link(secret=secret, task_id=task_id, action=action, actor=actor, at=at,
+    token, row = new_link(signer=signer, task_id=task_id, action=action, actor=actor, at=at,
                           ttl_days=ttl_days, outbox_id=outbox_id)
     session.add(LinkToken(**row))
     return token
 
 
-def find_link(*, session: Session, secret: str, token: str, at: dt.datetime) -> LinkToken:
+_PROBLEMS = {"malformed": "Đường dẫn không đúng dạng: có thể đã bị cắt hoặc sửa.",
+             "tampered": "Đường dẫn đã bị sửa đổi nên không dùng được."}
+
+
+def find_link(*, session: Session, signer: LinkSigner, token: str, at: dt.datetime,
+              tz: dt.tzinfo) -> LinkToken:
     """The stored link for `token`, or LinkInvalid with 400 (tampered), 404, or 410."""
-    if not _TOKEN.fullmatch(token or ""):
-        raise LinkInvalid(400, "Đường dẫn không đúng dạng: có thể đã bị cắt hoặc sửa.")
-    random_part, signature = token.split(".")
-    if not hmac.compare_digest(signature, _signature(secret, random_part)):
-        raise LinkInvalid(400, "Đường dẫn đã bị sửa đổi nên không dùng được.")
+    problem = signer.problem(token)
+    if problem is not None:
+        raise LinkInvalid(400, _PROBLEMS[problem])
     link = session.exec(select(LinkToken).where(LinkToken.token_hash == token_hash(token))).first()
     if link is None:
         raise LinkInvalid(404, "Không tìm thấy đường dẫn này.")
     if link.used_at is not None:
-        raise LinkInvalid(410, f"Đường dẫn đã được dùng lúc {_local(link.used_at)}.", link)
+        raise LinkInvalid(410, f"Đường dẫn đã được dùng lúc {local_time(link.used_at, tz)}.", link)
     if link.expires_at <= at:
-        raise LinkInvalid(410, f"Đường dẫn đã hết hạn từ {_local(link.expires_at)}.", link)
+        raise LinkInvalid(410, f"Đường dẫn đã hết hạn từ {local_time(link.expires_at, tz)}.", link)
     return link
-
-
-def _local(when: dt.datetime) -> str:
-    vn = dt.timezone(dt.timedelta(hours=7))
-    return f"{when.astimezone(vn):%H:%M ngày %d/%m/%Y}"
 
 
 @dataclass(frozen=True)
@@ -92,15 +78,14 @@ class LinkOutcome:
     result: ActionResult
 
 
-def use_link(*, session: Session, secret: str, token: str, at: dt.datetime,
-             note: str | None = None, until: dt.date | None = None,
-             today: dt.date | None = None) -> LinkOutcome:
+def use_link(*, session: Session, signer: LinkSigner, token: str, at: dt.datetime, tz: dt.tzinfo,
+             note: str | None = None, until: dt.date | None = None) -> LinkOutcome:
     """Spend the token and apply its action through record_action (channel 'email-link').
 
     Raises LinkInvalid, or ActionRefused when the task's status no longer allows the action;
     either way the caller's transaction rolls back and nothing changes.
     """
-    link = find_link(session=session, secret=secret, token=token, at=at)
+    link = find_link(session=session, signer=signer, token=token, at=at, tz=tz)
     table = table_of(LinkToken)
     spent = session.connection().execute(
         sa.update(table).where(table.c.id == link.id, table.c.used_at.is_(None))
@@ -111,16 +96,14 @@ def use_link(*, session: Session, secret: str, token: str, at: dt.datetime,
     if link.action in LINK_ONLY_ACTIONS:
         return LinkOutcome(link, _remind(session, link, at=at, note=note))
     result = record_action(session=session, task_id=link.task_id, action=link.action,
-                           actor=link.actor, channel="email-link", at=at, note=note, until=until,
-                           today=today, on_behalf_of=_acting_for(session, link))
+                           actor=link.actor, channel=EMAIL_LINK, at=at, note=note, until=until,
+                           tz=tz, on_behalf_of=_acting_for(session, link))
     return LinkOutcome(link, result)
 
 
 def _acting_for(session: Session, link: LinkToken) -> str | None:
     """A link issued to neither the task's body nor its coordinator went to a supervisor in an
     escalation: the token is the system's grant to act for the coordinator."""
-    from models.tables import Cascade, Task
-
     task = session.get(Task, link.task_id)
     cascade = session.get(Cascade, task.cascade_id) if task else None
     if task is None or cascade is None or link.actor in (task.body_id, cascade.coordinator_id):
@@ -138,7 +121,7 @@ def _remind(session: Session, link: LinkToken, *, at: dt.datetime, note: str | N
     if status in TERMINAL:
         raise ActionRefused(f"nhiệm vụ #{task.id} đã {status.label}: không cần nhắc nữa",
                             status=status)
-    event = TaskEvent(task_id=task.id, at=at, actor=link.actor, channel="email-link",
+    event = TaskEvent(task_id=task.id, at=at, actor=link.actor, channel=EMAIL_LINK,
                       action="remind", from_status=status.value, to_status=status.value,
                       note=note)
     session.add(event)

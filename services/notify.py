@@ -7,60 +7,12 @@ key, so queueing twice for the same task or event is a no-op.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from models.mail import KINDS, TASK_ASSIGNED, MailKind, follow_up_kind
 from models.tables import Cascade, Outbox, Task, TaskEvent, select_columns, table_of
-
-
-@dataclass(frozen=True)
-class MailKind:
-    """A kind of mail: who receives it, and which one-click actions its links offer."""
-
-    name: str
-    to: str  # "body" (the task's body), "coordinator" (the cascade's), "supervisor" (escalations)
-    links: tuple[str, ...]
-
-
-TASK_ASSIGNED = MailKind("task_assigned", "body", ("acknowledge", "report", "request-extension"))
-KINDS = {k.name: k for k in (
-    TASK_ASSIGNED,
-    MailKind("task_reported", "coordinator", ("close", "return")),
-    MailKind("contribution_reported", "coordinator", ()),
-    MailKind("task_closed", "coordinator", ()),
-    MailKind("extension_requested", "coordinator", ("grant-extension", "refuse-extension")),
-    MailKind("extension_decided", "body", ("report", "request-extension")),
-    MailKind("report_returned", "body", ("report", "request-extension")),
-    MailKind("task_cancelled", "body", ()),
-    # the sweep (services/sweep.py): before the deadline and level 1 to the body, then up
-    MailKind("reminder", "body", ("acknowledge", "report", "request-extension")),
-    MailKind("escalation", "supervisor", ("remind", "extend", "close")),
-    # a supervisor's "remind again" link (services/links.py)
-    MailKind("manual_reminder", "body", ("acknowledge", "report", "request-extension")),
-)}
-# The digest is about many tasks, not one: it is rendered from its outbox payload.
-DIGEST = MailKind("digest", "supervisor", ())
-# Link actions that are not status transitions (models/status.py): services/links handles them.
-LINK_ONLY_ACTIONS = frozenset({"remind"})
-
-# action -> mail kind; a report is a closing contribution for a co-operating task
-_FOLLOW_UPS = {
-    "close": "task_closed",
-    "request-extension": "extension_requested",
-    "grant-extension": "extension_decided",
-    "refuse-extension": "extension_decided",
-    "extend": "extension_decided",
-    "return": "report_returned",
-    "cancel": "task_cancelled",
-}
-
-
-def follow_up_kind(action: str, to_status: str) -> str | None:
-    if action == "report":
-        return "task_reported" if to_status == "reported" else "contribution_reported"
-    return _FOLLOW_UPS.get(action)
 
 
 def queue_assignments(*, session: Session, cascade_id: int, at: dt.datetime) -> None:

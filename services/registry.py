@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -10,8 +12,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models import registry as reg
+from models.contacts import Contacts
 from models.tables import Body, BodyContact, BodyGroup
-from notifications.contacts import Contacts
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,14 @@ def _body_row(body: reg.Body) -> dict:
 def _group_row(group: reg.Group) -> dict:
     return {"surface_forms": list(group.surface_forms), "members": list(group.members),
             "closed": group.closed, "placeholder": group.placeholder, "notes": group.notes}
+
+
+def registry_digest(registry: reg.Registry) -> str:
+    """A fingerprint of the registry's content: it changes when a body or a group does."""
+    content = {"bodies": {k: _body_row(b) for k, b in sorted(registry.bodies.items())},
+               "groups": {k: _group_row(g) for k, g in sorted(registry.groups.items())}}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False)
+                          .encode("utf-8")).hexdigest()
 
 
 def sync_registry(*, session: Session, registry: reg.Registry) -> RegistrySync:

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models.calendar import WorkingCalendar
-from models.numbering import normalise_number
 from models.status import TERMINAL, Role, TaskStatus, colour
 from models.tables import Assignment, Body, Cascade, Directive, Task, select_columns
-
-
-class NotFound(LookupError):
-    pass
+from models.vocabulary import business_date
+from services.directives import NotFound, directive_ids
 
 
 @dataclass(frozen=True)
@@ -40,16 +36,11 @@ class TaskView:
         return data
 
 
-def business_date(at: dt.datetime, tz: ZoneInfo) -> dt.date:
-    """The date in Vietnam at instant `at` (an aware datetime)."""
-    return at.astimezone(tz).date()
-
-
 def list_tasks(
     *,
     session: Session,
     at: dt.datetime,
-    tz: ZoneInfo,
+    tz: dt.tzinfo,
     calendar: WorkingCalendar,
     near_due_working_days: int,
     directive: str | None = None,
@@ -67,10 +58,7 @@ def list_tasks(
         .join(Body, col(Body.id) == Task.body_id)
     )
     if directive:
-        ids = session.exec(select(Directive.id).where(
-            Directive.number == normalise_number(directive))).all()
-        if not ids:
-            raise NotFound(f"chưa khởi chạy văn bản {directive}")
+        ids = [i for i, _, _ in directive_ids(session, directive)]
         cascade_ids = session.exec(select(Cascade.id).where(col(Cascade.directive_id).in_(ids))).all()
         query = query.where(col(Task.cascade_id).in_(cascade_ids))
     if body:

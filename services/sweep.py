@@ -28,14 +28,13 @@ from sqlmodel import Session, col, select
 
 from models.calendar import WorkingCalendar
 from models.deadlines import DeadlineRuleError, parse_rule
-from models.policy import FollowUpDue, Policy, follow_up_due, load_policy
+from models.policy import FollowUpDue, Policy, follow_up_due
 from models.status import OPEN, colour
 from models.tables import Assignment, Body, Cascade, FollowUp, Outbox, Task, select_columns, table_of
+from models.vocabulary import business_date
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
-
-    from config.settings import Settings
 
 HORIZON_DAYS = 400  # calendar days past the deadline after which the sweep stops chasing
 OPEN_STATUSES = sorted(s.value for s in OPEN)
@@ -179,7 +178,7 @@ def sweep(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar: Working
     """Record every reminder and escalation owed at `at` (once per key) and roll recurring
     tasks over; the caller's unit of work commits. `dry_run`: everything is computed and
     written, then rolled back, so the report says exactly what a real run would do."""
-    today = at.astimezone(tz).date()
+    today = business_date(at, tz)
     report = SweepReport(at=at, today=today, dry_run=dry_run)
     cached = CachedCalendar(calendar)
     lo = today - dt.timedelta(days=horizon_days)
@@ -307,13 +306,11 @@ def _roll_over(session: Session, rows: list[Any], today: dt.date, at: dt.datetim
             report.rollovers.append(Rollover(row.id, new_id, row.occurrence + 1, next_due))
 
 
-def run_sweep(*, engine: Engine, settings: Settings, calendar: WorkingCalendar, at: dt.datetime,
-              dry_run: bool = False) -> SweepReport:
-    """One sweep in its own unit of work, with the deployment's policy (for the CLI and jobs)."""
+def run_sweep(*, engine: Engine, policy: Policy, calendar: WorkingCalendar, tz: dt.tzinfo,
+              near_due_working_days: int, at: dt.datetime, dry_run: bool = False) -> SweepReport:
+    """One sweep in its own unit of work (for the CLI, the jobs and the flows)."""
     from models.db import unit_of_work
 
-    policy = load_policy(settings.escalation_path)
     with unit_of_work(engine) as session:
-        return sweep(session=session, at=at, tz=settings.timezone, calendar=calendar,
-                     policy=policy, dry_run=dry_run,
-                     near_due_working_days=settings.near_due_working_days)
+        return sweep(session=session, at=at, tz=tz, calendar=calendar, policy=policy,
+                     dry_run=dry_run, near_due_working_days=near_due_working_days)

@@ -91,24 +91,79 @@ def engine(empty_engine, registry):
     return empty_engine
 
 
+class FixedClock:
+    """An injected clock the test moves by hand (never a static freeze around asyncio)."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def set(self, when: dt.datetime) -> dt.datetime:
+        self.now = when
+        return when
+
+    def advance(self, **delta: float) -> dt.datetime:
+        self.now += dt.timedelta(**delta)
+        return self.now
+
+
+RECORDING = object()  # make_app's default mailer: a fresh RecordingMailer
+
+
 @pytest.fixture
-def cli(tmp_path, monkeypatch, database_url):
-    """Run `cascade ...` in-process against the test database, from an empty directory;
-    `code` is the exit status the call must end with."""
+def make_app(database_url, tmp_path):
+    """`make_app(clock=..., mailer=..., **environment)`: an App on the test database with the
+    given settings, a recording mailer (`mailer=None`: the real one the settings name) and a
+    fixed clock at 20/07/2023 09:00 unless given; closed at the end."""
+    from cascade.bootstrap import build_app
+    from notifications.mailer import RecordingMailer
+
+    made = []
+
+    def make(*, clock=None, mailer=RECORDING, **environ):
+        env = {"CASCADE_DATABASE_URL": database_url, "CASCADE_HOME": str(tmp_path / "home"),
+               "CASCADE_CONTACTS": str(tmp_path / "no-contacts.yaml"), **environ}
+        app = build_app(env, clock=clock or FixedClock(at("2023-07-20 09:00")),
+                        mailer=RecordingMailer() if mailer is RECORDING else mailer, cwd=tmp_path)
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        app.close()
+
+
+def cli_runner(app, cwd):
+    """Run `cascade ...` in-process with `app` from directory `cwd`; `code` is the exit status
+    the call must end with."""
     from typer.testing import CliRunner
 
-    from cascade.cli import app
+    from cascade.cli import app as typer_app
 
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("CASCADE_DATABASE_URL", database_url)
     runner = CliRunner()
 
     def run(*args, code=0, input=None):
-        result = runner.invoke(app, [str(a) for a in args], input=input, catch_exceptions=False)
+        previous = os.getcwd()
+        os.chdir(cwd)
+        try:
+            result = runner.invoke(typer_app, [str(a) for a in args], input=input,
+                                   catch_exceptions=False, obj=app)
+        finally:
+            os.chdir(previous)
         assert result.exit_code == code, result.output
         return result
 
+    run.app = app
     return run
+
+
+@pytest.fixture
+def cli(make_app, tmp_path):
+    """`cascade ...` against the test database, from an empty directory, with a recording
+    mailer and the clock at 20/07/2023 09:00 (Vietnam)."""
+    return cli_runner(make_app(), tmp_path)
 
 
 @pytest.fixture
@@ -132,4 +187,4 @@ def launch_template(engine, registry, calendar, path=TEMPLATE_48, *, when=None, 
         return launch_cascade(session=session, spec=spec, template_text=Path(path).read_text(),
                               registry=registry, calendar=calendar, at=when,
                               coordinator="tld_van_phong_dang_doan", annual_days=days,
-                              launched_on=when.date(), **kwargs)
+                              launched_on=when.astimezone(VN).date(), tz=VN, **kwargs)

@@ -26,16 +26,15 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from models.db import current_revision, head_revision, unit_of_work
-from notifications.formatting import long_date
-from services.actions import ActionRefused, ActionResult, TaskNotFound
+from models.links import LINK_ROUTE
+from models.vocabulary import action_heading, local_time, long_date, parse_date, sentence
+from services.actions import DATE_ACTIONS, MISSING_DATE, ActionRefused, ActionResult, TaskNotFound
 from services.links import LinkInvalid, LinkOutcome, find_link, use_link
 from web.headers import SecurityHeaders
 from web.pages import (
-    ACTION_HEADINGS,
     TaskPage,
     link_page,
     load_task,
-    local_time,
     spent_link,
     status_explanation,
     task_for_token,
@@ -61,6 +60,7 @@ def _environment() -> jinja2.Environment:
                              lstrip_blocks=True)
     env.filters["long_date"] = long_date
     env.globals["timedelta"] = dt.timedelta
+    env.globals["local_time"] = local_time
     env.globals["max_note"] = MAX_NOTE
     env.globals["css"] = (TEMPLATES_DIR / "style.css").read_text(encoding="utf-8")
     return env
@@ -93,8 +93,8 @@ class LinkPages:
 
     def __init__(self, app: App) -> None:
         self.app = app
-        self.tz = app.settings.timezone
-        self.secret = app.settings.secret_key
+        self.tz = app.tz
+        self.signer = app.signer
         self.engine = app.engine
         self.env = _environment()
         self.head = head_revision()
@@ -132,10 +132,9 @@ class LinkPages:
         return await run_in_threadpool(self._act, token, at, note, until)
 
     def _act(self, token: str, at: dt.datetime, note: str, until_text: str) -> Response:
-        today = at.astimezone(self.tz).date()
         try:
             with self._writing(), unit_of_work(self.engine) as session:
-                outcome = self._use(session, token, at, note, until_text, today)
+                outcome = self._use(session, token, at, note, until_text)
                 task = load_task(session, outcome.link.task_id, self.tz)
         except LinkInvalid as exc:
             with unit_of_work(self.engine, write=False) as session:
@@ -144,24 +143,24 @@ class LinkPages:
             return self._form_again(token, at, str(exc), note, until_text)
         except ActionRefused as exc:
             if exc.status is None:  # the input was refused (e.g. a date), not the transition
-                return self._form_again(token, at, _sentence(str(exc)), note, until_text)
+                return self._form_again(token, at, sentence(str(exc)), note, until_text)
             return self._refused(token, exc)
         except TaskNotFound as exc:
-            return self.render("problem.html", 404, status_code=404, message=_sentence(str(exc)),
+            return self.render("problem.html", 404, status_code=404, message=sentence(str(exc)),
                                spent=None, task=None, headline=None)
         return self._done(task, outcome.link.action, outcome.result, at, note)
 
     def _writing(self) -> contextlib.AbstractContextManager[Any]:
         return self.write_gate if self.write_gate is not None else contextlib.nullcontext()
 
-    def _use(self, session: Session, token: str, at: dt.datetime, note: str, until_text: str,
-             today: dt.date) -> LinkOutcome:
-        link = find_link(session=session, secret=self.secret, token=token, at=at)
+    def _use(self, session: Session, token: str, at: dt.datetime, note: str,
+             until_text: str) -> LinkOutcome:
+        link = find_link(session=session, signer=self.signer, token=token, at=at, tz=self.tz)
         until = _parse_until(link.action, until_text)
         if len(note) > MAX_NOTE:
             raise BadForm(f"Ghi chú dài {len(note)} ký tự; tối đa {MAX_NOTE} ký tự.")
-        return use_link(session=session, secret=self.secret, token=token, at=at,
-                        note=note or None, until=until, today=today)
+        return use_link(session=session, signer=self.signer, token=token, at=at, tz=self.tz,
+                        note=note or None, until=until)
 
     def _form_again(self, token: str, at: dt.datetime, error: str, note: str,
                     until: str) -> Response:
@@ -173,7 +172,8 @@ class LinkPages:
         """The link's confirmation page (400 when it shows a refused form); reads only."""
         with unit_of_work(self.engine, write=False) as session:
             try:
-                link = find_link(session=session, secret=self.secret, token=token, at=at)
+                link = find_link(session=session, signer=self.signer, token=token, at=at,
+                                 tz=self.tz)
             except LinkInvalid as exc:
                 return self._invalid(session, token, exc)
             page = link_page(session, link, self.tz)
@@ -184,12 +184,12 @@ class LinkPages:
         with unit_of_work(self.engine, write=False) as session:
             task, action = task_for_token(session, token, self.tz)
             headline = status_explanation(task, action)
-        return self.render("problem.html", 409, status_code=409, message=_sentence(str(exc)),
+        return self.render("problem.html", 409, status_code=409, message=sentence(str(exc)),
                            spent=None, task=task, headline=headline)
 
     def _done(self, task: TaskPage, action: str, result: ActionResult, at: dt.datetime,
               note: str) -> Response:
-        return self.render("done.html", task=task, heading=ACTION_HEADINGS.get(action, action),
+        return self.render("done.html", task=task, heading=action_heading(action),
                            from_label=result.from_status.label, to_label=result.to_status.label,
                            when=local_time(at, self.tz), note=note, follow_ups=result.follow_ups)
 
@@ -220,28 +220,19 @@ class LinkPages:
                            message="Hệ thống gặp lỗi nên chưa ghi nhận gì. Vui lòng thử lại sau.")
 
 
-def _sentence(message: str) -> str:
-    """Service messages start in lower case (they follow 'Lỗi:' in the CLI)."""
-    message = message.strip()
-    message = message[:1].upper() + message[1:]
-    return message if message.endswith((".", "!", "?")) else message + "."
-
-
 def _parse_until(action: str, text: str) -> dt.date | None:
-    """The date field: required to request or set an extension, optional to grant one."""
-    if action not in ("request-extension", "grant-extension", "extend"):
+    """The date field, for the actions that carry one (services.actions.DATE_ACTIONS)."""
+    need = DATE_ACTIONS.get(action)
+    if need is None:
         return None
     if not text:
-        if action == "request-extension":
-            raise BadForm("Cần chọn ngày đề nghị gia hạn đến.")
-        if action == "extend":
-            raise BadForm("Cần chọn thời hạn mới.")
+        if need == "required":
+            raise BadForm(sentence(MISSING_DATE[action]))
         return None
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise BadForm(f"Ngày «{text}» không đúng: cần một ngày có thật, dạng năm-tháng-ngày "
-                      "(ví dụ 2025-11-30).") from None
+        return parse_date(text)
+    except ValueError as exc:
+        raise BadForm(sentence(str(exc))) from None
 
 
 def create_app(app: App, *, on_startup: Sequence[Hook] = (),
@@ -255,8 +246,8 @@ def create_app(app: App, *, on_startup: Sequence[Hook] = (),
     css = str(pages.env.globals["css"])
     return Starlette(
         routes=[
-            Route("/l/{token}", pages.show, methods=["GET"]),
-            Route("/l/{token}", pages.act, methods=["POST"]),
+            Route(LINK_ROUTE, pages.show, methods=["GET"]),
+            Route(LINK_ROUTE, pages.act, methods=["POST"]),
             Route("/healthz", pages.healthz, methods=["GET"]),
         ],
         middleware=[Middleware(SecurityHeaders, css=css)],

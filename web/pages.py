@@ -8,36 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from models.links import token_hash
+from models.mail import LINK_ONLY_ACTIONS
 from models.status import TERMINAL, Role, TaskStatus, find_transition
 from models.tables import Assignment, Body, Cascade, Directive, LinkToken, Task, TaskEvent
-from notifications.formatting import long_date
-from services.links import token_hash
-from services.notify import LINK_ONLY_ACTIONS
-
-# What the button does, as a heading ("Xác nhận đã nhận nhiệm vụ").
-ACTION_HEADINGS = {
-    "acknowledge": "Xác nhận đã nhận nhiệm vụ",
-    "start": "Bắt đầu thực hiện nhiệm vụ",
-    "report": "Báo cáo kết quả thực hiện",
-    "return": "Trả lại báo cáo",
-    "close": "Hoàn thành, đóng nhiệm vụ",
-    "request-extension": "Xin gia hạn nhiệm vụ",
-    "grant-extension": "Đồng ý gia hạn",
-    "refuse-extension": "Không đồng ý gia hạn",
-    "cancel": "Hủy nhiệm vụ",
-    "extend": "Gia hạn nhiệm vụ",
-    "remind": "Nhắc lại đơn vị thực hiện",
-}
-
-
-def local_time(when: dt.datetime, tz: ZoneInfo) -> str:
-    """'14:05 ngày 30 tháng 11 năm 2025' in the deployment's time zone."""
-    local = when.astimezone(tz)
-    return f"{local:%H:%M} {long_date(local.date())}"
+from models.vocabulary import action_heading, local_time, long_date, status_label, upper_first
+from services.links import EMAIL_LINK
 
 
 @dataclass(frozen=True)
@@ -82,7 +61,7 @@ def _body_name(session: Session, body_id: str) -> str:
     return body.name if body is not None else body_id
 
 
-def load_task(session: Session, task_id: int, tz: ZoneInfo) -> TaskPage:
+def load_task(session: Session, task_id: int, tz: dt.tzinfo) -> TaskPage:
     task = session.get(Task, task_id)
     assert task is not None, f"link to missing task #{task_id}"
     cascade = session.get(Cascade, task.cascade_id)
@@ -120,13 +99,13 @@ def status_explanation(task: TaskPage, action: str) -> str:
             return f"Nhiệm vụ đã được đánh dấu hoàn thành{when}."
         return f"Nhiệm vụ đã bị hủy{when}."
     return (f"Nhiệm vụ đang ở trạng thái «{task.status_label}», nên thao tác "
-            f"«{ACTION_HEADINGS.get(action, action).lower()}» không còn áp dụng được.")
+            f"«{action_heading(action).lower()}» không còn áp dụng được.")
 
 
-def link_page(session: Session, link: LinkToken, tz: ZoneInfo) -> LinkPage:
+def link_page(session: Session, link: LinkToken, tz: dt.tzinfo) -> LinkPage:
     task = load_task(session, link.task_id, tz)
     # The role's row of the table; record_action checks the actor again when the button is pressed.
-    heading = ACTION_HEADINGS.get(link.action, link.action)
+    heading = action_heading(link.action)
     if link.action in LINK_ONLY_ACTIONS and task.status not in TERMINAL:
         return LinkPage(task, link.action, heading, "Gửi thư nhắc", True,
                         "Bấm nút bên dưới để gửi thêm một thư nhắc đơn vị thực hiện; trạng thái "
@@ -138,7 +117,7 @@ def link_page(session: Session, link: LinkToken, tz: ZoneInfo) -> LinkPage:
                         local_time(link.expires_at, tz))
     explanation = (f"Bấm nút bên dưới để {row.label}: trạng thái nhiệm vụ sẽ chuyển từ "
                    f"«{task.status_label}» sang «{row.target.label}».")
-    return LinkPage(task, link.action, heading, row.label[:1].upper() + row.label[1:], True,
+    return LinkPage(task, link.action, heading, upper_first(row.label), True,
                     explanation, row.target.label, local_time(link.expires_at, tz))
 
 
@@ -157,28 +136,27 @@ def _stored(session: Session, token: str) -> LinkToken | None:
     return session.exec(select(LinkToken).where(LinkToken.token_hash == token_hash(token))).first()
 
 
-def task_for_token(session: Session, token: str, tz: ZoneInfo) -> tuple[TaskPage, str]:
+def task_for_token(session: Session, token: str, tz: dt.tzinfo) -> tuple[TaskPage, str]:
     """The task and action of a stored link (already verified by the caller)."""
     link = _stored(session, token)
     assert link is not None
     return load_task(session, link.task_id, tz), link.action
 
 
-def spent_link(session: Session, token: str, tz: ZoneInfo) -> SpentLink | None:
+def spent_link(session: Session, token: str, tz: dt.tzinfo) -> SpentLink | None:
     """The story of a used or expired link, looked up by its token; None if unknown."""
     link = _stored(session, token)
     if link is None:
         return None
     task = load_task(session, link.task_id, tz)
-    heading = ACTION_HEADINGS.get(link.action, link.action)
+    heading = action_heading(link.action)
     if link.used_at is None:
         return SpentLink(task, heading, None, None, local_time(link.expires_at, tz))
     event = session.exec(select(TaskEvent).where(
-        TaskEvent.task_id == link.task_id, TaskEvent.channel == "email-link",
+        TaskEvent.task_id == link.task_id, TaskEvent.channel == EMAIL_LINK,
         TaskEvent.action == link.action, TaskEvent.at == link.used_at)).first()
     recorded = None
     if event is not None:
-        recorded = (f"{ACTION_HEADINGS.get(event.action, event.action)} (trạng thái chuyển từ "
-                    f"«{TaskStatus(event.from_status).label if event.from_status else '—'}» sang "
-                    f"«{TaskStatus(event.to_status).label}»)")
+        recorded = (f"{action_heading(event.action)} (trạng thái chuyển từ "
+                    f"«{status_label(event.from_status)}» sang «{status_label(event.to_status)}»)")
     return SpentLink(task, heading, local_time(link.used_at, tz), recorded, None)

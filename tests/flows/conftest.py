@@ -27,8 +27,10 @@ def prefect_harness(tmp_path_factory):
 
 
 @pytest.fixture
-def cascade_env(monkeypatch, tmp_path, database_url):
-    """The flows build their dependencies from the environment, as on a worker."""
-    monkeypatch.setenv("CASCADE_DATABASE_URL", database_url)
-    monkeypatch.setenv("CASCADE_HOME", str(tmp_path / "home"))
-    return tmp_path
+def cascade_env(make_app, tmp_path):
+    """The flows run on an App of the test database (embedded default: .eml files under
+    tmp/home/outbox), installed as a worker's would be built."""
+    from flows.cascade_flows import use_app
+
+    with use_app(make_app(mailer=None)):
+        yield tmp_path

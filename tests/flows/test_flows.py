@@ -54,3 +54,17 @@ def test_dispatch_retries_are_coarse(engine, cascade_env):
             return [r for r in runs if r.flow_run_id == state.state_details.flow_run_id]
 
     assert len(asyncio.run(task_runs())) == 1
+
+
+def test_dispatch_flow_sends_through_the_installed_app(make_app, engine, registry, calendar):
+    """A flow run on an App with a recording mailer and a fixed clock sends what was queued."""
+    from flows.cascade_flows import dispatch_flow, use_app
+    from tests.conftest import FixedClock, at, launch_template
+
+    launch_template(engine, registry, calendar, TEMPLATE_45, when=at("2023-06-01 09:00"),
+                    annual_days={"III.1": "12-15"})
+    app = make_app(clock=FixedClock(at("2023-06-01 09:05")))
+    with use_app(app):
+        assert dispatch_flow().startswith("gửi 83")
+    assert len(app.mailer.sent) == 83
+    assert {m["X-Cascade-Kind"] for m in app.mailer.sent} == {"task_assigned"}

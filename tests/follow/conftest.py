@@ -6,17 +6,16 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from models.contacts import load_contacts
 from models.db import unit_of_work
 from models.policy import load_policy
 from models.tables import Assignment, Task
-from notifications.contacts import load_contacts
-from notifications.dispatch import dispatch_outbox
 from notifications.mailer import RecordingMailer
 from services.digest import queue_digests
 from services.registry import sync_contacts
 from services.sweep import sweep
 from tests.conftest import ROOT, TEMPLATE_45, VN, at, launch_template
-from tests.mail.conftest import Clock, make_settings
+from tests.mail.conftest import Clock, dispatch, make_settings
 
 POLICY = load_policy(ROOT / "config" / "escalation.yaml")
 LAUNCHED_AT = at("2023-06-01 09:00")
@@ -44,7 +43,7 @@ def launched45(engine, registry, calendar, settings):
 def drain(engine, settings, when):
     """Send everything due at `when` through a RecordingMailer; the messages sent."""
     mailer = RecordingMailer()
-    dispatch_outbox(engine=engine, mailer=mailer, settings=settings, clock=Clock(when))
+    dispatch(engine=engine, mailer=mailer, settings=settings, clock=Clock(when))
     return mailer.sent
 
 

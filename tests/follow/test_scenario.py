@@ -10,14 +10,19 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from models.db import unit_of_work
+from models.links import LinkSigner
 from models.tables import FollowUp, Outbox, Task, TaskEvent
+from reports.summarise import summarise_directive
 from services.actions import record_action
 from services.links import use_link
-from services.report import summarise_directive
 from tests.conftest import VN, at
 from tests.follow.conftest import drain, run_digest, run_sweep, task_id
 
 III7 = 52  # provincial federations and sector unions: one III.7 task each
+
+
+def signer_of(settings):
+    return LinkSigner(settings.secret_key)
 
 
 def text(msg):
@@ -70,9 +75,9 @@ def test_45_kh_followed_across_30_11_the_new_year_and_tet(launched45, calendar, 
 
     # Hà Nội reports and the coordinator closes before the deadline: no more mail for it
     with unit_of_work(engine) as session:
-        record_action(session=session, task_id=hanoi, action="report", actor="ldld_ha_noi",
+        record_action(session=session, tz=VN, task_id=hanoi, action="report", actor="ldld_ha_noi",
                       at=at("2023-11-24 10:00"))
-        record_action(session=session, task_id=hanoi, action="close", at=at("2023-11-24 11:00"))
+        record_action(session=session, tz=VN, task_id=hanoi, action="close", at=at("2023-11-24 11:00"))
     drain(engine, settings, at("2023-11-24 11:05"))
 
     # 28/11 and 30/11: the 3-day then the 1-day reminder
@@ -116,12 +121,15 @@ def test_45_kh_followed_across_30_11_the_new_year_and_tet(launched45, calendar, 
     # the supervisor's links: remind Huế again, extend Khánh Hòa, close Lâm Đồng
     when = at("2023-12-07 14:00")
     with unit_of_work(engine) as session:
-        outcome = use_link(session=session, secret=settings.secret_key, at=when,
+        outcome = use_link(session=session, signer=signer_of(settings), tz=VN,
+                 at=when,
                            token=token(by_task[hue], "Nhắc lại đơn vị thực hiện"))
         assert (outcome.result.action, outcome.result.to_status) == ("remind", "assigned")
-        use_link(session=session, secret=settings.secret_key, at=when, until=dt.date(2024, 1, 31),
+        use_link(session=session, signer=signer_of(settings), tz=VN,
+                 at=when, until=dt.date(2024, 1, 31),
                  token=token(by_task[khanh_hoa], "Gia hạn"))
-        use_link(session=session, secret=settings.secret_key, at=when,
+        use_link(session=session, signer=signer_of(settings), tz=VN,
+                 at=when,
                  token=token(by_task[lam_dong], "Hoàn thành, đóng nhiệm vụ"))
     sent = drain(engine, settings, at("2023-12-07 14:05"))
     # closing Lâm Đồng's yearly task created its 2024 occurrence (and its assignment mail)

@@ -8,19 +8,23 @@ import multiprocessing
 
 import sqlalchemy as sa
 from sqlmodel import select
-from typer.testing import CliRunner
 
 from models.db import make_engine, unit_of_work
+from models.links import LinkSigner
 from models.policy import Policy
 from models.tables import Assignment, Cascade, FollowUp, Outbox, Task
 from services.actions import ActionRefused
 from services.links import issue_link, use_link
 from services.sweep import CachedCalendar, rollover_due
-from tests.conftest import at
+from tests.conftest import VN, at
 from tests.follow.conftest import POLICY, run_digest, run_sweep, task_id
 
 NOV_21 = at("2023-11-21 08:00")
 DEC_7 = at("2023-12-07 08:00")
+
+
+def signer_of(settings):
+    return LinkSigner(settings.secret_key)
 
 
 def counts(engine):
@@ -136,16 +140,18 @@ def test_remind_link_is_single_use_and_refused_on_a_closed_task(launched45, sett
     """'Nhắc lại' queues one mail per link; on a finished task it is refused, nothing queued."""
     tid = task_id(launched45, "III.7", "ldld_hue")
     with unit_of_work(launched45) as session:
-        tokens = [issue_link(session=session, secret=settings.secret_key, task_id=tid,
+        tokens = [issue_link(session=session, signer=signer_of(settings), task_id=tid,
                              action="remind", actor="tld_van_phong_dang_doan", at=DEC_7,
                              ttl_days=30) for _ in range(2)]
     with unit_of_work(launched45) as session:
-        use_link(session=session, secret=settings.secret_key, token=tokens[0], at=DEC_7)
+        use_link(session=session, signer=signer_of(settings), tz=VN,
+                 token=tokens[0], at=DEC_7)
     with unit_of_work(launched45) as session:
         session.execute(sa.update(Task).where(Task.id == tid).values(status="done"))
     try:
         with unit_of_work(launched45) as session:
-            use_link(session=session, secret=settings.secret_key, token=tokens[1], at=DEC_7)
+            use_link(session=session, signer=signer_of(settings), tz=VN,
+                 token=tokens[1], at=DEC_7)
         raise AssertionError("remind on a closed task was accepted")
     except ActionRefused as exc:
         assert "không cần nhắc" in str(exc)
@@ -174,22 +180,16 @@ def test_scheduled_digest_skips_weekends_and_holidays(launched45, calendar):
         assert run.digests == [] and run.skipped
 
 
-def test_cli_sweep_and_digest(launched45, database_url, monkeypatch, tmp_path):
+def test_cli_sweep_and_digest(launched45, cli):
     """`cascade sweep --dry-run` writes nothing; `cascade sweep` and `cascade digest` do, once."""
-    from cascade.cli import app
-
-    monkeypatch.setenv("CASCADE_DATABASE_URL", database_url)
-    monkeypatch.setenv("CASCADE_HOME", str(tmp_path / "home"))
-    runner = CliRunner()
-    dry = runner.invoke(app, ["sweep", "--at", "2023-12-07T08:00", "--dry-run", "--format", "json"])
-    assert dry.exit_code == 0, dry.output
+    dry = cli("sweep", "--at", "2023-12-07T08:00", "--dry-run", "--format", "json")
     assert json.loads(dry.output)["counts"] == {"escalation:2": 52, "reminder:7": 2}
     assert counts(launched45)[0] == 0
-    real = runner.invoke(app, ["sweep", "--at", "2023-12-07T08:00"])
-    assert real.exit_code == 0 and "54 lần nhắc/đôn đốc mới" in real.output
-    again = runner.invoke(app, ["sweep", "--at", "2023-12-07T09:00"])
+    real = cli("sweep", "--at", "07/12/2023 08:00")
+    assert "54 lần nhắc/đôn đốc mới" in real.output
+    again = cli("sweep", "--at", "2023-12-07T09:00")
     assert "0 lần nhắc/đôn đốc mới" in again.output and "54 đã ghi từ trước" in again.output
-    digest = runner.invoke(app, ["digest", "--at", "2023-12-07T16:00", "--to", "tld_van_phong_dang_doan"])
-    assert digest.exit_code == 0 and "1 thư tổng hợp mới" in digest.output
-    bad = runner.invoke(app, ["digest", "--to", "tld_khong_co"])
-    assert bad.exit_code == 1
+    digest = cli("digest", "--at", "2023-12-07T16:00", "--to", "tld_van_phong_dang_doan")
+    assert "1 thư tổng hợp mới" in digest.output
+    bad = cli("digest", "--to", "tld_khong_co", code=1)
+    assert "tld_khong_co" in bad.stderr

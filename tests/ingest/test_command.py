@@ -8,12 +8,15 @@ import docx
 import pytest
 
 from ingest.command import run_draft
-from tests.ingest.conftest import DOCUMENTS, SHARED
+from models.registry import load_registry
+from tests.ingest.conftest import DOCUMENTS, ROOT, SHARED
+
+REGISTRY = load_registry(ROOT / "config" / "bodies.yaml")
 
 
 def test_json_on_stdout_is_exactly_the_contract(capsys):
     """--format json prints only the JSON contract (UTF-8, not ASCII-escaped)."""
-    assert run_draft(DOCUMENTS / "chi-thi-sao-luc.txt", fmt="json", output=None) == 0
+    assert run_draft(DOCUMENTS / "chi-thi-sao-luc.txt", fmt="json", output=None, registry=REGISTRY) == 0
     out = capsys.readouterr().out
     draft = json.loads(out)
     assert set(draft) == {"directive", "assignments", "targets", "warnings"}
@@ -27,7 +30,7 @@ def test_json_on_stdout_is_exactly_the_contract(capsys):
 def test_output_file_written(tmp_path, capsys):
     """-o FILE writes the YAML draft there and nothing on stdout."""
     target = tmp_path / "draft.yaml"
-    assert run_draft(DOCUMENTS / "chi-thi-sao-luc.txt", fmt="yaml", output=target) == 0
+    assert run_draft(DOCUMENTS / "chi-thi-sao-luc.txt", fmt="yaml", output=target, registry=REGISTRY) == 0
     assert capsys.readouterr().out == ""
     assert target.read_text(encoding="utf-8").startswith("# Bản nháp")
 
@@ -47,7 +50,7 @@ def test_bad_input_fails_cleanly(tmp_path, capsys, index):
     nothing written."""
     path = _bad_inputs(tmp_path)[index]
     target = tmp_path / "out.yaml"
-    assert run_draft(path, fmt="yaml", output=target) == 1
+    assert run_draft(path, fmt="yaml", output=target, registry=REGISTRY) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith("Lỗi: ") and path.name in captured.err
@@ -57,7 +60,7 @@ def test_bad_input_fails_cleanly(tmp_path, capsys, index):
 
 def test_unknown_format_is_a_usage_error(capsys):
     """--format xml is refused with exit 2."""
-    assert run_draft(DOCUMENTS / "chi-thi-sao-luc.txt", fmt="xml", output=None) == 2
+    assert run_draft(DOCUMENTS / "chi-thi-sao-luc.txt", fmt="xml", output=None, registry=REGISTRY) == 2
     assert "yaml hoặc json" in capsys.readouterr().err
 
 
@@ -73,7 +76,7 @@ def test_docx_with_numbering_drafts(tmp_path, capsys):
     document.add_paragraph("Ban Tài chính phối hợp bố trí kinh phí.", style="List Number")
     path = tmp_path / "ke-hoach.docx"
     document.save(path)
-    assert run_draft(path, fmt="json", output=None) == 0
+    assert run_draft(path, fmt="json", output=None, registry=REGISTRY) == 0
     draft = json.loads(capsys.readouterr().out)
     assert draft["directive"]["number"] == "15/KH-TLĐ"
     assert [(a["ref"], a["lead"], a["cooperating"], a["deadline"]["rule"])

@@ -12,13 +12,12 @@ DOC = ROOT / "tests" / "fixtures" / "documents" / "chi-thi-sao-luc.txt"
 
 
 @pytest.fixture
-def run(tmp_path, monkeypatch, database_url):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("CASCADE_DATABASE_URL", database_url)
+def run(make_app):
+    app_ = make_app()
 
     def invoke(*args, input=None):
         return CliRunner().invoke(app, [str(a) for a in args], input=input,
-                                  catch_exceptions=False)
+                                  catch_exceptions=False, obj=app_)
 
     return invoke
 
@@ -65,5 +64,6 @@ def test_review_reasks_an_unknown_id_and_can_drop(run):
 def test_declining_the_confirmation_writes_nothing(run):
     """Answering no at the prompt leaves the database untouched."""
     result = run("launch", DOC, "--review", input="\nn\n")
-    assert result.exit_code == 1 and "đã hủy" in result.stderr
+    assert result.exit_code == 0 and "Đã hủy, không ghi gì" in result.stdout
+    assert "Lỗi" not in result.output
     assert tasks(run) == []

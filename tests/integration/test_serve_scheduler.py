@@ -41,6 +41,19 @@ def serve(port: int, env: dict) -> subprocess.Popen:
             time.sleep(0.2)
 
 
+def wait_for(condition, failure: str, timeout: float = 30) -> None:
+    """Poll a real process's effect (these tests drive `cascade serve` processes)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, failure
+        time.sleep(0.1)
+
+
+def dispatch_runs(engine) -> int:
+    with unit_of_work(engine, write=False) as session:
+        return len(session.exec(select(JobRun.id).where(JobRun.job == "dispatch")).all())
+
+
 def test_serve_dispatches_on_schedule_and_a_second_serve_does_not(engine, registry, calendar,
                                                                    database_url, tmp_path):
     """Mails queued by a launch go out from `cascade serve`'s scheduler, from one process only."""
@@ -50,11 +63,10 @@ def test_serve_dispatches_on_schedule_and_a_second_serve_does_not(engine, regist
     first = serve(free_port(), env)
     second = serve(free_port(), env)
     try:
-        deadline = time.monotonic() + 30
-        while len(list((tmp_path / "outbox").glob("*.eml"))) < 83:
-            assert time.monotonic() < deadline, "the scheduled dispatch did not send the mails"
-            time.sleep(0.3)
-        time.sleep(2.5)  # a few more dispatch ticks
+        wait_for(lambda: len(list((tmp_path / "outbox").glob("*.eml"))) >= 83,
+                 "the scheduled dispatch did not send the mails")
+        after = dispatch_runs(engine) + 3
+        wait_for(lambda: dispatch_runs(engine) >= after, "no further dispatch ticks")
     finally:
         for proc in (first, second):
             proc.send_signal(signal.SIGTERM)

@@ -14,8 +14,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from config.settings import load_settings
+from models.contacts import load_contacts
 from models.db import unit_of_work
-from notifications.contacts import load_contacts
 from services.registry import sync_contacts
 from tests.conftest import ROOT, at, launch_template
 
@@ -106,6 +106,16 @@ class Clock:
 @pytest.fixture
 def clock():
     return Clock()
+
+
+def dispatch(*, engine, mailer, settings, clock, **kw):
+    """services.dispatch.dispatch_outbox with the real renderer and a signer for `settings`."""
+    from models.links import LinkSigner
+    from notifications.render import MailTemplates
+    from services.dispatch import dispatch_outbox
+
+    return dispatch_outbox(engine=engine, mailer=mailer, renderer=MailTemplates(),
+                           signer=LinkSigner(settings.secret_key), settings=settings, clock=clock, **kw)
 
 
 def make_settings(tmp_path, database_url, **extra: str):

@@ -13,13 +13,19 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from models.db import unit_of_work
+from models.links import LinkSigner
 from models.tables import Assignment, BodyContact, LinkToken, Outbox, Task
-from notifications.dispatch import RetryPolicy, dispatch_outbox, release_waiting
 from notifications.mailer import FileMailer, RecordingMailer, make_mailer
+from services.dispatch import RetryPolicy, release_waiting
 from services.links import use_link
-from tests.mail.conftest import BASE_URL
+from tests.conftest import VN
+from tests.mail.conftest import BASE_URL, dispatch
 
 LINK = re.compile(r"https://giaoviec\.congdoan\.test/l/([A-Za-z0-9_.-]+)")
+
+
+def signer_of(settings):
+    return LinkSigner(settings.secret_key)
 
 
 def statuses(engine) -> dict[str, int]:
@@ -32,7 +38,7 @@ def text_of(msg) -> str:
 
 
 def drain(engine, mailer, settings, clock, **kw):
-    return dispatch_outbox(engine=engine, mailer=mailer, settings=settings, clock=clock, **kw)
+    return dispatch(engine=engine, mailer=mailer, settings=settings, clock=clock, **kw)
 
 
 def test_embedded_default_writes_83_eml_files_once(launched, settings, clock):
@@ -189,7 +195,8 @@ def test_report_through_a_mailed_link_mails_the_coordinator_close_and_return(lau
     tokens = dict(zip(actions, LINK.findall(text_of(msg)), strict=True))
     clock.advance(days=3)
     with unit_of_work(launched) as session:
-        use_link(session=session, secret=settings.secret_key, token=tokens["report"], at=clock.now,
+        use_link(session=session, signer=signer_of(settings), tz=VN,
+                 token=tokens["report"], at=clock.now,
                  note="Đã ban hành kế hoạch <b>số 12</b>")
     drain(launched, mailer, settings, clock)
     follow = mailer.sent[-1]
@@ -208,7 +215,8 @@ def test_extension_request_mails_approve_and_refuse_links_with_the_proposed_date
     msg = next(m for m in mailer.sent if m["X-Cascade-Task"] == "46")
     token = LINK.findall(text_of(msg))[2]
     with unit_of_work(launched) as session:
-        use_link(session=session, secret=settings.secret_key, token=token, at=clock.now,
+        use_link(session=session, signer=signer_of(settings), tz=VN,
+                 token=token, at=clock.now,
                  until=dt.date(2023, 12, 31), note="Chờ số liệu")
     drain(launched, mailer, settings, clock)
     follow = mailer.sent[-1]
@@ -230,7 +238,7 @@ def test_links_offer_only_what_the_task_still_allows(launched, settings, clock):
     with unit_of_work(launched) as session:
         task = session.exec(select(Task).join(Assignment, Assignment.id == Task.assignment_id)
                             .where(Assignment.ref == "III.3")).one()  # continuous: no due date
-        record_action(session=session, task_id=task.id, action="acknowledge", actor=task.body_id,
+        record_action(session=session, tz=VN, task_id=task.id, action="acknowledge", actor=task.body_id,
                       at=clock.now)
     mailer = RecordingMailer()
     drain(launched, mailer, settings, clock)

@@ -9,7 +9,8 @@ from email.policy import SMTP
 import pytest
 
 from config.settings import SmtpSettings
-from notifications.mailer import PermanentFailure, RecordingMailer, SmtpMailer, TemporaryFailure
+from models.mail import PermanentFailure, TemporaryFailure
+from notifications.mailer import RecordingMailer, SmtpMailer
 
 
 class RecordingBackend:

@@ -10,21 +10,22 @@ from email import policy
 import pytest
 from icalendar import Calendar
 
-from models.status import Role
-from notifications.context import deadline_phrase
-from notifications.mailer import recipients_of
-from notifications.render import (
+from models.mail import (
+    KINDS,
     BadAddress,
-    DirectiveView,
-    EventView,
-    LinkView,
     MailData,
-    TaskView,
-    header_text,
+    MailDirective,
+    MailEvent,
+    MailLink,
+    MailTask,
     message_id,
-    render_mail,
 )
-from services.notify import KINDS
+from notifications.mailer import recipients_of
+from notifications.mime import header_text
+from notifications.render import render_mail
+from services.mail_views import deadline_phrase
+
+VN = dt.timezone(dt.timedelta(hours=7))
 
 AT = dt.datetime(2025, 11, 3, 2, 0, tzinfo=dt.UTC)
 
@@ -36,14 +37,14 @@ def data(kind="task_assigned", *, text="Tuyên truyền Nghị quyết đến đ
         sender="Văn phòng Đảng đoàn <giaoviec@congdoan.vn>", to=to,
         recipient="Liên đoàn Lao động tỉnh Lâm Đồng", at=AT, event=event,
         links=links if links is not None else (
-            LinkView("acknowledge", "xác nhận đã nhận", "https://x.test/l/tok1"),),
-        directive=DirectiveView(number=number, kind="Kế hoạch", title="Thực hiện Nghị quyết 20",
+            MailLink("acknowledge", "xác nhận đã nhận", "https://x.test/l/tok1"),),
+        directive=MailDirective(number=number, kind="Kế hoạch", title="Thực hiện Nghị quyết 20",
                                 issued_on=dt.date(2023, 7, 11), issuer="Đảng đoàn Tổng Liên đoàn"),
-        task=TaskView(id=7, ref="III.7", occurrence=1, text=text, role=Role.LEAD, status="assigned",
+        task=MailTask(id=7, ref="III.7", occurrence=1, text=text, role="lead", status="assigned",
                       body="Liên đoàn Lao động tỉnh Lâm Đồng", due_on=due,
                       deadline="ngày 30 tháng 11 năm 2026" if due else "thường xuyên",
                       report_to="Văn phòng Tổng Liên đoàn"),
-        calendar_uid="cascade-task-7-1@congdoan.vn")
+        calendar_uid="cascade-task-7-1@congdoan.vn", timezone=VN)
 
 
 def reparse(msg):
@@ -64,7 +65,7 @@ def test_subject_and_body_are_vietnamese_after_a_round_trip():
 
 def test_every_kind_renders_text_and_html():
     """Each mail kind of services.notify has a template pair that renders."""
-    event = EventView("request-extension", "Ban Tuyên giáo", AT, note="Cần thêm thời gian",
+    event = MailEvent("request-extension", "Ban Tuyên giáo", AT, note="Cần thêm thời gian",
                       until=dt.date(2026, 12, 31))
     for kind in KINDS:
         msg = reparse(render_mail(data(kind, event=event)))
@@ -75,7 +76,7 @@ def test_every_kind_renders_text_and_html():
 
 def test_extension_request_shows_who_the_note_and_the_proposed_date():
     """The coordinator's mail names the requesting body, its note and the date it proposes."""
-    event = EventView("request-extension", "Ban Tuyên giáo", AT, note="Chờ số liệu quý IV",
+    event = MailEvent("request-extension", "Ban Tuyên giáo", AT, note="Chờ số liệu quý IV",
                       until=dt.date(2026, 12, 31))
     msg = reparse(render_mail(data("extension_requested", event=event)))
     text = msg.get_body(("plain",)).get_content()
@@ -172,7 +173,7 @@ def test_wire_bytes_equal_what_the_email_package_would_send():
     from email import message_from_bytes
     from email.policy import SMTP
 
-    from notifications.render import wire_bytes
+    from notifications.mime import wire_bytes
 
     msg = render_mail(data())
     fast = message_from_bytes(wire_bytes(msg), policy=SMTP)
@@ -190,7 +191,7 @@ def test_long_vietnamese_display_names_are_split_between_words():
     """A body's long name is encoded in words split at spaces, so no reader shows 'đo àn'."""
     import re
 
-    from notifications.render import encoded_phrase
+    from notifications.mime import encoded_phrase
 
     name = "Văn phòng Ủy ban Kiểm tra Tổng Liên đoàn Lao động Việt Nam"
     encoded = encoded_phrase(name)

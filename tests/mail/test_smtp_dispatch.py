@@ -12,9 +12,8 @@ from sqlmodel import select
 
 from models.db import unit_of_work
 from models.tables import LinkToken, Outbox
-from notifications.dispatch import dispatch_outbox
 from notifications.mailer import SmtpMailer, make_mailer
-from tests.mail.conftest import BASE_URL
+from tests.mail.conftest import BASE_URL, dispatch
 
 LINK = re.compile(re.escape(BASE_URL) + r"/l/([A-Za-z0-9_.-]+)")
 
@@ -26,7 +25,7 @@ def statuses(engine) -> dict[str, int]:
 
 def drain(engine, settings, clock, **kw):
     mailer = SmtpMailer(settings.smtp, timeout=5)
-    return dispatch_outbox(engine=engine, mailer=mailer, settings=settings, clock=clock, **kw)
+    return dispatch(engine=engine, mailer=mailer, settings=settings, clock=clock, **kw)
 
 
 def test_vietnamese_mail_with_calendar_and_links_survives_smtp(launched, smtp_settings, smtp_server, clock):

@@ -11,9 +11,9 @@ from sqlmodel import select
 from models.db import unit_of_work
 from models.tables import Assignment, Task
 from models.template import parse_template
+from reports.summarise import summarise_directive
 from services.actions import record_action
 from services.launch import launch_cascade
-from services.report import summarise_directive
 from tests.conftest import CHILD_TEMPLATE, VN, at, launch_template
 
 AS_OF = at("2023-12-12 10:00")  # after 30/11 (III.7 due), three working days before 15/12
@@ -51,14 +51,15 @@ def task_id(engine, ref, body, *, number="48-KH/ĐĐTLĐ"):
 
 def act(engine, tid, action, when, *, by=None, **kw):
     with unit_of_work(engine) as session:
-        record_action(session=session, task_id=tid, action=action, actor=by, at=at(when), **kw)
+        record_action(session=session, tz=VN, task_id=tid, action=action, actor=by, at=at(when), **kw)
 
 
 def launch_child(engine, registry, calendar, text, parent, when):
     with unit_of_work(engine) as session:
         return launch_cascade(session=session, spec=parse_template(text, registry), template_text=text,
                               registry=registry, calendar=calendar, at=at(when),
-                              coordinator="tld_van_phong_dang_doan", parent_task_id=parent)
+                              coordinator="tld_van_phong_dang_doan", parent_task_id=parent,
+                              launched_on=at(when).date(), tz=VN)
 
 
 def build_scenario(engine, registry, calendar):

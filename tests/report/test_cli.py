@@ -5,7 +5,7 @@ import json
 import pytest
 from docx import Document
 
-from cascade.cli_report import default_docx_name
+from reports.render import default_name
 
 AT = "2023-12-12T10:00"
 
@@ -54,5 +54,5 @@ def test_bad_format_is_refused(cli):
 
 def test_default_docx_name_is_safe():
     """Slashes and spaces become hyphens; Vietnamese letters stay."""
-    assert default_docx_name("48-KH/ĐĐTLĐ") == "bao-cao-48-KH-ĐĐTLĐ.docx"
-    assert default_docx_name("300/KH-TLĐ") == "bao-cao-300-KH-TLĐ.docx"
+    assert default_name("48-KH/ĐĐTLĐ", "docx") == "bao-cao-48-KH-ĐĐTLĐ.docx"
+    assert default_name("300/KH-TLĐ", "docx") == "bao-cao-300-KH-TLĐ.docx"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from services.report_docx import render_docx
-from services.report_html import render_html, segments
+from reports.docx import render_docx
+from reports.html import render_html, segments
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

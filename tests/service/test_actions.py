@@ -13,7 +13,7 @@ from models.db import make_engine, unit_of_work
 from models.status import ACTIONS, Role, TaskStatus, find_transition
 from models.tables import Assignment, Task, TaskEvent
 from services.actions import ActionRefused, TaskNotFound, record_action, task_history
-from tests.conftest import at, launch_template
+from tests.conftest import VN, at, launch_template
 
 T0 = at("2023-08-01 09:00")
 
@@ -41,7 +41,7 @@ def snapshot(engine, tid):
 
 def act(engine, tid, action, *, by=None, when=T0, **kw):
     with unit_of_work(engine) as session:
-        return record_action(session=session, task_id=tid, action=action, actor=by, at=when, **kw)
+        return record_action(session=session, tz=VN, task_id=tid, action=action, actor=by, at=when, **kw)
 
 
 def force_status(engine, tid, status):
@@ -125,7 +125,7 @@ def test_audit_event_records_who_channel_when_from_to_note(launched):
     tid = task_id(launched, "III.7", "ldld_hue")
     when = at("2023-08-02 10:30")
     with unit_of_work(launched) as session:
-        record_action(session=session, task_id=tid, action="acknowledge", actor="ldld_hue",
+        record_action(session=session, tz=VN, task_id=tid, action="acknowledge", actor="ldld_hue",
                       channel="email-link", at=when, note="Đã nhận kế hoạch")
     with unit_of_work(launched, write=False) as session:
         events = task_history(session, tid)
@@ -147,7 +147,7 @@ def test_audit_trail_is_append_only(launched):
 def test_extension_request_grant_moves_the_due_date(launched):
     """Request with a date, grant: the due date moves to it and both steps are audited."""
     tid = task_id(launched, "III.7", "ldld_ca_mau")
-    with pytest.raises(ActionRefused, match="--until"):
+    with pytest.raises(ActionRefused, match="cần ngày đề nghị gia hạn"):
         act(launched, tid, "request-extension", by="ldld_ca_mau")
     with pytest.raises(ActionRefused, match="phải sau hạn hiện tại"):
         act(launched, tid, "request-extension", by="ldld_ca_mau", until=dt.date(2023, 11, 1))
@@ -193,7 +193,7 @@ def test_a_stale_read_loses_to_the_guarded_update(launched):
         stale.get(Task, tid)  # read 'assigned', version 1
         act(launched, tid, "close", by="ldld_hai_phong")  # another session closes it
         with pytest.raises(ActionRefused, match="đã hoàn thành"):
-            record_action(session=stale, task_id=tid, action="acknowledge", at=T0)
+            record_action(session=stale, tz=VN, task_id=tid, action="acknowledge", at=T0)
     assert snapshot(launched, tid)[0] == "done"
 
 
@@ -227,7 +227,7 @@ def _close_in_process(url, tid, start, queue):
     start.wait()
     try:
         with unit_of_work(engine) as session:
-            record_action(session=session, task_id=tid, action="close", actor="ldld_hue", at=T0)
+            record_action(session=session, tz=VN, task_id=tid, action="close", actor="ldld_hue", at=T0)
         queue.put("won")
     except ActionRefused as exc:
         queue.put(f"refused: {exc}")

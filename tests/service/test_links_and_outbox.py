@@ -8,13 +8,15 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from models.db import unit_of_work
+from models.links import LinkSigner
 from models.tables import Assignment, LinkToken, Outbox, Task
 from services.actions import ActionRefused, record_action
 from services.launch import LaunchError
 from services.links import LinkInvalid, find_link, issue_link, use_link
-from tests.conftest import at, launch_template
+from tests.conftest import VN, at, launch_template
 
 SECRET = "test-secret"
+SIGNER = LinkSigner(SECRET)
 T0 = at("2023-08-01 09:00")
 
 
@@ -37,7 +39,7 @@ def outbox(engine):
 
 def link(engine, task_id, action, actor, *, when=T0, ttl=60):
     with unit_of_work(engine) as session:
-        return issue_link(session=session, secret=SECRET, task_id=task_id, action=action,
+        return issue_link(session=session, signer=SIGNER, task_id=task_id, action=action,
                           actor=actor, at=when, ttl_days=ttl)
 
 
@@ -61,12 +63,12 @@ def test_follow_ups_go_to_the_coordinator_or_the_body(launched):
     """A report and an extension request notify the coordinator; a grant notifies the body."""
     tid = task_of(launched, "III.7", "ldld_ha_noi").id
     with unit_of_work(launched) as session:
-        record_action(session=session, task_id=tid, action="request-extension",
+        record_action(session=session, tz=VN, task_id=tid, action="request-extension",
                       actor="ldld_ha_noi", at=T0, until=dt.date(2023, 12, 20))
     with unit_of_work(launched) as session:
-        record_action(session=session, task_id=tid, action="grant-extension", at=T0)
+        record_action(session=session, tz=VN, task_id=tid, action="grant-extension", at=T0)
     with unit_of_work(launched) as session:
-        record_action(session=session, task_id=tid, action="report", actor="ldld_ha_noi", at=T0)
+        record_action(session=session, tz=VN, task_id=tid, action="report", actor="ldld_ha_noi", at=T0)
     follow = [(r.kind, r.body_id) for r in outbox(launched) if r.kind != "task_assigned"]
     assert follow == [("extension_requested", "tld_van_phong_dang_doan"),
                       ("extension_decided", "ldld_ha_noi"),
@@ -77,7 +79,7 @@ def test_no_mail_to_the_one_who_acted(launched):
     """The coordinator closing a task through the CLI is not mailed about it."""
     tid = task_of(launched, "III.7", "ldld_hue").id
     with unit_of_work(launched) as session:
-        record_action(session=session, task_id=tid, action="close", at=T0)
+        record_action(session=session, tz=VN, task_id=tid, action="close", at=T0)
     kinds = [r.kind for r in outbox(launched) if r.task_id == tid]
     assert "task_closed" not in kinds
 
@@ -99,11 +101,11 @@ def test_link_acts_once_through_the_email_channel(launched):
     tid = task_of(launched, "III.7", "ldld_hue").id
     token = link(launched, tid, "acknowledge", "ldld_hue")
     with unit_of_work(launched) as session:
-        outcome = use_link(session=session, secret=SECRET, token=token, at=T0, note="Đã nhận")
+        outcome = use_link(session=session, signer=SIGNER, tz=VN, token=token, at=T0, note="Đã nhận")
     assert outcome.result.to_status == "acknowledged"
     with pytest.raises(LinkInvalid) as info:
         with unit_of_work(launched) as session:
-            use_link(session=session, secret=SECRET, token=token, at=T0)
+            use_link(session=session, signer=SIGNER, tz=VN, token=token, at=T0)
     assert info.value.status_code == 410
 
 
@@ -118,27 +120,25 @@ def test_tampered_links_are_400_and_change_nothing(launched, mangle, code):
     token = link(launched, tid, "acknowledge", "ldld_hue")
     with pytest.raises(LinkInvalid) as info:
         with unit_of_work(launched) as session:
-            use_link(session=session, secret=SECRET, token=mangle(token), at=T0)
+            use_link(session=session, signer=SIGNER, tz=VN, token=mangle(token), at=T0)
     assert info.value.status_code == code
     assert task_of(launched, "III.7", "ldld_hue").status == "assigned"
 
 
 def test_unknown_and_expired_links(launched):
     """A well-signed token that was never issued is 404; one past its expiry is 410."""
-    from services.links import _signature
-
     forged = "y" * 43
     with unit_of_work(launched, write=False) as session:
         with pytest.raises(LinkInvalid) as unknown:
-            find_link(session=session, secret=SECRET, token=f"{forged}.{_signature(SECRET, forged)}",
-                      at=T0)
+            find_link(session=session, signer=SIGNER, tz=VN,
+                      token=f"{forged}.{SIGNER._signature(forged)}", at=T0)
     assert unknown.value.status_code == 404
     tid = task_of(launched, "III.7", "ldld_hue").id
     token = link(launched, tid, "acknowledge", "ldld_hue", ttl=60)
     with unit_of_work(launched, write=False) as session:
-        find_link(session=session, secret=SECRET, token=token, at=T0 + dt.timedelta(days=59))
+        find_link(session=session, signer=SIGNER, tz=VN, token=token, at=T0 + dt.timedelta(days=59))
         with pytest.raises(LinkInvalid) as expired:
-            find_link(session=session, secret=SECRET, token=token, at=T0 + dt.timedelta(days=60))
+            find_link(session=session, signer=SIGNER, tz=VN, token=token, at=T0 + dt.timedelta(days=60))
     assert expired.value.status_code == 410 and "hết hạn" in str(expired.value)
 
 
@@ -147,10 +147,10 @@ def test_a_refused_action_leaves_the_link_unused(launched):
     tid = task_of(launched, "III.7", "ldld_hue").id
     token = link(launched, tid, "acknowledge", "ldld_hue")
     with unit_of_work(launched) as session:
-        record_action(session=session, task_id=tid, action="close", actor="ldld_hue", at=T0)
+        record_action(session=session, tz=VN, task_id=tid, action="close", actor="ldld_hue", at=T0)
     with pytest.raises(ActionRefused, match="đã hoàn thành"):
         with unit_of_work(launched) as session:
-            use_link(session=session, secret=SECRET, token=token, at=T0)
+            use_link(session=session, signer=SIGNER, tz=VN, token=token, at=T0)
     with unit_of_work(launched, write=False) as session:
         assert session.scalar(select(sa.func.count()).select_from(LinkToken)
                               .where(LinkToken.used_at.is_not(None))) == 0
@@ -164,7 +164,7 @@ def test_a_supervisor_link_acts_for_the_coordinator_and_is_recorded_as_the_super
     tid = task_of(launched, "III.7", "ldld_hue").id
     token = link(launched, tid, "extend", "tld_dct")
     with unit_of_work(launched) as session:
-        outcome = use_link(session=session, secret=SECRET, token=token, at=T0,
+        outcome = use_link(session=session, signer=SIGNER, tz=VN, token=token, at=T0,
                            until=dt.date(2023, 12, 20), note="Đồng ý lùi hạn")
     assert outcome.result.to_status == "assigned"
     with unit_of_work(launched, write=False) as session:

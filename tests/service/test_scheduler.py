@@ -1,21 +1,18 @@
-"""The embedded scheduler: one holder per database, coalesced runs after a SIGKILL."""
+"""The embedded scheduler: one holder per database, take-over when the holder dies, missed
+runs coalesced into one; driven by an injected clock, with no sleeps."""
 
 import datetime as dt
-import os
-import signal
-import subprocess
-import sys
-import time
 
-import pytest
 import sqlalchemy as sa
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from cascade.bootstrap import build_app
 from cascade.scheduler import EmbeddedScheduler, JobSpec
 from models.tables import JobRun
 from services import lease
-from tests.conftest import ROOT
+from tests import scheduler_jobs
+from tests.conftest import FixedClock
 
 T0 = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 TTL = dt.timedelta(seconds=30)
@@ -44,77 +41,44 @@ def test_release_lets_another_holder_in(engine):
     assert lease.acquire(engine, name="x", holder="b", at=T0, ttl=TTL)
 
 
-def _app(url, **extra):
-    env = {"CASCADE_DATABASE_URL": url, "CASCADE_SCHEDULER_LEASE_SECONDS": "2", **extra}
-    return build_app(environ=env)
-
-
-TICK = [JobSpec("tick", "tests.scheduler_jobs:tick", IntervalTrigger(seconds=1))]
-
-
-@pytest.mark.slow
-def test_two_schedulers_on_one_database_do_not_double_fire(engine, database_url, monkeypatch):
-    """Two `cascade serve` schedulers on one database: every run comes from one holder."""
-    monkeypatch.setenv("CASCADE_DATABASE_URL", database_url)
-    first = EmbeddedScheduler(_app(database_url), jobs=TICK)
-    second = EmbeddedScheduler(_app(database_url), jobs=TICK)
-    first.start()
-    second.start()
-    time.sleep(4.5)
-    both_running = first.running and second.running
-    first.stop()
-    second.stop()
-    ticks = runs(engine)
-    assert not both_running
-    assert 2 <= len(ticks) <= 6  # about one a second, not two
-    starts = sorted(t.started_at for t in ticks)
-    assert all((b - a).total_seconds() > 0.5 for a, b in zip(starts, starts[1:], strict=False))
-
-
-SERVE = """
-import signal, sys, time
-from cascade.bootstrap import build_app
-from cascade.scheduler import EmbeddedScheduler, JobSpec
-from models.tables import JobRun
-from apscheduler.triggers.interval import IntervalTrigger
-s = EmbeddedScheduler(build_app(), jobs=[JobSpec("tick", "tests.scheduler_jobs:tick",
-                                                 IntervalTrigger(seconds=1))])
-s.start()
-print("started", flush=True)
-while True:
-    time.sleep(1)
-"""
-
-
-@pytest.mark.slow
-def test_sigkill_then_restart_coalesces_missed_runs(engine, database_url):
-    """Killed with SIGKILL, restarted after 6 s: the missed runs collapse into one."""
-    env = {**os.environ, "CASCADE_DATABASE_URL": database_url,
-           "CASCADE_SCHEDULER_LEASE_SECONDS": "1", "CASCADE_MISFIRE_GRACE_SECONDS": "60"}
-    first = subprocess.Popen([sys.executable, "-c", SERVE], cwd=ROOT, env=env,
-                             stdout=subprocess.PIPE, text=True)
+def test_two_serves_schedule_from_one_process_and_the_other_takes_over(make_app):
+    """Two `cascade serve` on one database: only the lease holder schedules; when it stops
+    renewing (killed), the other starts scheduling once the lease has expired."""
+    clock = FixedClock(T0)
+    first = EmbeddedScheduler(make_app(clock=clock, CASCADE_SCHEDULER_LEASE_SECONDS="30"), jobs=[])
+    second = EmbeddedScheduler(make_app(clock=clock, CASCADE_SCHEDULER_LEASE_SECONDS="30"), jobs=[])
     try:
-        deadline = time.monotonic() + 20
-        while len(runs(engine)) < 3 and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert len(runs(engine)) >= 3
+        assert first.tick() and first.running
+        assert not second.tick() and not second.running
+        clock.advance(seconds=20)
+        assert first.tick() and not second.tick()  # renewed in time
+        clock.advance(seconds=31)  # the first one was killed: no renewal for 31 s
+        assert second.tick() and second.running
+        assert not first.tick() and not first.running  # it stops scheduling if it comes back
     finally:
-        first.send_signal(signal.SIGKILL)
-        first.wait()
-    before = len(runs(engine))
-    killed_at = dt.datetime.now(dt.UTC)
-    time.sleep(6)
-    second = subprocess.Popen([sys.executable, "-c", SERVE], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, text=True)
+        first.stop()
+        second.stop()
+
+
+def test_missed_runs_coalesce_into_one(make_app):
+    """A job whose stored next run is ten intervals in the past (the process was down) runs
+    once when the scheduler starts again, on the App the scheduler installed."""
+    app = make_app(CASCADE_MISFIRE_GRACE_SECONDS="3600")
+    spec = JobSpec("tick", "tests.scheduler_jobs:tick", IntervalTrigger(seconds=60))
+    before = EmbeddedScheduler(app, jobs=[spec])
+    assert before.tick()  # stores the job, first run in a minute
+    before.stop()
+    store = SQLAlchemyJobStore(engine=app.engine)
+    store.start(BackgroundScheduler(), "default")
+    job = store.lookup_job("tick")
+    job.next_run_time = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)  # down for 10 runs
+    store.update_job(job)
+
+    scheduler_jobs.RAN.clear()
+    scheduler = EmbeddedScheduler(app, jobs=[spec])
+    scheduler.start()
     try:
-        deadline = time.monotonic() + 20
-        while len(runs(engine)) == before and time.monotonic() < deadline:
-            time.sleep(0.1)
-        time.sleep(0.6)  # a run for each missed second would all start now
-        after_restart = [r for r in runs(engine) if r.started_at > killed_at]
+        assert scheduler_jobs.RAN.wait(timeout=20)
     finally:
-        second.send_signal(signal.SIGTERM)
-        second.wait()
-    assert len(runs(engine)) > before  # the new process took over the lease and runs
-    assert len(after_restart) <= 2  # one coalesced run (plus perhaps the next regular one)
-    assert {r.holder for r in after_restart} == {str(second.pid)}
+        scheduler.stop()
+    assert len(runs(app.engine)) == 1

@@ -14,11 +14,13 @@ from sqlmodel import select
 
 from cascade.bootstrap import build_app
 from models.db import unit_of_work
+from models.links import LinkSigner
 from models.tables import Assignment, LinkToken, Task, TaskEvent
 from services.links import issue_link, token_hash
 from tests.conftest import at, launch_template
 
 SECRET = "test-secret-for-links-0123456789abcdef"
+SIGNER = LinkSigner(SECRET)
 NOW = at("2023-08-01 10:00")
 COORDINATOR = "tld_van_phong_dang_doan"
 
@@ -60,7 +62,7 @@ def issue(engine, tid, action, *, actor=None, when=None, ttl_days=60):
     """A link for `action` on task `tid`, by the task's body unless `actor` is given."""
     with unit_of_work(engine) as session:
         body = session.get(Task, tid).body_id
-        return issue_link(session=session, secret=SECRET, task_id=tid, action=action,
+        return issue_link(session=session, signer=SIGNER, task_id=tid, action=action,
                           actor=actor or body, at=when or at("2023-07-20 09:00"),
                           ttl_days=ttl_days)
 

@@ -75,12 +75,11 @@ def test_link_taken_from_a_mail_received_over_smtp(launched, site, server, phone
     from concurrent.futures import ThreadPoolExecutor
 
     from config.settings import load_settings
+    from models.contacts import load_contacts
     from models.db import unit_of_work
-    from notifications.contacts import load_contacts
-    from notifications.dispatch import dispatch_outbox
     from notifications.mailer import SmtpMailer
     from services.registry import sync_contacts
-    from tests.mail.conftest import SmtpServer
+    from tests.mail.conftest import SmtpServer, dispatch
     from tests.web.conftest import NOW, SECRET
 
     smtp = SmtpServer()
@@ -97,7 +96,7 @@ def test_link_taken_from_a_mail_received_over_smtp(launched, site, server, phone
                 settings.contacts_path, settings.example_contacts_path, site.registry))
         # in a thread of its own: Playwright's sync API already runs an event loop here
         with ThreadPoolExecutor(1) as pool:
-            report = pool.submit(dispatch_outbox, engine=launched, mailer=SmtpMailer(settings.smtp),
+            report = pool.submit(dispatch, engine=launched, mailer=SmtpMailer(settings.smtp),
                                  settings=settings, clock=lambda: NOW).result(timeout=60)
     finally:
         smtp.stop()

@@ -14,7 +14,16 @@ from models.db import unit_of_work
 from models.tables import Assignment, Task
 from services.actions import record_action
 from services.links import issue_link
-from tests.web.conftest import COORDINATOR, NOW, SECRET, issue, link_events, snapshot, task_id
+from tests.conftest import VN
+from tests.web.conftest import (
+    COORDINATOR,
+    NOW,
+    SIGNER,
+    issue,
+    link_events,
+    snapshot,
+    task_id,
+)
 
 LEAD = ("III.1", "tld_bch")  # lead task due 15/12/2023
 
@@ -107,7 +116,7 @@ def test_unknown_link_is_404(launched, client):
     """A correctly signed token that was never stored answers 404."""
     tid = task_id(launched, *LEAD)
     with unit_of_work(launched) as session:
-        token = issue_link(session=session, secret=SECRET, task_id=tid, action="acknowledge",
+        token = issue_link(session=session, signer=SIGNER, task_id=tid, action="acknowledge",
                            actor="tld_bch", at=NOW, ttl_days=60)
         session.rollback()
     assert client.get(f"/l/{token}").status_code == 404
@@ -121,7 +130,7 @@ def test_action_the_status_no_longer_allows(launched, client):
     tid = task_id(launched, *LEAD)
     token = issue(launched, tid, "acknowledge")
     with unit_of_work(launched) as session:
-        record_action(session=session, task_id=tid, action="close", actor="tld_bch",
+        record_action(session=session, tz=VN, task_id=tid, action="close", actor="tld_bch",
                       channel="cli", at=dt.datetime(2023, 11, 30, 2, tzinfo=dt.UTC))
     before = snapshot(launched, tid, token)
     page = client.get(f"/l/{token}")
@@ -142,7 +151,7 @@ def test_request_extension_needs_a_real_later_date(launched, client):
     page = client.get(f"/l/{token}")
     assert 'type="date"' in page.text and "required" in page.text and 'min="2023-12-16"' in page.text
     before = snapshot(launched, tid, token)
-    for until, reason in (("", "Cần chọn ngày"), ("2023-02-30", "cần một ngày có thật"),
+    for until, reason in (("", "cần ngày đề nghị gia hạn đến"), ("2023-02-30", "không có thật"),
                           ("2023-12-01", "phải sau hạn hiện tại 15/12/2023")):
         response = client.post(f"/l/{token}", data={"until": until, "note": "lý do"})
         assert response.status_code == 400, until
@@ -160,7 +169,7 @@ def test_grant_extension_is_prefilled_with_the_requested_date(launched, client):
     """The coordinator's grant link shows the requested date and, pressed, moves the due date."""
     tid = task_id(launched, *LEAD)
     with unit_of_work(launched) as session:
-        record_action(session=session, task_id=tid, action="request-extension", actor="tld_bch",
+        record_action(session=session, tz=VN, task_id=tid, action="request-extension", actor="tld_bch",
                       at=NOW, until=dt.date(2024, 1, 31))
     token = issue(launched, tid, "grant-extension", actor=COORDINATOR)
     page = client.get(f"/l/{token}")
@@ -282,7 +291,7 @@ def test_supervisor_extend_link_needs_a_date_and_moves_the_deadline(launched, cl
     assert 'name="until" required' in page.text
     before = snapshot(launched, tid, token)
     missing = client.post(f"/l/{token}", data={"until": ""})
-    assert missing.status_code == 400 and "Cần chọn thời hạn mới" in missing.text
+    assert missing.status_code == 400 and "cần ngày hạn mới" in missing.text
     assert snapshot(launched, tid, token) == before
     done = client.post(f"/l/{token}", data={"until": "2023-12-20"})
     assert done.status_code == 200

@@ -30,20 +30,14 @@ def served(monkeypatch):
 
 
 @pytest.fixture
-def serve(tmp_path, monkeypatch, database_url):
-    """Run `cascade serve` in-process with the given environment on the test database."""
-    monkeypatch.chdir(tmp_path)
-    for name in ("CASCADE_ENV", "CASCADE_SECRET_KEY", "CASCADE_CONTACTS"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CASCADE_DATABASE_URL", database_url)
+def serve(tmp_path, make_app):
+    """Run `cascade serve` in-process with an App of the given settings on the test database."""
     contacts = tmp_path / "contacts.yaml"
     contacts.write_text("tld_bch: [vanphong@congdoan.vn]\n", encoding="utf-8")
 
     def run(*args, real_contacts=False, **env):
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setenv("CASCADE_CONTACTS", str(contacts if real_contacts else tmp_path / "none.yaml"))
-        return CliRunner().invoke(app, ["serve", *args], catch_exceptions=False)
+        env.setdefault("CASCADE_CONTACTS", str(contacts if real_contacts else tmp_path / "none.yaml"))
+        return CliRunner().invoke(app, ["serve", *args], catch_exceptions=False, obj=make_app(**env))
 
     return run
 
@@ -68,7 +62,8 @@ def test_production_refuses_the_example_contacts(serve, served):
 def test_production_with_secret_and_contacts_serves(serve, served):
     """Production mode with a secret and real contacts starts uvicorn on --host/--port."""
     result = serve("--host", "127.0.0.1", "--port", "8765", real_contacts=True,
-                   CASCADE_ENV="production", CASCADE_SECRET_KEY=SECRET)
+                   CASCADE_ENV="production", CASCADE_SECRET_KEY=SECRET,
+                   CASCADE_BASE_URL="https://giaoviec.congdoan.vn")
     assert result.exit_code == 0, result.output
     [config] = served
     assert (config.host, config.port) == ("127.0.0.1", 8765)
@@ -92,7 +87,7 @@ def test_serve_refuses_an_uninitialised_database(serve, served, tmp_path):
 
 def test_access_log_hides_the_token():
     """The access log keeps the path but replaces a link's token."""
-    from cascade.cli_web import RedactTokens
+    from cascade.cli.serve import RedactTokens
 
     record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
                                ("127.0.0.1:5000", "POST", "/l/abc.DEF_-1?x=1", "1.1", 200), None)

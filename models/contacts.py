@@ -4,7 +4,9 @@
     ldld_ha_noi: [vanphong@ldldhanoi.vn, lanhdao@ldldhanoi.vn]
 
 When the configured file does not exist, config/contacts.example.yaml (example.org addresses)
-is used so the embedded default runs end to end; `is_example` tells.
+is used so the embedded default runs end to end. `is_example` tells, by content: a file whose
+addresses are all on reserved example domains (RFC 2606/6761) is the example, whatever its
+path, so a copy of the example is refused in production too.
 """
 
 from __future__ import annotations
@@ -24,8 +26,17 @@ class ContactsError(ValueError):
     """The contacts file is malformed; the message says the file, line and entry."""
 
 
+_EXAMPLE_DOMAIN = re.compile(r"(^|\.)(example\.(org|com|net)|[^.]+\.(test|example|invalid|localhost))$",
+                             re.IGNORECASE)
+
+
 def valid_address(address: str) -> bool:
     return bool(_ADDRESS.fullmatch(address)) and len(address) <= 254
+
+
+def is_example_address(address: str) -> bool:
+    """An address on a domain reserved for examples and tests (example.org, *.test, ...)."""
+    return bool(_EXAMPLE_DOMAIN.search(address.rpartition("@")[2]))
 
 
 @dataclass(frozen=True)
@@ -66,4 +77,6 @@ def load_contacts(path: Path, example: Path, registry: Registry) -> Contacts:
             if not valid_address(address.strip()):
                 raise ContactsError(f"{where}: {body_id}: địa chỉ e-mail không hợp lệ {address!r}")
         out[body_id] = tuple(dict.fromkeys(a.strip() for a in values))
+    every = [a for addresses in out.values() for a in addresses]
+    is_example = is_example or (bool(every) and all(is_example_address(a) for a in every))
     return Contacts(out, chosen, is_example)

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import jinja2
 
-from services.report import (
+from reports.model import Counts, Summary
+from reports.wording import (
     COLUMNS,
     COLUMNS_NOTE,
-    Counts,
-    Summary,
     cascade_caption,
     event_line,
     heading,

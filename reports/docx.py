@@ -20,12 +20,10 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import Table, _Cell
 
-from services.report import (
+from reports.model import CascadeSummary, Counts, Summary
+from reports.wording import (
     COLUMNS,
     COLUMNS_NOTE,
-    CascadeSummary,
-    Counts,
-    Summary,
     cascade_caption,
     event_line,
     heading,

@@ -27,10 +27,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from config.settings import Settings
+from models.contacts import Contacts
 from models.db import unit_of_work
-from models.tables import Outbox, table_of
-from notifications.context import NO_ADDRESS, Prepared, prepare_batch, stable_message_id
-from notifications.mailer import Mailer, PermanentFailure, TemporaryFailure
+from models.links import LinkSigner
+from models.mail import BadAddress, Mailer, MailRenderer, PermanentFailure, TemporaryFailure, mail_domain
+from models.registry import Registry
+from models.tables import Body, BodyContact, Outbox, table_of
+from services.mail_views import NO_ADDRESS, Prepared, prepare_batch, stable_message_id
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 Clock = Callable[[], dt.datetime]
@@ -94,8 +97,29 @@ def count_due(*, engine: Engine, at: dt.datetime, policy: RetryPolicy = RetryPol
                             .where(_due(t, at, policy.lease))).scalar_one()
 
 
-def claim_batch(*, session: Session, settings: Settings, at: dt.datetime, limit: int,
-                policy: RetryPolicy) -> list[Prepared]:
+class DispatchError(ValueError):
+    """Mail cannot be sent as configured; the message says what to fix."""
+
+
+def prepare_dispatch(*, engine: Engine, registry: Registry, contacts: Contacts, settings: Settings,
+                     at: dt.datetime) -> None:
+    """Before a dispatch: check the sender, re-read the registry and the contacts file, and
+    wake the mails that waited for an address the file now has."""
+    from services.registry import sync_contacts, sync_registry
+
+    try:
+        mail_domain(settings.mail_from)
+    except BadAddress as exc:
+        raise DispatchError(f"{exc}; ví dụ CASCADE_MAIL_FROM='Văn phòng <giaoviec@congdoan.vn>'") \
+            from None
+    with unit_of_work(engine) as session:
+        sync_registry(session=session, registry=registry)
+        sync_contacts(session=session, contacts=contacts)
+        release_waiting(session=session, at=at)
+
+
+def claim_batch(*, session: Session, settings: Settings, signer: LinkSigner, renderer: MailRenderer,
+                at: dt.datetime, limit: int, policy: RetryPolicy) -> list[Prepared]:
     """Step 1: claim up to `limit` due rows and render them, in the caller's transaction."""
     t = table_of(Outbox)
     query = select(t.c.id).where(_due(t, at, policy.lease)).order_by(t.c.id).limit(limit)
@@ -118,7 +142,8 @@ def claim_batch(*, session: Session, settings: Settings, at: dt.datetime, limit:
         session.connection().execute(
             sa.update(t).where(t.c.id == sa.bindparam("oid")).values(message_id=sa.bindparam("mid")),
             fresh)
-    return prepare_batch(session=session, rows=rows, settings=settings, at=at)
+    return prepare_batch(session=session, rows=rows, settings=settings, signer=signer,
+                         renderer=renderer, at=at)
 
 
 async def _send_all(prepared: list[Prepared], mailer: Mailer,
@@ -201,7 +226,8 @@ def record_outcomes(*, session: Session, outcomes: list[_Outcome], claimed_at: d
             {n: sa.bindparam(f"b_{n}", type_=t.c[n].type) for n in names}), params)
 
 
-async def drain_outbox(*, engine: Engine, mailer: Mailer, settings: Settings, clock: Clock,
+async def drain_outbox(*, engine: Engine, mailer: Mailer, renderer: MailRenderer, signer: LinkSigner,
+                       settings: Settings, clock: Clock,
                        batch_size: int = 200, policy: RetryPolicy = RetryPolicy(),
                        max_batches: int | None = None,
                        on_progress: Callable[[_Outcome], None] | None = None) -> DispatchReport:
@@ -215,8 +241,8 @@ async def drain_outbox(*, engine: Engine, mailer: Mailer, settings: Settings, cl
     def claim() -> tuple[dt.datetime, list[Prepared]]:
         at = clock()
         with unit_of_work(engine) as session:
-            return at, claim_batch(session=session, settings=settings, at=at, limit=batch_size,
-                                   policy=policy)
+            return at, claim_batch(session=session, settings=settings, signer=signer,
+                                   renderer=renderer, at=at, limit=batch_size, policy=policy)
 
     def record(outcomes: list[_Outcome], claimed_at: dt.datetime) -> None:
         with unit_of_work(engine) as session:
@@ -244,8 +270,6 @@ def dispatch_outbox(**kwargs: Any) -> DispatchReport:
 
 def release_waiting(*, session: Session, at: dt.datetime) -> int:
     """Rows waiting for an address whose body now has one become due at once."""
-    from models.tables import BodyContact
-
     t = table_of(Outbox)
     has_contact = sa.exists(select(BodyContact.body_id).where(BodyContact.body_id == t.c.body_id))
     result = session.connection().execute(
@@ -253,9 +277,6 @@ def release_waiting(*, session: Session, at: dt.datetime) -> int:
                            t.c.next_attempt_at > at, has_contact)
         .values(next_attempt_at=at))
     return result.rowcount or 0
-
-
-STATUS_LABELS = {PENDING: "chờ gửi", SENDING: "đang gửi", SENT: "đã gửi", FAILED: "thất bại"}
 
 
 @dataclass(frozen=True)
@@ -284,8 +305,6 @@ class OutboxView:
 
 def list_outbox(*, session: Session, failed_only: bool = False, limit: int | None = None) -> list[OutboxView]:
     """The outbox, newest first (only failed rows with `failed_only`), recipients resolved."""
-    from models.tables import Body, BodyContact
-
     query = select(Outbox, Body.name).join(Body, col(Body.id) == Outbox.body_id, isouter=True)
     if failed_only:
         query = query.where(Outbox.status == FAILED)

@@ -1,4 +1,5 @@
-"""From outbox rows to rendered messages: load what each mail shows, issue its links, render.
+"""From outbox rows to rendered messages: load what each mail shows, issue its links, render
+through the renderer port (notifications/render.py in the App).
 
 Runs inside the dispatcher's claim transaction, so a link token exists before its mail leaves.
 Everything is loaded per batch in a handful of queries, not per row.
@@ -16,7 +17,26 @@ from sqlmodel import Session, col, select
 
 from config.settings import Settings
 from models.deadlines import DeadlineRuleError, parse_rule
-from models.status import TERMINAL, Actor, Role, TaskStatus, allowed_actions
+from models.links import LinkSigner, link_url
+from models.mail import (
+    DIGEST,
+    KINDS,
+    LEDGER_KINDS,
+    LINK_ONLY_ACTIONS,
+    BadAddress,
+    DigestMailData,
+    MailData,
+    MailDirective,
+    MailEvent,
+    MailFollowUp,
+    MailLink,
+    MailRenderer,
+    MailTask,
+    calendar_uid,
+    mail_domain,
+    message_id,
+)
+from models.status import SYSTEM, TERMINAL, Actor, Role, TaskStatus, allowed_actions
 from models.tables import (
     Assignment,
     Body,
@@ -29,30 +49,8 @@ from models.tables import (
     Task,
     TaskEvent,
 )
-from notifications.formatting import long_date
-from notifications.ics import calendar_uid
-from notifications.render import (
-    BadAddress,
-    DigestMailData,
-    DirectiveView,
-    EventView,
-    FollowUpView,
-    LinkView,
-    MailData,
-    TaskView,
-    action_label,
-    body_text,
-    mail_domain,
-    message_id,
-    render_digest,
-    render_mail,
-)
-from services.actions import SYSTEM
+from models.vocabulary import SYSTEM_ACTOR, action_label, long_date
 from services.links import new_link
-from services.notify import DIGEST, KINDS, LINK_ONLY_ACTIONS
-
-# Mails whose body shows the task's follow-up ledger.
-LEDGER_KINDS = frozenset({"reminder", "escalation"})
 
 NO_ADDRESS = "chưa có địa chỉ e-mail"
 
@@ -68,10 +66,6 @@ class Prepared:
     message: EmailMessage | None = None
     problem: str | None = None  # set: no message; `waiting` says whether to wait or fail
     waiting: bool = False
-
-
-def link_url(base_url: str, token: str) -> str:
-    return f"{base_url.rstrip('/')}/l/{token}"
 
 
 def deadline_phrase(due_on: dt.date | None, rule_text: str | None, occurrence: int) -> str:
@@ -148,11 +142,11 @@ class _Batch:
 
     def name(self, body_id: str | None) -> str:
         if body_id is None or body_id == SYSTEM:
-            return "Hệ thống"
+            return SYSTEM_ACTOR
         return self.names.get(body_id, body_id)
 
 
-def _event_view(event: TaskEvent | None, batch: _Batch) -> EventView | None:
+def _event_view(event: TaskEvent | None, batch: _Batch) -> MailEvent | None:
     if event is None:
         return None
     until = None
@@ -160,18 +154,18 @@ def _event_view(event: TaskEvent | None, batch: _Batch) -> EventView | None:
     raw = data.get("requested_due_on") or data.get("due_on")
     if raw:
         until = dt.date.fromisoformat(raw)
-    return EventView(action=event.action, actor=batch.name(event.actor), at=event.at,
-                     note=body_text(event.note) or None, until=until)
+    return MailEvent(action=event.action, actor=batch.name(event.actor), at=event.at,
+                     note=event.note or None, until=until)
 
 
-def _follow_up_view(raw: dict, recipient: str, at: dt.datetime | None = None) -> FollowUpView:
-    return FollowUpView(kind=raw["kind"], level=raw["level"], occurrence=raw["occurrence"],
+def _follow_up_view(raw: dict, recipient: str, at: dt.datetime | None = None) -> MailFollowUp:
+    return MailFollowUp(kind=raw["kind"], level=raw["level"], occurrence=raw["occurrence"],
                         working_days=raw["working_days"],
                         due_on=dt.date.fromisoformat(raw["due_on"]) if isinstance(raw["due_on"], str)
                         else raw["due_on"], recipient=recipient, at=at)
 
 
-def _ledger_views(row: Outbox, batch: _Batch) -> tuple[FollowUpView | None, tuple[FollowUpView, ...]]:
+def _ledger_views(row: Outbox, batch: _Batch) -> tuple[MailFollowUp | None, tuple[MailFollowUp, ...]]:
     """What this mail is about, and the task's reminders and escalations up to it."""
     payload = row.payload or {}
     if row.kind not in LEDGER_KINDS or "follow_up" not in payload:
@@ -179,7 +173,7 @@ def _ledger_views(row: Outbox, batch: _Batch) -> tuple[FollowUpView | None, tupl
     current = _follow_up_view(payload, batch.name(row.body_id))
     history = []
     for f in batch.ledger.get(row.task_id or 0, []):
-        history.append(FollowUpView(f.kind, f.level, f.occurrence, f.working_days, f.due_on,
+        history.append(MailFollowUp(f.kind, f.level, f.occurrence, f.working_days, f.due_on,
                                     batch.name(f.recipient_id), f.at))
         if f.key == payload["follow_up"]:
             break
@@ -200,12 +194,12 @@ def _recipients(row: Outbox, prepared: Prepared, batch: _Batch,
 
 
 def _prepare_digest(row: Outbox, prepared: Prepared, batch: _Batch, settings: Settings,
-                    at: dt.datetime) -> None:
+                    at: dt.datetime, renderer: MailRenderer) -> None:
     to = _recipients(row, prepared, batch, settings)
     if not to:
         return
     try:
-        prepared.message = render_digest(DigestMailData(
+        prepared.message = renderer.render_digest(DigestMailData(
             message_id=prepared.message_id, sender=settings.mail_from, to=to,
             recipient=batch.name(row.body_id), at=at, digest=row.payload or {},
             timezone=settings.timezone))
@@ -213,8 +207,8 @@ def _prepare_digest(row: Outbox, prepared: Prepared, batch: _Batch, settings: Se
         prepared.problem = str(exc)
 
 
-def prepare_batch(*, session: Session, rows: list[Outbox], settings: Settings,
-                  at: dt.datetime) -> list[Prepared]:
+def prepare_batch(*, session: Session, rows: list[Outbox], settings: Settings, signer: LinkSigner,
+                  renderer: MailRenderer, at: dt.datetime) -> list[Prepared]:
     """Render each claimed row, issuing its link tokens in `session` (the claim transaction)."""
     batch = _Batch(session, rows)
     domain = mail_domain(settings.mail_from)
@@ -225,7 +219,7 @@ def prepare_batch(*, session: Session, rows: list[Outbox], settings: Settings,
         prepared = Prepared(row.id, row.attempts, row.message_id)
         out.append(prepared)
         if row.kind == DIGEST.name and row.payload:
-            _prepare_digest(row, prepared, batch, settings, at)
+            _prepare_digest(row, prepared, batch, settings, at, renderer)
             continue
         if row.kind not in KINDS or row.task_id not in batch.tasks:
             prepared.problem = f"không dựng được thư loại {row.kind!r} cho nhiệm vụ #{row.task_id}"
@@ -238,11 +232,11 @@ def prepare_batch(*, session: Session, rows: list[Outbox], settings: Settings,
         recipient = row.body_id or task.body_id
         links = []
         for action in offered_actions(row.kind, task, recipient, cascade.coordinator_id):
-            token, token_row = new_link(secret=settings.secret_key, task_id=task.id, action=action,
+            token, token_row = new_link(signer=signer, task_id=task.id, action=action,
                                         actor=recipient, at=at, ttl_days=settings.link_ttl_days,
                                         outbox_id=row.id)
             token_rows.append(token_row)
-            links.append(LinkView(action, action_label(action, Role(task.role)),
+            links.append(MailLink(action, action_label(action, task.role),
                                   link_url(settings.base_url, token)))
         reply_to = tuple(batch.contacts.get(cascade.coordinator_id, ())) \
             if recipient != cascade.coordinator_id else ()
@@ -250,11 +244,11 @@ def prepare_batch(*, session: Session, rows: list[Outbox], settings: Settings,
         data = MailData(
             kind=row.kind, message_id=row.message_id, sender=settings.mail_from, to=to,
             recipient=batch.name(recipient), at=at, links=tuple(links), reply_to=reply_to,
-            directive=DirectiveView(number=directive.number, kind=directive.kind,
-                                    title=body_text(directive.title), issued_on=directive.issued_on,
+            directive=MailDirective(number=directive.number, kind=directive.kind,
+                                    title=directive.title, issued_on=directive.issued_on,
                                     issuer=batch.name(directive.issuer_id)),
-            task=TaskView(id=task.id, ref=assignment.ref, occurrence=task.occurrence,
-                          text=body_text(assignment.task_text), role=Role(task.role),
+            task=MailTask(id=task.id, ref=assignment.ref, occurrence=task.occurrence,
+                          text=assignment.task_text, role=task.role,
                           status=task.status, body=batch.name(task.body_id), due_on=task.due_on,
                           deadline=deadline_phrase(task.due_on, assignment.deadline_rule,
                                                    task.occurrence),
@@ -264,7 +258,7 @@ def prepare_batch(*, session: Session, rows: list[Outbox], settings: Settings,
             calendar_uid=calendar_uid(task_id=task.id, occurrence=task.occurrence, domain=domain),
             timezone=settings.timezone, follow_up=current, history=history)
         try:
-            prepared.message = render_mail(data)
+            prepared.message = renderer.render_mail(data)
         except BadAddress as exc:
             prepared.problem = str(exc)
     if token_rows:

@@ -205,6 +205,14 @@ def local_time(when: dt.datetime, tz: dt.tzinfo) -> str:
     return f"{local:%H:%M} {long_date(local.date())}"
 
 
+def event_date(data: Mapping[str, object] | None) -> str | None:
+    """The date an audit event carries ('đến ngày 15/12/2027': an extension asked or granted)."""
+    raw = (data or {}).get("due_on") or (data or {}).get("requested_due_on")
+    if not isinstance(raw, str):
+        return None
+    return f"đến ngày {short_date(dt.date.fromisoformat(raw))}"
+
+
 def short_time(when: dt.datetime, tz: dt.tzinfo) -> str:
     """'30/11/2025 14:05' in time zone `tz` (tables)."""
     return f"{when.astimezone(tz):%d/%m/%Y %H:%M}"

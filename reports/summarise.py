@@ -14,6 +14,7 @@ import sqlalchemy.orm
 from sqlmodel import Session, col, select
 
 from models.calendar import WorkingCalendar
+from models.directives import NotFound, directive_ids
 from models.status import Colour, TaskStatus, colour
 from models.tables import Assignment, Body, Cascade, Directive, Task, TaskEvent, select_columns
 from models.vocabulary import action_label, business_date, vi_sort_key
@@ -31,7 +32,6 @@ from reports.model import (
     Summary,
     TaskRef,
 )
-from services.directives import NotFound, directive_ids
 
 _CHUNK = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 

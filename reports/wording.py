@@ -7,7 +7,7 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 
-from models.vocabulary import admin_date
+from models.vocabulary import admin_date, event_date
 from reports.model import CascadeSummary, Counts, EventRow, Summary
 
 PARTY_MOTTO = ("ĐẢNG CỘNG SẢN VIỆT NAM",)
@@ -134,9 +134,8 @@ def cascade_caption(node: CascadeSummary) -> str:
 
 def event_line(summary: Summary, e: EventRow) -> str:
     text = f"{summary.local(e.at):%d/%m/%Y %H:%M}: {e.action_label} ({e.actor_name})"
-    due = (e.data or {}).get("due_on") or (e.data or {}).get("requested_due_on")
-    if due:
-        text += f", đến ngày {short(dt.date.fromisoformat(due))}"
+    if due := event_date(e.data):
+        text += f", {due}"
     if e.note:
         text += f"; {e.note}"
     return text

@@ -49,6 +49,16 @@ class TaskNotFound(LookupError):
     pass
 
 
+@dataclass(frozen=True)
+class DaysAfterDue:
+    """A new date given as 'N days after the current deadline' (`--until +15`)."""
+
+    days: int
+
+
+NewDate = dt.date | DaysAfterDue
+
+
 @dataclass
 class ActionResult:
     task_id: int
@@ -96,8 +106,14 @@ MISSING_DATE = {"request-extension": "xin gia hạn cần ngày đề nghị gia
                 "extend": "gia hạn cần ngày hạn mới"}
 
 
-def _check_dates(row: Transition, task: Task, until: dt.date | None, today: dt.date) -> dict:
+def _check_dates(row: Transition, task: Task, given: NewDate | None, today: dt.date) -> dict:
     """Extra columns an extension action sets, after checking the date it carries."""
+    until = given
+    if isinstance(given, DaysAfterDue):
+        if task.due_on is None:
+            raise ActionRefused(f"nhiệm vụ #{task.id} không có thời hạn để cộng thêm {given.days} ngày")
+        until = task.due_on + dt.timedelta(days=given.days)
+    assert not isinstance(until, DaysAfterDue)
     if DATE_ACTIONS.get(row.action) == "required" and until is None:
         raise ActionRefused(MISSING_DATE[row.action])
     if row.action == "request-extension":
@@ -134,7 +150,7 @@ def record_action(
     actor: str | None = None,
     channel: str = "cli",
     note: str | None = None,
-    until: dt.date | None = None,
+    until: NewDate | None = None,
     tz: dt.tzinfo,
     on_behalf_of: str | None = None,
 ) -> ActionResult:

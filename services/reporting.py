@@ -34,7 +34,7 @@ def build_report(*, engine: Engine, number: str, at: dt.datetime, tz: dt.tzinfo,
                  default_dir: Path | None = None) -> ReportFile:
     """The summary of directive `number` in `fmt`, written atomically to `output` (a .docx
     goes to `default_dir/bao-cao-<number>.docx` when no output is given). Raises NotFound
-    (services.directives) or ReportError."""
+    (models.directives) or ReportError."""
     if fmt not in FORMATS:
         raise ReportError(f"định dạng {fmt!r}: chọn một trong {', '.join(FORMATS)}")
     with unit_of_work(engine, write=False) as session:

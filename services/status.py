@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models.calendar import WorkingCalendar
+from models.directives import NotFound, directive_ids
 from models.status import TERMINAL, Role, TaskStatus, colour
 from models.tables import Assignment, Body, Cascade, Directive, Task, select_columns
 from models.vocabulary import business_date
-from services.directives import NotFound, directive_ids
 
 
 @dataclass(frozen=True)

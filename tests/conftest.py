@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates" / "directives"
 TEMPLATE_48 = TEMPLATES / "48-KH-DDTLD-2023.yaml"
 TEMPLATE_45 = TEMPLATES / "45-KH-DDTLD-2023.yaml"
-CHILD_TEMPLATE = ROOT / "tests" / "fixtures" / "templates" / "07-KH-LDLD-ha-noi.yaml"
+CHILD_TEMPLATE = ROOT / "templates" / "examples" / "07-KH-LDLD-ha-noi.yaml"
 PG_URL = os.environ.get("CASCADE_TEST_DATABASE_URL")
 VN = dt.timezone(dt.timedelta(hours=7))
 
@@ -144,12 +144,13 @@ def cli_runner(app, cwd):
 
     runner = CliRunner()
 
-    def run(*args, code=0, input=None):
+    def run(*args, code=0, input=None, columns=80):
         previous = os.getcwd()
         os.chdir(cwd)
         try:
             result = runner.invoke(typer_app, [str(a) for a in args], input=input,
-                                   catch_exceptions=False, obj=app)
+                                   catch_exceptions=False, obj=app, prog_name="cascade",
+                                   env={"COLUMNS": str(columns)})
         finally:
             os.chdir(previous)
         assert result.exit_code == code, result.output

@@ -125,10 +125,10 @@ def guard(func: F) -> F:
         from models.calendar import CalendarError
         from models.contacts import ContactsError
         from models.db import DatabaseError
+        from models.directives import NotFound
         from models.policy import PolicyError
         from models.registry import RegistryError
         from models.template import TemplateError
-        from services.directives import NotFound
 
         try:
             return func(*args, **kwargs)

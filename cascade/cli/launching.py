@@ -19,6 +19,7 @@ from cascade.cli.common import (
     out,
     print_json,
     safe_text,
+    table,
 )
 
 if TYPE_CHECKING:
@@ -123,8 +124,6 @@ def _report_launch(result: LaunchResult, *, fmt: str, app: App) -> None:
     if fmt == "json":
         print_json(result.as_json())
         return
-    from rich.table import Table
-
     from models.vocabulary import short_date
 
     console, warn = out(), err()
@@ -140,15 +139,11 @@ def _report_launch(result: LaunchResult, *, fmt: str, app: App) -> None:
         return
     if result.dry_run and result.plan:
         reg = app.registry
-        table = Table(title=f"Chạy thử {result.directive}: sẽ tạo {result.tasks} nhiệm vụ",
-                      title_justify="left")
-        table.add_column("Mục", no_wrap=True)
-        table.add_column("Đơn vị", ratio=1)
-        table.add_column("Vai trò", no_wrap=True)
-        table.add_column("Hạn", no_wrap=True)
+        listing = table(f"Chạy thử {result.directive}: sẽ tạo {result.tasks} nhiệm vụ", "Mục",
+                        ("Đơn vị", {"ratio": 1, "no_wrap": False}), "Vai trò", "Hạn")
         for t in result.plan.tasks:
-            table.add_row(t.ref, reg.label(t.body_id), t.role.label, short_date(t.due_on))
-        console.print(table)
+            listing.add_row(t.ref, reg.label(t.body_id), t.role.label, short_date(t.due_on))
+        console.print(listing)
         console.print("Chạy thử: không ghi gì vào cơ sở dữ liệu.")
         return
     console.print(f"Đã khởi chạy {result.directive}: chuỗi #{result.cascade_id}, {result.tasks} nhiệm "

@@ -129,7 +129,7 @@ def outbox(
     title = "Thư không gửi được" if failed else "Hàng đợi thư"
     listing = table(f"{title} ({len(rows)} thư mới nhất)", ("#", {"justify": "right"}),
                     ("Loại", {"ratio": 1, "no_wrap": False}),
-                    ("Gửi đến", {"ratio": 2, "no_wrap": False}),
+                    ("Gửi đến", {"ratio": 2, "no_wrap": False, "overflow": "fold"}),
                     ("Trạng thái", {"ratio": 1, "no_wrap": False}),
                     ("Lần", {"justify": "right"}),
                     ("Lỗi gần nhất", {"ratio": 2, "no_wrap": False}))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -23,10 +23,26 @@ from cascade.cli.common import (
     table,
 )
 
+if TYPE_CHECKING:
+    from services.actions import NewDate
+
 COLOUR_STYLES = {"in_term": "green", "near_due": "dark_orange", "overdue": "bold red",
                  "no_deadline": "cyan", "done_on_time": "dim green", "done_late": "dim red",
                  "cancelled": "dim"}
 TaskIdArg = Annotated[str, typer.Argument(metavar="ID", help="Số nhiệm vụ, ví dụ 12")]
+
+
+def new_date_option(value: str | None) -> NewDate | None:
+    """--until: a date, or +N for N days after the task's current deadline."""
+    from services.actions import DaysAfterDue
+
+    text = (value or "").strip()
+    if text.startswith("+"):
+        days = text[1:].removesuffix("d").removesuffix(" ngày").strip()
+        if not days.isdigit() or not 0 < int(days) <= 3650:
+            fail(f"--until {value!r}: sau dấu + cần số ngày, ví dụ +15", 2)
+        return DaysAfterDue(int(days))
+    return date_option(value, "--until")
 
 
 def task_number(value: str) -> int:
@@ -95,8 +111,9 @@ def task(
     note: Annotated[str | None, typer.Option("--note", help="Ghi chú")] = None,
     by: Annotated[str | None, typer.Option("--by", help="Mã đơn vị thực hiện (mặc định: "
                                                         "điều phối viên)")] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Ngày hạn đề nghị hoặc hạn mới, "
-                                                              "ví dụ 30/11/2026")] = None,
+    until: Annotated[str | None, typer.Option(
+        "--until", help="Ngày hạn đề nghị hoặc hạn mới, ví dụ 30/11/2026; +15: 15 ngày sau hạn "
+                        "hiện tại")] = None,
     at: AtOpt = None,
     format: FormatOpt = "table",
 ) -> None:
@@ -108,7 +125,7 @@ def task(
     number = task_number(task_id)
     app = app_of(ctx)
     when = moment(app, at)
-    new_due = date_option(until, "--until")
+    new_due = new_date_option(until)
     known_body(app, by, "--by")
     try:
         with unit_of_work(app.ready_engine()) as session:
@@ -134,8 +151,10 @@ def history(
     format: FormatOpt = "table",
 ) -> None:
     """Nhật ký của một nhiệm vụ: ai, kênh nào, lúc nào, từ trạng thái nào sang trạng thái nào."""
+    from rich.markup import escape
+
     from models.db import unit_of_work
-    from models.vocabulary import action_label, channel_label, short_time, status_label
+    from models.vocabulary import action_label, channel_label, event_date, short_time, status_label
     from services.actions import TaskNotFound, task_history
 
     check_format(format)
@@ -151,14 +170,20 @@ def history(
                      "channel": e.channel, "action": e.action, "from": e.from_status,
                      "to": e.to_status, "note": e.note, "data": e.data} for e in events])
         return
-    listing = table(f"Nhật ký nhiệm vụ #{number}", "Lúc", ("Ai", {"ratio": 2, "no_wrap": False}),
-                    ("Kênh", {"ratio": 1, "no_wrap": False}),
-                    ("Thao tác", {"ratio": 2, "no_wrap": False}),
-                    ("Trạng thái", {"ratio": 2, "no_wrap": False}),
-                    ("Ghi chú", {"ratio": 2, "no_wrap": False}))
+    listing = table(f"Nhật ký nhiệm vụ #{number}", ("Lúc", {"no_wrap": False, "max_width": 10}),
+                    ("Ai (kênh)", {"ratio": 3, "no_wrap": False}),
+                    ("Thao tác", {"ratio": 3, "no_wrap": False}),
+                    ("Trạng thái", {"ratio": 3, "no_wrap": False, "min_width": 10}),
+                    ("Ghi chú", {"ratio": 3, "no_wrap": False}))
     for e in events:
         moved = (f"{status_label(e.from_status)} → {status_label(e.to_status)}"
                  if e.from_status and e.from_status != e.to_status else status_label(e.to_status))
-        listing.add_row(short_time(e.at, app.tz), e.actor_name, channel_label(e.channel),
-                        action_label(e.action, e.role), moved, safe_text(e.note or ""))
+        what = action_label(e.action, e.role)
+        if due := event_date(e.data):
+            what += f" {due}"
+        who = escape(e.actor_name)
+        if e.channel != e.actor:  # the system acts through its own channel
+            who += f" [dim]({channel_label(e.channel)})[/]"
+        listing.add_row(short_time(e.at, app.tz), who,
+                        what, moved, escape(safe_text(e.note or "")))
     out().print(listing)

@@ -3,9 +3,9 @@ with history, extension history, on SQLite and PostgreSQL."""
 
 import pytest
 
+from models.directives import NotFound
 from models.vocabulary import vi_sort_key
 from reports.model import PARTITION, Counts
-from services.directives import NotFound
 from tests.report.conftest import summarise
 
 ROOT_TOTAL = {"tasks": 85, "done_on_time": 1, "done_late": 1, "in_term": 6, "near_due": 3,

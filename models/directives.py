@@ -1,4 +1,4 @@
-"""Finding a launched directive by the number a user typed.
+"""Finding a launched directive by the number a user typed (a repository query).
 
 '45-KH/DDTLD', '45 - KH/ĐĐTLĐ' and '45–kh/đđtlđ' all find 45-KH/ĐĐTLĐ: numbers are matched
 without accents, dashes, spaces or case. A number that matches nothing is refused with the

@@ -193,6 +193,9 @@ class Outbox(SQLModel, table=True):
     claimed_at: dt.datetime | None = _when(nullable=True)
     last_error: str | None = None
     message_id: str | None = Field(default=None, max_length=250)
+    # secret per row, set at the first claim: the row's link tokens are derived from it with
+    # the deployment's key, so every copy of the mail carries the same links
+    link_seed: str | None = Field(default=None, max_length=64)
     created_at: dt.datetime = _when()
     sent_at: dt.datetime | None = _when(nullable=True)
 

@@ -29,6 +29,9 @@ from ingest.tasks import Piece, Task, finish, whole
 from ingest.text import ascii_key, sentence_spans
 
 _SUFFIXES = "bcdefghijklmnopqrstuvwxyz"
+_SECTIONS = ("heading", "roman", "part", "chapter", "article")
+_NUMBERED = ("roman", "part", "chapter", "article", "decimal", "decimal2", "decimal3", "letter",
+             "paren")
 _REQUEST = re.compile(r"^(?:đề nghị|kính đề nghị)\s+", re.IGNORECASE)
 
 
@@ -48,8 +51,10 @@ class AssignmentReader:
         self.issued_on = issued_on
         self.warnings: list[str] = []
         self.has_section = any(section_kind(n.title) == "assignment" for n in _nodes(layout.outline))
-        self.first_item = next((n.first_line for n in _nodes(layout.outline)
-                                if n.style not in ("heading", "root")), 10**9)
+        nodes = _nodes(layout.outline)
+        self.first_item = next((n.first_line for n in nodes if n.style in _NUMBERED),
+                               next((n.first_line for n in nodes if n.style not in _SECTIONS),
+                                    10**9))
 
     def read(self) -> list[Task]:
         scope = Scope(None, weak=not self.has_section)
@@ -79,7 +84,8 @@ class AssignmentReader:
         out: list[Task] = []
         own: list[Para] = [node.head] if node.head is not None else []
         child_scope = scope
-        for index, item in enumerate(node.content):
+        list_style: str | None = None
+        for item in node.content:
             if isinstance(item, Para):
                 own.append(item)
                 continue
@@ -87,13 +93,18 @@ class AssignmentReader:
                 intro = own[-1]
                 out += self._sentences(own[:-1] if self._intro(intro, scope) else own, scope)
                 child_scope = self._child_scope(intro, scope)
+                list_style = None
                 own = []
             if isinstance(item, Table):
                 if scope.zone != "excluded":
                     out += table_tasks(item, _table_prefix(scope.prefix, node), self.resolver,
                                        self.issued_on, self.warnings)
-            else:
-                out += self._node(item, child_scope)
+                continue
+            if list_style is None:
+                list_style = item.style
+            if item.style != list_style or item.style in _SECTIONS:
+                child_scope = scope  # the introduced list has ended
+            out += self._node(item, child_scope)
         if own:
             out += self._sentences(own, scope, item=node)
         return out
@@ -290,6 +301,8 @@ class AssignmentReader:
 
 def _has_fields(node: Node) -> bool:
     """Does the node itself (its text and bullets, not its numbered items) hold lead fields?"""
+    if node.head is None:
+        return False
     return any((f := read_field(p.text)) is not None and f.role in ("lead", "cooperating")
                for p in _own_paras(node))
 
@@ -350,8 +363,12 @@ def _suffix(task: Task, index: int) -> Task:
 
 def _unique_refs(tasks: list[Task]) -> list[Task]:
     seen: dict[str, int] = {}
+    count = 0
     for task in tasks:
-        ref = task.ref or "1"
+        if not task.ref or task.ref[0] in _SUFFIXES and len(task.ref) == 1:
+            count += 1
+            task.ref = str(count)
+        ref = task.ref
         task.ref = ref
         if ref in seen:
             seen[ref] += 1

@@ -366,10 +366,12 @@ def _piece_end(text: str, tokens: list[Token], i: int, upper: bool) -> int:
 
 
 def _word_goes_on(tokens: list[Token], j: int) -> bool:
-    """A lower-case syllable inside a name: after a capital ("Tư pháp"), a head or a
-    collective word ("đơn vị"), or bridging to a capital ("Dịch vụ việc làm Thành phố")."""
+    """A lower-case syllable inside a name: within three of a capital ("Vụ Tổ chức cán bộ",
+    "Cục Phát thanh truyền hình"), after a head or a collective word ("đơn vị"), or bridging
+    to a capital ("Dịch vụ việc làm Thành phố"). Verbs have ended the name before."""
     before = tokens[j - 1]
-    if before.capital or before.word in COLLECTIVE or before.word in NAME_WORDS:
+    if any(t.capital for t in tokens[max(0, j - 3):j]) or before.word in COLLECTIVE \
+            or before.word in NAME_WORDS:
         return True
     if _phrase_at(tokens, j - 1, HEADS) or (j >= 2 and _phrase_at(tokens, j - 2, HEADS) == 2):
         return True

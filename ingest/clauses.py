@@ -36,7 +36,7 @@ _TITLE_START = re.compile(r"^(?:thường trực|thủ trưởng|người đứn
                           r"ban thường vụ|cấp ủy)\b", re.IGNORECASE)
 _IF = re.compile(r"\bnếu\b", re.IGNORECASE)
 _COOPERATE_WITH = re.compile(r"phối hợp(?:\s+chặt chẽ)?(?:\s+(?:với|cùng))?\s+", re.IGNORECASE)
-_COOPERATE_ONLY = re.compile(r"\bphối hợp\b(?!(?:\s+chặt chẽ)?\s+(?:với|cùng)\b)", re.IGNORECASE)
+_COOPERATE_ONLY = re.compile(r"(?<!sự )\bphối hợp\b(?!(?:\s+chặt chẽ)?\s+(?:với|cùng)\b)", re.IGNORECASE)
 _LEADS = re.compile(r"\bchủ trì\b", re.IGNORECASE)
 _REPORT = re.compile(r"\bbáo cáo\b", re.IGNORECASE)
 

@@ -53,7 +53,7 @@ def _role(key: str) -> str | None:
     if any(w in key for w in _LEAD_WORDS):
         return "lead"
     if "thuc hien" in key and any(w in key for w in _DOER) or key in (
-            "trach nhiem", "trach nhiem thuc hien", "don vi", "co quan", "don vi thuc hien"):
+            "trach nhiem", "trach nhiem thuc hien", "don vi thuc hien"):
         return "lead"
     if key.startswith(("noi dung", "nhiem vu", "cong viec")):
         return "task"

@@ -99,8 +99,10 @@ def read_header(layout: Layout, resolver: Resolver) -> Header:
 
 def _zone(layout: Layout) -> list[Para]:
     """Paragraphs before the first numbered item, and at most the first 80 lines."""
-    first_item = next((n.first_line for n in _nodes(layout.outline)
-                       if n.style not in ("heading", "root")), layout.main_end + 1)
+    nodes = _nodes(layout.outline)
+    first_item = next((n.first_line for n in nodes if n.style not in (
+        "heading", "root", "dash", "plus", "star")), None) or next(
+        (n.first_line for n in nodes if n.style not in ("heading", "root")), layout.main_end + 1)
     end = min(first_item, 80) if first_item > 12 else 80
     return [p for p in layout.paragraphs if p.first < end and not layout.is_closing(p)]
 
@@ -195,9 +197,11 @@ def kind_name(text: str) -> str | None:
 def _kind(zone: list[Para], meta: dict[str, Para], header: Header) -> Para | None:
     """The title line in any case ('KẾ HOẠCH', 'Nghị quyết của Bộ Chính trị'), else the
     metadata, the number's code, or 'Kính gửi' for a letter."""
+    values = {id(p) for p in meta.values()}
     for para in zone:
         text = para.text
-        if len(text) > 160 or not (is_upper_text(text) or para.bold or len(text) < 40):
+        if len(text) > 160 or not (is_upper_text(text) or para.bold or len(text) < 40) \
+                or id(para) in values:
             continue
         kind = kind_name(text)
         if kind and not re.match(r"(?i)^.{0,30}\bsố\b", text):

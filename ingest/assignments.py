@@ -32,6 +32,7 @@ _SUFFIXES = "bcdefghijklmnopqrstuvwxyz"
 _SECTIONS = ("heading", "roman", "part", "chapter", "article")
 _NUMBERED = ("roman", "part", "chapter", "article", "decimal", "decimal2", "decimal3", "letter",
              "paren")
+_COURTESY = re.compile(r"\b(?:cảm ơn|trân trọng kính chào|xin chân thành)\b", re.IGNORECASE)
 _REQUEST = re.compile(r"^(?:đề nghị|kính đề nghị)\s+", re.IGNORECASE)
 
 
@@ -66,7 +67,7 @@ class AssignmentReader:
 
     def _node(self, node: Node, scope: Scope) -> list[Task]:
         if node.head is not None:
-            kind = section_kind(node.title) if node.style not in ("dash", "plus") else None
+            kind = section_kind(node.title) if _titled(node) else None
             if kind:
                 scope = replace(scope, zone=kind, weak=kind == "assignment" or scope.weak)
             if scope.zone == "excluded":
@@ -135,7 +136,8 @@ class AssignmentReader:
             for start, end in sentence_spans(para.text):
                 piece = Piece(para, start, end)
                 roles = sentence_roles(piece.text, self.resolver)
-                if roles.conditional or roles.past or roles.requester or is_issuance(piece.text):
+                if roles.conditional or roles.past or roles.requester or is_issuance(piece.text) \
+                        or _COURTESY.search(piece.text):
                     continue
                 lead = self._own_lead(roles, scope, preamble)
                 if lead is None:
@@ -297,6 +299,14 @@ class AssignmentReader:
         if marked:
             return marked, others
         return name_list(value, self.resolver), []
+
+
+def _titled(node: Node) -> bool:
+    """A heading (not a sentence) whose title says what the section is for."""
+    head = node.head
+    if head is None or node.style in ("dash", "plus", "star"):
+        return False
+    return head.bold or head.upper or len(head.text) < 90 and not head.text.endswith(".")
 
 
 def _has_fields(node: Node) -> bool:

@@ -198,6 +198,8 @@ class AssignmentReader:
         head = node.head
         if head is None or node.style in ("roman", "part", "chapter", "root") or not node.content:
             return None
+        if node.style == "heading" and head.first < self.first_item:
+            return None  # the organ's name above the title
         text = head.text.strip()
         if len(text) > 220 or text.endswith((".", ";")) and not head.bold:
             return None

@@ -112,7 +112,8 @@ def build_blocks(lines: tuple[str, ...], skip: frozenset[int], end: int) -> list
     for n in range(1, end + 1):
         raw = "" if n in skip else lines[n - 1]
         stripped = raw.strip()
-        if stripped.startswith("|") and stripped.count("|") >= 2 and stripped.strip("| -:"):
+        if stripped.startswith("|") and stripped.count("|") >= 2 and (
+                stripped.strip("| -:") or "-" in stripped):
             if current or bars:
                 flush_segment(bars >= 2)
                 bars = 0
@@ -263,7 +264,7 @@ def _unpack(para: Para) -> list[tuple[int, str, str]]:
 def _continues_across_blank(previous: Para, text: str) -> bool:
     """A page break inside a sentence: 'là' / (blank) / 'yêu cầu và ...'."""
     return (text[0].islower() and not previous.text.endswith(_TERMINAL) and not previous.bold
-            and not _MARKER_START.match(text))
+            and not previous.upper and not _MARKER_START.match(text))
 
 
 def _joins(parts: list[tuple[int, str, str]], text: str, raw: str, wrapped: bool) -> bool:

@@ -22,7 +22,7 @@ _KIND_WORDS = (r"(?:Nghị quyết|Kế hoạch|Chỉ thị|Quyết định|Hư�
                r"Thông tư|Đề án|Công điện|Thông tri|Quy chế)")
 _CITED = re.compile(rf"(?P<kind>{_KIND_WORDS})\s+(?:số\s*:?\s*)?{NUMBER}", re.IGNORECASE)
 _OPENER = re.compile(
-    r"(?:^|(?<=[.;,:]\s))(?:để\s+(?:tiếp tục\s+)?|tiếp tục\s+)?(?:thực hiện|triển khai)"
+    r"(?:^|(?<=[.;,:]\s))(?:để\s+(?:tiếp tục\s+)?|tiếp tục\s+)?(?:thực hiện|triển khai(?:\s+thực hiện)?)"
     r"(?:\s+(?:nghiêm túc|nghiêm|có hiệu quả|tốt|đồng bộ|kịp thời))?\s+", re.IGNORECASE)
 _BACK = re.compile(r"^(?:chỉ đạo (?:của )?(?:cấp trên|trên)|(?:các )?văn bản (?:nêu )?trên|"
                    r"(?:các )?nội dung (?:nêu )?trên)", re.IGNORECASE)

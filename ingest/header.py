@@ -225,18 +225,21 @@ def _kind(zone: list[Para], meta: dict[str, Para], header: Header) -> Para | Non
 
 
 def _title(zone: list[Para], kind_para: Para | None, header: Header) -> None:
-    start = zone.index(kind_para) + 1 if kind_para in zone else 0
-    for para in zone[start:start + 3] if kind_para else zone:
+    """The title: what follows the kind line ('Về …', 'Thực hiện …'), or the line before it."""
+    if kind_para is None or kind_para not in zone:
+        options = [p for p in zone if ascii_key(p.text).startswith(("v/v", "ve viec"))]
+    else:
+        index = zone.index(kind_para)
+        options = zone[index + 1:index + 3] + zone[max(0, index - 1):index]
+    for para in options:
         text = para.text.strip()
         key = ascii_key(text)
-        if key.startswith(("v/v", "ve viec")) or kind_para and 10 <= len(text) <= 400 and not \
-                key.startswith(("can cu", "so ", "cua ")) and not _PLACE_DATE.search(text):
-            if kind_para and key.startswith("cua "):
-                continue
-            header.title = text[0].upper() + text[1:] if text.isupper() is False else \
-                text[0] + text[1:].lower()
-            header.lines["title"] = (para.first, para.last)
-            return
+        if key.startswith(("can cu", "so ", "cua ", "noi nhan")) or _PLACE_DATE.search(text) \
+                or not 8 <= len(text) <= 400 or kind_name(text):
+            continue
+        header.title = text[0] + text[1:].lower() if is_upper_text(text) else text[0].upper() + text[1:]
+        header.lines["title"] = (para.first, para.last)
+        return
 
 
 def _signer(layout: Layout, meta: dict[str, Para], header: Header) -> None:

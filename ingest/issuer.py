@@ -36,6 +36,7 @@ def read_issuer(layout: Layout, zone: list[Para], meta: dict[str, Para], kind_pa
         found = finder()
         if found:
             header.issuer, header.lines["issuer"] = found
+            _organ_of_confederation(layout, header, resolver)
             return
     organ = _organ_paras(zone)
     if organ:
@@ -53,6 +54,17 @@ def read_issuer(layout: Layout, zone: list[Para], meta: dict[str, Para], kind_pa
     header.warnings.append(f"dòng {header.lines['issuer'][0]}: cơ quan ban hành "
                            f"«{header.issuer.removeprefix('unresolved:')}» không có trong sổ đăng "
                            "ký đơn vị")
+
+
+def _organ_of_confederation(layout: Layout, header: Header, resolver: Resolver) -> None:
+    """'TỔNG LIÊN ĐOÀN …' above and 'TM. ĐOÀN CHỦ TỊCH' below: the Đoàn Chủ tịch issued it."""
+    from ingest.bodies import is_confederation
+
+    if not is_confederation(resolver.registry, header.issuer):
+        return
+    found = _signed_for(layout, resolver.with_context(confederation=True))
+    if found and found[0] != header.issuer and is_confederation(resolver.registry, found[0]):
+        header.issuer, header.lines["issuer"] = found
 
 
 def _in_title(zone: list[Para], kind_para: Para | None, resolver: Resolver) -> Found:

@@ -48,7 +48,9 @@ def test_any_draft_renders_as_yaml_with_parsable_rules(registry, text):
     for item in draft["assignments"]:
         if item["deadline"]["rule"]:
             parse_rule(item["deadline"]["rule"])
-    assert yaml.safe_load(draft_to_yaml(draft))["assignments"]
+    loaded = yaml.safe_load(draft_to_yaml(draft))
+    assert loaded["directive"] is not None
+    assert len(loaded["assignments"] or []) == len(draft["assignments"])
 
 
 @settings(max_examples=300, deadline=None)

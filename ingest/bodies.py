@@ -272,7 +272,7 @@ class Resolver:
         if key.startswith("quy ") and ctx.addressee is not None:
             return replace(mention, ref=ctx.addressee.ref, text=ctx.addressee.text,
                            note="nơi nhận ở «Kính gửi»")
-        if ctx.province and re.search(r"\b(?:tinh|tp)$", key):
+        if ctx.province and re.search(r"\b(?:tinh|thanh pho|tp)$", ascii_key(mention.text).strip()):
             ref = self.whole(f"{mention.text} {ctx.province}")
             if ref:
                 return replace(mention, ref=ref, note=f"hiểu là của {ctx.province}")

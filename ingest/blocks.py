@@ -28,6 +28,8 @@ _MARKER_START = re.compile(
     r"[IVX]{1,5}\s*[.\-–—:)]\s|(?:Phần|PHẦN|Điều|ĐIỀU|Mục|MỤC)\s+\S+\s*[.:\-–])")
 _OPENER = re.compile(r"^(?:Thực hiện|Căn cứ|Kính gửi|Để |Trên cơ sở|Trên đây|Nơi nhận|Đề nghị|"
                      r"Yêu cầu|Giao |Trong quá trình|Quá trình)")
+_DATE_LINE = re.compile(r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}\s*$", re.IGNORECASE)
+_NUMBER_LINE = re.compile(r"^(?:Số|SỐ)\s*:?\s*\d")
 _LABEL_START = re.compile(r"^[-+•]?\s*[^\W\d_][^:]{1,45}:\s*")
 
 
@@ -283,6 +285,14 @@ def _joins(parts: list[tuple[int, str, str]], text: str, raw: str, wrapped: bool
         return False
     terminal = previous.endswith(_TERMINAL)
     if _OPENER.match(text) and not previous.endswith(","):
+        return False
+    last_line = parts[-1][1]
+    if is_upper_text(last_line) != is_upper_text(text) and len(text) > 3:
+        return False  # an organ's name, a title: not the sentence around it
+    if is_upper_text(last_line) and is_upper_text(text):
+        return wrapped and len(last_line) >= 50 or bool(
+            _MARKER_START.match(previous) and len(text) < 80)
+    if _DATE_LINE.search(last_line) or _NUMBER_LINE.match(last_line):
         return False
     if wrapped:
         return not terminal or not (text[0].isupper() or text[0].isdigit())

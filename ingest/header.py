@@ -30,7 +30,7 @@ _ANNEXED = re.compile(
     r"(?:[^.;]{0,40}?ngày\s+(?:(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})\s*/\s*(?P<y>\d{4})|"
     r"(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+(?P<y2>\d{4})))?", re.IGNORECASE)
 _SIGNED_FOR = re.compile(r"^(?:T/M|TM\.?|T\.M\.?|KT\.?|K/T|Q\.)\s*(?P<body>.+)$")
-_MOTTO = ("dang cong san viet nam", "cong hoa xa hoi chu nghia viet nam", "doc lap", "cong hoa xa hoi")
+_MOTTO = ("dang cong san", "cong hoa xa hoi", "doc lap", "viet nam dan chu")
 _ISSUES = re.compile(r"^(?P<who>[^,;:]{3,90}?)\s+(?:ban hành|hướng dẫn|triển khai|kết luận|"
                      r"thông báo|đề nghị|yêu cầu)\b")
 

@@ -20,13 +20,21 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from ingest.lexicon import CAPITAL_ONLY, COLLECTIVE, HEADS, NAME_WORDS, NOT_AFTER, TITLES, VERBS
+from ingest.lexicon import TITLES
 from ingest.names import Token, alias_key, canonical_tokens, name_key
+from ingest.phrases import (
+    CONNECTORS,
+    continues,
+    filler_at,
+    head_at,
+    phrase_at,
+    piece_end,
+    verb_at,
+    with_article,
+)
 from ingest.text import ascii_key, is_upper_text
 from models.registry import Registry
 
-CONNECTORS = frozenset({",", "va", "cung", "&", "/", "+"})
-FILLERS = (("tuong", "duong"), ("truc", "thuoc", "TLD"), ("lien", "quan"), ("co", "lien", "quan"))
 # A registry name followed by one of these is the start of a longer, different name.
 QUALIFIERS = frozenset({"tw", "tinh", "thanh", "huyen", "quan", "xa", "phuong", "dang", "ldld",
                         "cd", "tp", "so", "bo", "uy", "thi", "nganh", "khu", "don", "truc"})
@@ -182,11 +190,11 @@ class Resolver:
                     break
                 i += 1
                 continue
-            filler = _filler_at(tokens, i)
+            filler = filler_at(tokens, i)
             if filler:
                 i += filler
                 continue
-            title = _phrase_at(tokens, i, TITLES)
+            title = phrase_at(tokens, i, TITLES)
             start_at = i + title if title and self._names_at(tokens, i + title) else i
             found = self._longest(tokens, start_at)
             if found and not self._qualified(text, tokens, found[0], upper):
@@ -196,29 +204,29 @@ class Resolver:
                 if names_only:
                     break
                 first = object_mode and not mentions
-                if _verb_at(tokens, i) and not first:
+                if verb_at(tokens, i) and not first:
                     break
                 if not (start_at > i or self._name_start(text, tokens, i, sentence_start and
                                                           not mentions, first)):
                     break
-                j = _piece_end(text, tokens, start_at, upper)
+                j = piece_end(text, tokens, start_at, upper)
                 if j - i > 16:
                     break
-                start, stop = _with_article(text, tokens[i].start), tokens[j - 1].end
+                start, stop = with_article(text, tokens[i].start), tokens[j - 1].end
                 mentions.append(Mention(None, text[start:stop].strip(" ,"), start, stop,
                                         note="không có trong sổ đăng ký đơn vị"))
             end = mentions[-1].end
             i = j
-            if i < len(tokens) and not _continues(tokens, i):
+            if i < len(tokens) and not continues(tokens, i):
                 break
         settled = [s for m in mentions if (s := self.settle(m)) is not None]
         return settled, end
 
     def _names_at(self, tokens: list[Token], i: int) -> bool:
-        return i < len(tokens) and (self._longest(tokens, i) is not None or _head_at(tokens, i) > 0)
+        return i < len(tokens) and (self._longest(tokens, i) is not None or head_at(tokens, i) > 0)
 
     def _mention(self, text: str, tokens: list[Token], i: int, j: int, entry: _Entry) -> Mention:
-        start, end = _with_article(text, tokens[i].start), tokens[j - 1].end
+        start, end = with_article(text, tokens[i].start), tokens[j - 1].end
         written = text[start:end]
         if len(entry.refs) > 1:
             return Mention(None, written, start, end,
@@ -232,18 +240,18 @@ class Resolver:
     @staticmethod
     def _qualified(text: str, tokens: list[Token], j: int, upper: bool) -> bool:
         """True when the name ending before token j goes on (a longer, different name)."""
-        if j >= len(tokens) or _filler_at(tokens, j) or tokens[j].text in CONNECTORS:
+        if j >= len(tokens) or filler_at(tokens, j) or tokens[j].text in CONNECTORS:
             return False
         if tokens[j].text == "cua":
             return j + 1 < len(tokens) and tokens[j + 1].text != "TLD"
-        if _verb_at(tokens, j) and not (tokens[j].capital and not upper):
+        if verb_at(tokens, j) and not (tokens[j].capital and not upper):
             return False
         return tokens[j].text in QUALIFIERS or (tokens[j].capital and not upper)
 
     @staticmethod
     def _name_start(text: str, tokens: list[Token], i: int, sentence_initial: bool,
                     object_first: bool) -> bool:
-        if _head_at(tokens, i):
+        if head_at(tokens, i):
             return True
         return tokens[i].capital and (object_first or not sentence_initial) and \
             not is_upper_text(text[tokens[i].start:tokens[i].end + 20])
@@ -277,137 +285,6 @@ class Resolver:
             if ref:
                 return replace(mention, ref=ref, note=f"hiểu là của {ctx.province}")
         return None
-
-
-def _phrase_at(tokens: list[Token], i: int, phrases: tuple[tuple[str, ...], ...]) -> int:
-    for phrase in phrases:
-        if tuple(t.word for t in tokens[i:i + len(phrase)]) == phrase:
-            return len(phrase)
-    return 0
-
-
-def _head_at(tokens: list[Token], i: int) -> int:
-    """Length of the body-name head at token i, 0 when none."""
-    size = _phrase_at(tokens, i, HEADS)
-    if not size:
-        return 0
-    head = tuple(t.word for t in tokens[i:i + size])
-    after = tokens[i + size].word if i + size < len(tokens) else ""
-    if after in NOT_AFTER.get(head, ()):
-        return 0
-    if head in CAPITAL_ONLY and not tokens[i].capital:
-        return 0
-    return size
-
-
-def _verb_at(tokens: list[Token], i: int) -> bool:
-    if tokens[i].text in (":", ";", "(", ")", "-"):
-        return True
-    return bool(_phrase_at(tokens, i, VERBS))
-
-
-def _filler_at(tokens: list[Token], i: int) -> int:
-    for filler in FILLERS:
-        if tuple(t.text for t in tokens[i:i + len(filler)]) == filler:
-            return len(filler)
-    return 0
-
-
-def _continues(tokens: list[Token], i: int) -> bool:
-    """After a name: does the list of names go on (a connector or a filler follows)?"""
-    return tokens[i].text in CONNECTORS or bool(_filler_at(tokens, i))
-
-
-_ARTICLE = re.compile(r"(?:các|những|Các|Những|CÁC|NHỮNG)\s+$")
-
-
-def _with_article(text: str, start: int) -> int:
-    """Move `start` back over a plural article ('các ban liên quan' is written with 'các')."""
-    m = _ARTICLE.search(text, max(0, start - 8), start)
-    return m.start() if m else start
-
-
-def _article_before(text: str, tokens: list[Token], i: int) -> bool:
-    return bool(_ARTICLE.search(text, max(0, tokens[i].start - 8), tokens[i].start))
-
-
-def _piece_end(text: str, tokens: list[Token], i: int, upper: bool) -> int:
-    """Where an unknown name that starts at token i ends."""
-    j = i + max(1, _head_at(tokens, i))
-    while j < len(tokens):
-        token = tokens[j]
-        if token.text in (";", ":", "(", ")", "/", "&", "+"):
-            break
-        if token.text == ",":
-            size = _goes_on(text, tokens, j + 1, upper) if j + 1 < len(tokens) else 0
-            if size:
-                j += 1 + size
-                continue
-            break
-        if token.text in ("va", "cung"):
-            nxt = j + 1
-            if nxt < len(tokens) and not upper and tokens[nxt].capital and not _head_at(
-                    tokens, nxt) and not _verb_at(tokens, nxt) and not _article_before(
-                    text, tokens, nxt):
-                j += 2
-                continue
-            break
-        filler = _filler_at(tokens, j)
-        if filler:
-            j += filler
-            continue
-        if _verb_at(tokens, j) and not (token.capital and not upper):
-            break
-        if not upper and not token.capital and not token.text.isdigit() \
-                and token.word not in NAME_WORDS and not _word_goes_on(tokens, j):
-            break
-        j += 1
-    return j
-
-
-def _word_goes_on(tokens: list[Token], j: int) -> bool:
-    """A lower-case syllable inside a name: within three of a capital ("Vụ Tổ chức cán bộ",
-    "Cục Phát thanh truyền hình"), after a head or a collective word ("đơn vị"), or bridging
-    to a capital ("Dịch vụ việc làm Thành phố"). Verbs have ended the name before."""
-    before = tokens[j - 1]
-    if any(t.capital for t in tokens[max(0, j - 3):j]) or before.word in COLLECTIVE \
-            or before.word in NAME_WORDS:
-        return True
-    if _phrase_at(tokens, j - 1, HEADS) or (j >= 2 and _phrase_at(tokens, j - 2, HEADS) == 2):
-        return True
-    ahead = [k for k in (j + 1, j + 2) if k < len(tokens)]
-    return any(tokens[k].capital and not _verb_at(tokens, k) for k in ahead)
-
-
-_GEO = frozenset({"xa", "phuong", "dac", "tinh", "tp", "huyen", "quan", "thi"})
-_ENDS = frozenset({",", "va", ";", ":", "(", ")", "cap", "thuoc", "truc", "lien", "co"})
-
-
-def _goes_on(text: str, tokens: list[Token], k: int, upper: bool) -> int:
-    """After a comma inside a name: how many tokens from k still belong to it (0: none).
-
-    A bare collective word continues the list ("các sở, ban, ngành"; "xã, phường, đặc khu
-    Cồn Cỏ"); a capitalised word that is no head continues a name ("Sở Văn hóa, Thể thao").
-    """
-    if _article_before(text, tokens, k) or _phrase_at(tokens, k, TITLES):
-        return 0
-    token = tokens[k]
-    if token.word in COLLECTIVE and (not token.capital or upper):
-        size = 2 if k + 1 < len(tokens) and (token.word, tokens[k + 1].word) in _TWO_WORD else 1
-        after = k + size
-        if token.text in _GEO or after >= len(tokens) or tokens[after].text in _ENDS \
-                or _filler_at(tokens, after) or tokens[after].word in NAME_WORDS \
-                or _verb_at(tokens, after):
-            return size
-        return 0
-    if not upper and token.capital and not _head_at(tokens, k) and not _verb_at(tokens, k):
-        return 1
-    return 0
-
-
-_TWO_WORD = frozenset({("đơn", "vị"), ("địa", "phương"), ("cơ", "quan"), ("tổ", "chức"),
-                       ("đoàn", "thể"), ("doanh", "nghiệp"), ("đặc", "khu"), ("thị", "trấn"),
-                       ("công", "an"), ("thị", "xã")})
 
 
 def _variants(key: tuple[str, ...]) -> list[tuple[str, ...]]:

@@ -13,8 +13,17 @@ import re
 
 from ingest.blocks import Para
 from ingest.bodies import Resolver
-from ingest.header import _ANNEXED, _MOTTO, _NUMBER_LINE, _PLACE_DATE, _SIGNED_FOR, _ISSUES, \
-    Header, kind_name, number_codes
+from ingest.header import (
+    _ANNEXED,
+    _ISSUES,
+    _MOTTO,
+    _NUMBER_LINE,
+    _PLACE_DATE,
+    _SIGNED_FOR,
+    Header,
+    kind_name,
+    number_codes,
+)
 from ingest.layout import Layout
 from ingest.text import ascii_key, is_upper_text
 

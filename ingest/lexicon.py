@@ -70,7 +70,8 @@ quản lý, tập trung, ưu tiên, kiện toàn, quan tâm, phê duyệt, cân 
 thu thập, duy trì, đổi mới, thúc đẩy, tổ chức, lãnh đạo, cập nhật, khai thác, sử dụng, chấp
 hành, áp dụng, ứng dụng, cải thiện, củng cố, mở rộng, thẩm định, thông báo, phân công, bàn
 giao, tiếp xúc, trao đổi, vận dụng, nghiêm túc, ra mắt, phát hành, đăng, khen thưởng, làm rõ,
-trân trọng, cảm ơn, theo quy định, trên cơ sở, đối với, từ, đến, kịp thời, hoặc, nhưng, mà, thì, còn, luôn, chưa, không, cũng
+trân trọng, cảm ơn, theo quy định, trên cơ sở, đối với, từ, đến, kịp thời, hoặc, nhưng, mà,
+thì, còn, luôn, chưa, không, cũng
 """)
 
 

@@ -226,7 +226,7 @@ class AssignmentReader:
         for para in paras[1:]:
             for start, end in sentence_spans(para.text):
                 roles = sentence_roles(para.text[start:end], self.resolver)
-                cooperating += roles.cooperating
+                cooperating += roles.cooperating + roles.helpers
                 if roles.how == "subject" and roles.cooperating_only:
                     cooperating += roles.cooperating
         task = Task(scope.prefix, lead, [whole(p) for p in paras], cooperating=cooperating,
@@ -336,7 +336,7 @@ def _anaphoric(lead: list[Mention], inherited: tuple[Mention, ...]) -> bool:
     words = ascii_key(lead[0].text).split()
     if words and words[0] in ("cac", "nhung"):
         words = words[1:]
-    if not 1 <= len(words) <= 2:
+    if not 1 <= len(words) <= 3:
         return False
     return any(" ".join(words) in ascii_key(m.text) for m in inherited)
 

@@ -157,6 +157,8 @@ def _paragraphs_of(segments: list[tuple[list[tuple[int, str]], bool]], wrapped: 
         cells = [_cell(cell, wrapped) for cell in row]
         start = next((k for k in range(max(0, len(cells) - 2)) if _is_header(cells[k:])), None)
         if start is not None:
+            while start < len(cells) - 3 and not column_role(cells[start].text):
+                start += 1
             for before in row[:start]:
                 out.extend(paragraphs(before, wrapped))
             table, index = _vertical_table(cells[start:], rows, index + 1, wrapped)

@@ -51,6 +51,7 @@ class Roles:
     requester: bool = False  # "Ủy ban nhân dân tỉnh yêu cầu:" (introduces a list)
     conditional: bool = False
     past: bool = False
+    helpers: list[Mention] = field(default_factory=list)  # "phối hợp với X" with no lead named
 
     @property
     def found(self) -> bool:
@@ -68,7 +69,8 @@ def sentence_roles(text: str, resolver: Resolver, *, intro: bool = False) -> Rol
     roles = (_object(body, resolver) or _subject(body, resolver, anywhere=intro)
              or _marker(body, resolver))
     if roles is None:
-        return Roles(conditional=bool(_IF.search(body)))
+        cooperating = [_shift(m, shift) for m in _cooperating(body, resolver)]
+        return Roles(cooperating=[], conditional=bool(_IF.search(body)), helpers=cooperating)
     first = min((m.start for m in roles.lead + roles.cooperating), default=0)
     roles.conditional = bool(_IF.search(body[:first]))
     roles.lead = [_shift(m, shift) for m in roles.lead]

@@ -1,85 +1,48 @@
-"""Assignments: who leads, who co-operates, whom to report to, what, and by when.
+"""Assignments: walk the outline and draft one task per body that is given one.
 
-Found in the sections "TỔ CHỨC THỰC HIỆN" / "TIẾN ĐỘ THỰC HIỆN" (numbered items, bullets or a
-table), and in activities elsewhere that carry their own "Thời gian: ..." line. An item is cut
-in two where a later sentence names a new body as its subject ("... Học viện Chính trị quốc
-gia Hồ Chí Minh chủ trì, ...").
+Layouts read, each anywhere in the text (section titles are evidence, ingest/sections.py):
+
+- a heading per body with bullets below ("1. Công an tỉnh" / "- Chủ trì ..."): one task;
+- labelled fields ("Đơn vị chủ trì: …", "Thời gian thực hiện: …"): a task per field block,
+  with the text since the previous block;
+- running text: a task per sentence that names its own lead (ingest/clauses.py); the
+  sentences without one belong to the task before them;
+- a list introduced by "X …:" or "đề nghị X:" : each item is X's task unless it names its own;
+- tables with a lead column (ingest/table_rows.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
+from ingest.blocks import Para, Table
 from ingest.bodies import Mention, Resolver
-from ingest.deadlines import Deadline, find_deadline
-from ingest.layout import Layout, is_upper_text, item_number
-from ingest.text import Passage, ascii_key, join_lines, sentence_spans
+from ingest.clauses import Roles, sentence_roles
+from ingest.fields import Field, read_field
+from ingest.layout import Layout
+from ingest.outline import Node
+from ingest.sections import ends_document, is_issuance, is_summary, section_kind
+from ingest.table_rows import name_list, table_tasks
+from ingest.tasks import Piece, Task, finish, whole
+from ingest.text import ascii_key, sentence_spans
 
-_SECTION_TITLES = ("to chuc thuc hien", "tien do thuc hien", "phan cong thuc hien",
-                   "phan cong nhiem vu", "trach nhiem thuc hien", "to chuc trien khai")
-_SECTION_END = re.compile(r"^(?:[-+•]\s*)?(?:noi nhan|phu luc\b|t/m\b|tm\.|kt\.|q\.\s)")
-_LABEL = re.compile(
-    r"^[-+•]?\s*(?P<label>(?:đơn vị|cơ quan|bộ phận)?\s*(?:chủ trì|phối hợp|thực hiện)|"
-    r"trách nhiệm(?: thực hiện)?|thời gian(?: thực hiện| hoàn thành)?|thời hạn(?: hoàn thành)?|"
-    r"tiến độ(?: thực hiện)?)\s*:\s*(?P<value>.*)$", re.IGNORECASE)
-_LEADING = re.compile(r"^(?:[-+•]\s*|[a-zđ]\)\s*|(?:giao|đề nghị|yêu cầu)\s+)+", re.IGNORECASE)
-_COOPERATE_WITH = re.compile(r"phối hợp(?:\s+chặt chẽ)?\s+(?:với|cùng)\s+", re.IGNORECASE)
-_COOPERATE_ONLY = re.compile(r"\bphối hợp\b(?!(?:\s+chặt chẽ)?\s+(?:với|cùng)\b)", re.IGNORECASE)
-_LEADS = re.compile(r"\bchủ trì\b", re.IGNORECASE)
-_REPORT = re.compile(r"\bbáo cáo\b", re.IGNORECASE)
-
-
-@dataclass
-class Assignment:
-    ref: str
-    lead: list[Mention]
-    cooperating: list[Mention]
-    report_to: str | None
-    task: str
-    deadline: Deadline | None
-    line_start: int
-    line_end: int
-    lines: dict[str, tuple[int, int]] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+_SUFFIXES = "bcdefghijklmnopqrstuvwxyz"
+_SECTIONS = ("heading", "roman", "part", "chapter", "article")
+_NUMBERED = ("roman", "part", "chapter", "article", "decimal", "decimal2", "decimal3", "letter",
+             "paren")
+_COURTESY = re.compile(r"\b(?:cảm ơn|trân trọng kính chào|xin chân thành)\b", re.IGNORECASE)
+_REQUEST = re.compile(r"^(?:đề nghị|kính đề nghị)\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
-class Section:
-    ref: str  # roman numeral, or "" when the section has none
-    title: str
-    first: int  # first line of the body
-    last: int
-
-
-def find_sections(layout: Layout) -> list[Section]:
-    """The assignment sections, each up to the next heading or the recipients list."""
-    starts: list[tuple[int, str, str]] = [
-        (h.line, h.number, h.title) for h in layout.headings if _is_assignment_title(h.title)]
-    heading_lines = {h.line for h in layout.headings}
-    for n in layout.main_lines():
-        text = layout.text(n)
-        if n not in heading_lines and is_upper_text(text) and len(text) < 60 \
-                and _is_assignment_title(text.strip(" :")):
-            starts.append((n, "", text))
-    sections = []
-    lines_of_starts = sorted(start[0] for start in starts)
-    for line, number, title in sorted(starts):
-        nexts = [h.line for h in layout.headings if h.line > line] + [layout.main_end + 1]
-        nexts += [other for other in lines_of_starts if other > line]
-        last = min(nexts) - 1
-        for n in range(line + 1, last + 1):
-            if _SECTION_END.match(ascii_key(layout.text(n)).strip()):
-                last = n - 1
-                break
-        sections.append(Section(number, title, line + 1, last))
-    return sections
-
-
-def _is_assignment_title(title: str) -> bool:
-    key = ascii_key(title).strip(" .:")
-    return key.startswith(_SECTION_TITLES)
+class Scope:
+    zone: str | None  # "assignment", "excluded" or None
+    weak: bool  # a sentence's subject may lead (not only a strong sign)
+    inherited: tuple[Mention, ...] = ()
+    prefix: str = ""
+    preamble: bool = False
 
 
 class AssignmentReader:
@@ -88,377 +51,343 @@ class AssignmentReader:
         self.resolver = resolver
         self.issued_on = issued_on
         self.warnings: list[str] = []
+        self.has_section = any(section_kind(n.title) == "assignment" for n in _nodes(layout.outline))
+        nodes = _nodes(layout.outline)
+        self.first_item = next((n.first_line for n in nodes if n.style in _NUMBERED),
+                               next((n.first_line for n in nodes if n.style not in _SECTIONS),
+                                    10**9))
 
-    def read(self) -> list[Assignment]:
-        sections = find_sections(self.layout)
-        covered: set[int] = set()
-        out: list[Assignment] = []
-        for section in sections:
-            lines = [n for n in range(section.first, section.last + 1)
-                     if not self.layout.is_noise(n)]
-            covered.update(lines)
-            out.extend(self._tables(section.ref, lines))
-            out.extend(self._items(section.ref, lines, activities_only=False))
-        out.extend(self._activities(covered))
-        out.sort(key=lambda a: a.line_start)
-        return _unique_refs(out)
+    def read(self) -> list[Task]:
+        scope = Scope(None, weak=not self.has_section)
+        tasks = self._node(self.layout.outline, scope)
+        tasks.sort(key=lambda t: t.line_start)
+        return _unique_refs(tasks)
 
-    # -- sections ------------------------------------------------------------------------
+    # -- nodes -----------------------------------------------------------------------------
 
-    def _items(self, prefix: str, lines: list[int], *, activities_only: bool) -> list[Assignment]:
-        blocks = _item_blocks(self.layout, [n for n in lines
-                                            if not self.layout.text(n).startswith("|")])
-        out = []
-        for number, block in blocks:
-            ref = f"{prefix}.{number}" if prefix else number
-            out.extend(self._item(ref, block, activities_only=activities_only))
-        return out
+    def _node(self, node: Node, scope: Scope) -> list[Task]:
+        if node.head is not None:
+            kind = section_kind(node.title) if _titled(node) else None
+            if kind:
+                scope = replace(scope, zone=kind, weak=kind == "assignment" or scope.weak)
+            if scope.zone == "excluded":
+                return []
+            scope = replace(scope, prefix=_ref(scope.prefix, node))
+        heading = self._body_heading(node, scope)
+        if heading is not None:
+            return [self._heading_task(node, heading, scope)]
+        if _has_fields(node):
+            return self._field_blocks(node, scope)
+        return self._running(node, scope)
 
-    def _activities(self, covered: set[int]) -> list[Assignment]:
-        """Numbered activities outside the assignment sections that have a 'Thời gian:' line."""
-        out: list[Assignment] = []
-        bounds = [h.line for h in self.layout.headings] + [self.layout.main_end + 1]
-        spans: list[tuple[str, list[int]]] = []
-        first_heading = bounds[0]
-        spans.append(("", list(range(1, first_heading))))
-        for heading, end in zip(self.layout.headings, bounds[1:], strict=False):
-            spans.append((heading.number, list(range(heading.line + 1, end))))
-        for prefix, lines in spans:
-            lines = [n for n in lines if n not in covered and not self.layout.is_noise(n)]
-            if any(_timing_label(self.layout.text(n)) for n in lines):
-                out.extend(self._items(prefix, lines, activities_only=True))
-            out.extend(self._tables(prefix, lines))
-        return out
-
-    # -- one item --------------------------------------------------------------------------
-
-    def _item(self, ref: str, block: list[tuple[int, str]], *, activities_only: bool
-              ) -> list[Assignment]:
-        labels = [(n, m) for n, text in block if (m := _LABEL.match(text))]
-        body = [(n, text) for n, text in block if not _LABEL.match(text)]
-        timing = next(((n, m.group("value")) for n, m in labels
-                       if _timing_label_name(m.group("label"))), None)
-        if activities_only and timing is None:
-            return []
-        if labels and any(not _timing_label_name(m.group("label")) for _, m in labels):
-            return [self._labelled(ref, block, body, labels, timing)]
-        passage = join_lines(body, sep="\n")
-        if not passage.text.strip():
-            return []
-        out = self._sentences(ref, passage, timing, activities_only=activities_only)
-        if not out and not activities_only:
-            first = block[0][0]
-            self.warnings.append(f"dòng {first}: mục {ref} không nêu đơn vị thực hiện nào nhận "
-                                 "ra được; thêm tay nếu đây là việc giao")
-        return out
-
-    def _labelled(self, ref: str, block: list[tuple[int, str]], body: list[tuple[int, str]],
-                  labels: list[tuple[int, re.Match[str]]], timing: tuple[int, str] | None
-                  ) -> Assignment:
-        lead: list[Mention] = []
-        cooperating: list[Mention] = []
-        lines: dict[str, tuple[int, int]] = {}
-        report_to = None
-        for n, m in labels:
-            label, value = ascii_key(m.group("label")), m.group("value")
-            if "phoi hop" in label:
-                cooperating += self.resolver.scan(value, sentence_start=False)[0]
-                lines["cooperating"] = (n, n)
-            elif not _timing_label_name(m.group("label")):
-                found_lead, found_coop, found_report = self._roles(value, sentence_start=False)
-                lead += found_lead
-                cooperating += found_coop
-                report_to = report_to or found_report
-                lines["lead"] = (n, n)
-        deadline = self._deadline(timing, join_lines(body).text, lines, block)
-        task = " ".join(text for _, text in body).strip() or " ".join(t for _, t in block)
-        return self._assignment(ref, lead, cooperating, report_to, task, deadline,
-                                block[0][0], block[-1][0], lines)
-
-    def _sentences(self, ref: str, passage: Passage, timing: tuple[int, str] | None, *,
-                   activities_only: bool) -> list[Assignment]:
-        segments = self._segments(passage.text)
-        out: list[Assignment] = []
-        for index, (start, end) in enumerate(segments):
-            text = passage.text[start:end]
-            lead, cooperating, report_to = self._roles(text, sentence_start=True)
-            if not lead and not cooperating:
+    def _running(self, node: Node, scope: Scope) -> list[Task]:
+        """The node's own text as running text, then its children, tables in place."""
+        out: list[Task] = []
+        own: list[Para] = [node.head] if node.head is not None else []
+        child_scope = scope
+        list_style: str | None = None
+        for item in node.content:
+            if isinstance(item, Para):
+                own.append(item)
                 continue
-            lines = {"lead": (passage.line_at(start), passage.line_at(start))}
-            line_start, line_end = passage.line_at(start), passage.line_at(end - 1)
-            block_lines = [(passage.line_at(start), text)]
-            deadline = self._deadline(timing, text, lines, block_lines,
-                                      base=passage.line_at(start), passage=passage,
-                                      offset=start)
-            suffix = "" if index == 0 or not out else "bcdefghijk"[min(len(out) - 1, 9)]
-            task = re.sub(r"\s+", " ", _LEADING.sub("", text.strip())).strip()
-            out.append(self._assignment(f"{ref}{suffix}", lead, cooperating, report_to, task,
-                                        deadline, line_start, max(line_end, line_start), lines))
+            if own:
+                intro = own[-1]
+                out += self._sentences(own[:-1] if self._intro(intro, scope) else own, scope)
+                child_scope = self._child_scope(intro, scope)
+                list_style = None
+                own = []
+            if isinstance(item, Table):
+                if scope.zone != "excluded":
+                    out += table_tasks(item, _table_prefix(scope.prefix, node), self.resolver,
+                                       self.issued_on, self.warnings)
+                continue
+            if list_style is None:
+                list_style = item.style
+            if item.style != list_style or item.style in _SECTIONS:
+                child_scope = scope  # the introduced list has ended
+            out += self._node(item, child_scope)
+        if own:
+            out += self._sentences(own, scope, item=node)
         return out
 
-    def _segments(self, text: str) -> list[tuple[int, int]]:
-        """Sentence groups: a new one starts where a sentence's subject is a known body."""
-        units: list[tuple[int, int]] = []
-        offset = 0
-        for paragraph in text.split("\n"):
-            for start, end in sentence_spans(paragraph):
-                units.append((offset + start, offset + end))
-            offset += len(paragraph) + 1
-        segments: list[tuple[int, int]] = []
-        for start, end in units:
-            if segments and not self._names_subject(text[start:end]):
-                segments[-1] = (segments[-1][0], end)
-            else:
-                segments.append((start, end))
-        return segments
+    def _intro(self, para: Para, scope: Scope) -> bool:
+        return para.text.rstrip().endswith(":") and not read_field(para.text)
 
-    def _names_subject(self, sentence: str) -> bool:
-        stripped = _LEADING.sub("", sentence.lstrip())
-        mentions, end = self.resolver.scan(stripped, names_only=True)
-        if not mentions or not any(m.ref for m in mentions):
+    def _child_scope(self, para: Para, scope: Scope) -> Scope:
+        """After "X …:" / "đề nghị X:" the items are X's; after "… yêu cầu:" they are tasks."""
+        if not self._intro(para, scope):
+            return scope
+        roles = sentence_roles(_last_sentence(para.text), self.resolver, intro=True)
+        if roles.requester:
+            return replace(scope, weak=True)
+        if roles.lead and not roles.past and not roles.conditional:
+            return replace(scope, weak=True, inherited=tuple(roles.lead))
+        return scope
+
+    # -- running text ------------------------------------------------------------------------
+
+    def _sentences(self, paras: list[Para], scope: Scope, item: Node | None = None) -> list[Task]:
+        tasks: list[Task] = []
+        pending: list[Piece] = []
+        for para in paras:
+            if is_summary(para.text) or self._closing_formula(para, item):
+                continue
+            preamble = para.first < self.first_item
+            for start, end in sentence_spans(para.text):
+                piece = Piece(para, start, end)
+                roles = sentence_roles(piece.text, self.resolver)
+                if roles.conditional or roles.past or roles.requester or is_issuance(piece.text) \
+                        or _COURTESY.search(piece.text):
+                    continue
+                lead = self._own_lead(roles, scope, preamble)
+                if lead is None:
+                    (tasks[-1].pieces if tasks else pending).append(piece)
+                    continue
+                if not lead and tasks:  # co-operating only, after a task: it helps that one
+                    tasks[-1].cooperating += roles.cooperating
+                    tasks[-1].pieces.append(piece)
+                    continue
+                if tasks and [m.value for m in tasks[-1].lead] == [m.value for m in lead]:
+                    tasks[-1].pieces.append(piece)
+                    tasks[-1].cooperating += roles.cooperating
+                    continue
+                task = Task(scope.prefix, lead, pending + [piece], cooperating=roles.cooperating,
+                            lead_line=para.line_at(start))
+                pending = []
+                tasks.append(task)
+        if not tasks and pending and scope.inherited:
+            task = Task(scope.prefix, list(scope.inherited), pending)
+            task.flags.append("lead_inherited")
+            tasks.append(task)
+        elif not tasks and pending and item is not None and item.number and scope.zone == "assignment":
+            self.warnings.append(f"dòng {pending[0].first}: mục {scope.prefix} không nêu đơn vị "
+                                 "thực hiện nào nhận ra được; thêm tay nếu đây là việc giao")
+        return [finish(_suffix(t, i), self.resolver, self.issued_on) for i, t in enumerate(tasks)]
+
+    def _own_lead(self, roles: Roles, scope: Scope, preamble: bool) -> list[Mention] | None:
+        """The lead a sentence names for itself ([] when it only co-operates), else None."""
+        if not roles.found:
+            return None
+        if not roles.strong and not scope.weak:
+            return None
+        if preamble and roles.how != "object":
+            return None
+        lead = roles.lead
+        if scope.inherited and lead and _anaphoric(lead, scope.inherited):
+            return list(scope.inherited)
+        return lead if lead else []
+
+    def _closing_formula(self, para: Para, item: Node | None) -> bool:
+        """The last paragraph asking everyone to carry the document out: not a new task."""
+        if not ends_document(para.text) or item is None or not item.number and not self.has_section \
+                and item.style == "root":
             return False
-        if stripped[:mentions[0].start].strip().lower() not in ("", "các", "những", "toàn thể"):
+        key = ascii_key(para.text)
+        if not re.search(r"\b(?:yeu cau|de nghi)\b", key) or re.search(r"\bbao cao\b", key):
             return False
-        rest = stripped[end:].lstrip(" ,:")
-        return bool(rest) and not rest[0].isupper()
+        from ingest.deadlines import find_deadline
 
-    def _roles(self, text: str, *, sentence_start: bool
-               ) -> tuple[list[Mention], list[Mention], str | None]:
-        """(lead, co-operating, report-to) of one sentence group."""
-        stripped = _LEADING.sub("", text.lstrip())
-        shift = len(text) - len(text.lstrip()) + (len(text.lstrip()) - len(stripped))
-        subject, end = self.resolver.scan(stripped, sentence_start=sentence_start)
-        adverbial = re.match(r"^[^,;:]{1,40},\s*", stripped)
-        if not subject and adverbial:  # "Hằng năm, Ủy ban Kiểm tra ... kiểm tra ..."
-            subject, end = self.resolver.scan(stripped[adverbial.end():], sentence_start=False,
-                                              names_only=True)
-            subject = [_shift(x, adverbial.end()) for x in subject]
-            end += adverbial.end()
-        after = stripped[end:]
-        m = re.match(r"^\s*,?\s*giao\s+(?:cho\s+)?", after, re.IGNORECASE)
-        if subject and m:
-            assigned, end2 = self.resolver.scan(after[m.end():], sentence_start=False)
-            if assigned:
-                offset = end + m.end()
-                subject = [_shift(x, offset) for x in assigned]
-                end = offset + end2
-                after = stripped[end:]
-        subject = [_shift(x, shift) for x in subject]
-        if not subject:
-            return [], [], None
-        cooperating = self._cooperating(text, shift + end)
-        lead = subject
-        first_clause = re.split(r"[;.]", after, maxsplit=1)[0]
-        if not _LEADS.search(text) and _COOPERATE_ONLY.search(first_clause):
-            cooperating = subject + [c for c in cooperating if c.value not in
-                                     {s.value for s in subject}]
-            lead = []
-        cooperating = [c for c in cooperating if c.value not in {x.value for x in lead}]
-        return lead, _dedupe(cooperating), self._report_to(text)
+        if find_deadline(para.text, issued_on=self.issued_on) is not None:
+            return False
+        return para is not (item.head if item else None)
 
-    def _cooperating(self, text: str, start: int) -> list[Mention]:
-        out: list[Mention] = []
-        for m in _COOPERATE_WITH.finditer(text, start):
-            found, _ = self.resolver.scan(text[m.end():], sentence_start=False)
-            out += [_shift(x, m.end()) for x in found]
-        return out
+    # -- headings per body -------------------------------------------------------------------
 
-    def _report_to(self, text: str) -> str | None:
-        for m in _REPORT.finditer(text):
-            clause = re.split(r"[;.]\s", text[m.end():], maxsplit=1)[0]
-            via = re.search(r"\(\s*qua\s+([^)]+)\)", clause, re.IGNORECASE)
-            candidates = [via.group(1)] if via else []
-            candidates += [clause[v.end():] for v in re.finditer(r"\bvề\s+", clause)]
-            candidates.append(clause)
-            for candidate in candidates:
-                found, _ = self.resolver.scan(candidate.lstrip(" ,"), names_only=True)
-                bodies = [x.ref for x in found if x.ref and x.ref in self.resolver.registry.bodies]
-                if bodies:
-                    return bodies[0]
+    def _body_heading(self, node: Node, scope: Scope) -> list[Mention] | None:
+        """The bodies a heading names when its items are theirs ("1. Công an tỉnh")."""
+        head = node.head
+        if head is None or node.style in ("roman", "part", "chapter", "root") or not node.content:
+            return None
+        if node.style == "heading" and head.first < self.first_item:
+            return None  # the organ's name above the title
+        text = head.text.strip()
+        if len(text) > 220 or text.endswith((".", ";")) and not head.bold:
+            return None
+        body = _REQUEST.sub("", text)
+        names, end = self.resolver.scan(body)
+        if names:
+            rest = body[end:].strip(" ,:")
+            if not rest or rest.startswith("(") or head.bold and len(rest) < 160:
+                return names
+            return None
+        if scope.weak and body.lower().startswith(("các ", "những ")) and self._subjectless(node):
+            phrase = re.split(r"\s*[(:]", body, maxsplit=1)[0].strip()
+            return [Mention(None, phrase, 0, len(phrase), note="không có trong sổ đăng ký đơn vị")]
         return None
 
-    def _deadline(self, timing: tuple[int, str] | None, text: str,
-                  lines: dict[str, tuple[int, int]], block: list[tuple[int, str]], *,
-                  base: int | None = None, passage: Passage | None = None, offset: int = 0
-                  ) -> Deadline | None:
-        if timing is not None:
-            found = find_deadline(timing[1], issued_on=self.issued_on, timing=True)
+    def _subjectless(self, node: Node) -> bool:
+        first = next((p for p in node.walk()[1:] if isinstance(p, Para)), None)
+        return first is not None and not sentence_roles(first.text, self.resolver).found
+
+    def _heading_task(self, node: Node, lead: list[Mention], scope: Scope) -> Task:
+        assert node.head is not None
+        paras = [p for p in node.walk() if isinstance(p, Para)]
+        cooperating: list[Mention] = []
+        for para in paras[1:]:
+            for start, end in sentence_spans(para.text):
+                roles = sentence_roles(para.text[start:end], self.resolver)
+                cooperating += roles.cooperating + roles.helpers
+                if roles.how == "subject" and roles.cooperating_only:
+                    cooperating += roles.cooperating
+        task = Task(scope.prefix, lead, [whole(p) for p in paras], cooperating=cooperating,
+                    lead_line=node.head.first)
+        task.description = " ".join(p.text for p in paras[1:]) or None
+        return finish(task, self.resolver, self.issued_on)
+
+    # -- labelled fields ---------------------------------------------------------------------
+
+    def _field_blocks(self, node: Node, scope: Scope) -> list[Task]:
+        items = [p for p in node.walk() if isinstance(p, Para)]
+        head = items[0] if node.head is not None else None
+        chunk: list[Para] = []
+        block: list[tuple[Para, Field]] = []
+        out: list[Task] = []
+        for para in items:
+            found = read_field(para.text)
             if found is not None:
-                lines["deadline"] = (timing[0], timing[0])
-                return found
-            lines["deadline"] = (timing[0], timing[0])
-            return Deadline(None, timing[1].strip(), 0, len(timing[1]),
-                            f"không hiểu thời hạn «{timing[1].strip()}»")
-        found = find_deadline(text, issued_on=self.issued_on)
-        if found is not None:
-            line = passage.line_at(offset + found.start) if passage else block[0][0]
-            lines["deadline"] = (line, line)
-        return found
-
-    def _assignment(self, ref: str, lead: list[Mention], cooperating: list[Mention],
-                    report_to: str | None, task: str, deadline: Deadline | None, first: int,
-                    last: int, lines: dict[str, tuple[int, int]]) -> Assignment:
-        assignment = Assignment(ref, _dedupe(lead), _dedupe(cooperating), report_to, task,
-                                deadline, first, last, lines)
-        for mention in assignment.lead + assignment.cooperating:
-            if mention.ref is None:
-                assignment.warnings.append(
-                    f"mục {ref} (dòng {first}): «{mention.text}» {mention.note or 'chưa rõ'}")
-            elif self.resolver.registry.groups.get(mention.ref) and \
-                    self.resolver.registry.groups[mention.ref].placeholder:
-                assignment.warnings.append(
-                    f"mục {ref} (dòng {first}): «{mention.text}» chưa xác định là những đơn vị "
-                    "nào: thay bằng các đơn vị cụ thể hoặc bỏ đi")
-        if deadline is not None and deadline.warning:
-            assignment.warnings.append(f"mục {ref} (dòng {first}): {deadline.warning}")
-        return assignment
-
-    # -- tables ----------------------------------------------------------------------------
-
-    def _tables(self, prefix: str, lines: list[int]) -> list[Assignment]:
-        out: list[Assignment] = []
-        table: list[int] = []
-        for n in lines + [0]:
-            if n and self.layout.text(n).startswith("|"):
-                table.append(n)
+                block.append((para, found))
                 continue
-            if table:
-                out.extend(self._table(prefix, table))
-                table = []
-        return out
+            if block:
+                out += self._block(chunk, block, scope, head)
+                chunk, block = [], []
+            chunk.append(para)
+        if block:
+            out += self._block(chunk, block, scope, head)
+        elif chunk:
+            out += self._sentences([p for p in chunk if p is not head], scope)
+        return [_suffix(t, i) for i, t in enumerate(out)]
 
-    def _table(self, prefix: str, rows: list[int]) -> list[Assignment]:
-        cells = {n: [c.strip() for c in self.layout.text(n).strip().strip("|").split("|")]
-                 for n in rows}
-        columns = None
-        out: list[Assignment] = []
-        for count, n in enumerate(rows, start=1):
-            row = cells[n]
-            if all(re.fullmatch(r":?-{2,}:?", c) or not c for c in row):
-                continue
-            if columns is None:
-                columns = _table_columns(row)
-                continue
-            assignment = self._row(prefix, n, row, columns, count)
-            if assignment is not None:
-                out.append(assignment)
-        return out
+    def _block(self, chunk: list[Para], block: list[tuple[Para, Field]], scope: Scope,
+               head: Para | None) -> list[Task]:
+        fields = {f.role: (p, f) for p, f in reversed(block)}
+        text = [p for p in chunk if p is not head] or ([head] if head else [])
+        timing = fields.get("deadline")
+        timing_value = (timing[1].value, timing[0].first) if timing else None
+        cooperating = [m for p, f in block if f.role == "cooperating"
+                       for m in name_list(f.value, self.resolver)]
+        if "lead" not in fields:
+            tasks = self._sentences(text, replace(scope, weak=True))
+            for task in tasks:
+                task.cooperating += cooperating
+                if timing_value and (task.deadline is None or task.deadline.rule is None):
+                    task.deadline = None
+                    finish(task, self.resolver, self.issued_on, timing_value)
+            return tasks
+        lead_para, lead_field = fields["lead"]
+        lead, extra = self._field_leads(lead_field.value)
+        pieces = [whole(p) for p in text] + [whole(p) for p, _ in block]
+        task = Task(scope.prefix, lead, pieces, cooperating=cooperating + extra,
+                    lead_line=lead_para.first)
+        description = fields.get("task")
+        task.description = description[1].value if description else " ".join(
+            p.text for p in text) or None
+        for role in ("cooperating",):
+            if role in fields:
+                task.lines[role] = (fields[role][0].first, fields[role][0].last)
+        return [finish(task, self.resolver, self.issued_on, timing_value)]
 
-    def _row(self, prefix: str, n: int, row: list[str], columns: dict[str, int], count: int
-             ) -> Assignment | None:
-        def cell(role: str) -> str:
-            index = columns.get(role)
-            return row[index] if index is not None and index < len(row) else ""
-
-        number = cell("ref").strip(" .") or str(count)
-        lead_text, task = cell("lead"), cell("task")
-        if not lead_text and not cell("cooperating"):
-            if task and cell("deadline"):
-                self.warnings.append(f"dòng {n}: dòng bảng «{task[:60]}» không ghi đơn vị chủ trì")
-            return None
-        lead, coop, report_to = self._roles(lead_text, sentence_start=False)
-        if not lead and lead_text:
-            lead = self.resolver.scan(lead_text, sentence_start=False)[0]
-        coop += self.resolver.scan(cell("cooperating"), sentence_start=False)[0]
-        lines = {k: (n, n) for k in ("lead", "cooperating", "deadline")}
-        deadline_text = cell("deadline")
-        deadline = find_deadline(deadline_text, issued_on=self.issued_on, timing=True) \
-            if deadline_text else None
-        if deadline_text and deadline is None:
-            deadline = Deadline(None, deadline_text, 0, len(deadline_text),
-                                f"không hiểu thời hạn «{deadline_text}»")
-        ref = f"{prefix}.{number}" if prefix else number
-        return self._assignment(ref, lead, coop, report_to, task or lead_text, deadline, n, n,
-                                lines)
-
-
-_COLUMN_WORDS = (
-    ("ref", ("tt", "stt", "so tt")),
-    ("cooperating", ("phoi hop",)),
-    ("lead", ("chu tri", "thuc hien", "trach nhiem", "don vi", "co quan")),
-    ("deadline", ("thoi gian", "thoi han", "tien do", "hoan thanh")),
-    ("task", ("noi dung", "nhiem vu", "cong viec", "hoat dong", "ten")),
-)
+    def _field_leads(self, value: str) -> tuple[list[Mention], list[Mention]]:
+        """(lead, co-operating) of a lead field: the clause that says "chủ trì" leads."""
+        clauses = [c for c in re.split(r";", value) if c.strip()]
+        marked: list[Mention] = []
+        others: list[Mention] = []
+        for clause in clauses:
+            roles = sentence_roles(clause, self.resolver)
+            if roles.lead and re.search(r"\bchủ trì\b", clause, re.IGNORECASE):
+                marked += roles.lead
+            else:
+                others += roles.lead + roles.cooperating if roles.found else name_list(
+                    clause, self.resolver)
+        if marked:
+            return marked, others
+        return name_list(value, self.resolver), []
 
 
-def _table_columns(header: list[str]) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for index, text in enumerate(header):
-        key = ascii_key(text).strip(" .")
-        for role, words in _COLUMN_WORDS:
-            if role in columns:
-                continue
-            if (role == "ref" and key in words) or (role != "ref" and any(w in key for w in words)):
-                columns[role] = index
-                break
-    return columns
+def _titled(node: Node) -> bool:
+    """A heading (not a sentence) whose title says what the section is for."""
+    head = node.head
+    if head is None or node.style in ("dash", "plus", "star"):
+        return False
+    return head.bold or head.upper or len(head.text) < 90 and not head.text.endswith(".")
 
 
-def _item_blocks(layout: Layout, lines: list[int]) -> list[tuple[str, list[tuple[int, str]]]]:
-    """Numbered items ('1.', '2)', '1.1.') with their continuation lines; bullets if none."""
-    blocks: list[tuple[str, list[tuple[int, str]]]] = []
-    for n in lines:
-        text = layout.text(n)
-        if not text:
-            continue
-        numbered = item_number(text)
-        if numbered:
-            blocks.append((numbered[0], [(n, numbered[1])]))
-        elif blocks:
-            blocks[-1][1].append((n, text))
-    if blocks:
-        return blocks
-    count = 0
-    for n in lines:
-        text = layout.text(n)
-        if not text:
-            continue
-        if text.startswith(("-", "+", "•")) or not blocks or _LABEL.match(text) is None:
-            if _LABEL.match(text) and blocks:
-                blocks[-1][1].append((n, text))
-                continue
-            count += 1
-            blocks.append((str(count), [(n, text.lstrip("-+• "))]))
-        else:
-            blocks[-1][1].append((n, text))
-    return blocks
+def _has_fields(node: Node) -> bool:
+    """Does the node itself (its text and bullets, not its numbered items) hold lead fields?"""
+    if node.head is None:
+        return False
+    return any((f := read_field(p.text)) is not None and f.role in ("lead", "cooperating")
+               for p in _own_paras(node))
 
 
-def _timing_label(text: str) -> bool:
-    m = _LABEL.match(text)
-    return bool(m and _timing_label_name(m.group("label")))
-
-
-def _timing_label_name(label: str) -> bool:
-    key = ascii_key(label)
-    return key.startswith(("thoi gian", "thoi han", "tien do"))
-
-
-def _shift(mention: Mention, offset: int) -> Mention:
-    return Mention(mention.ref, mention.text, mention.start + offset, mention.end + offset,
-                   mention.note)
-
-
-def _dedupe(mentions: list[Mention]) -> list[Mention]:
-    seen: set[str] = set()
-    out = []
-    for mention in mentions:
-        if mention.value not in seen:
-            seen.add(mention.value)
-            out.append(mention)
+def _own_paras(node: Node) -> list[Para]:
+    out: list[Para] = [node.head] if node.head is not None else []
+    for item in node.content:
+        if isinstance(item, Para):
+            out.append(item)
+        elif isinstance(item, Node) and not item.number:
+            out += _own_paras(item)
     return out
 
 
-def _unique_refs(assignments: list[Assignment]) -> list[Assignment]:
+def _anaphoric(lead: list[Mention], inherited: tuple[Mention, ...]) -> bool:
+    """'Các văn phòng' after 'Văn phòng Trung ương Đảng và các văn phòng tỉnh ủy': the same."""
+    if len(lead) != 1 or lead[0].ref:
+        return False
+    words = ascii_key(lead[0].text).split()
+    if words and words[0] in ("cac", "nhung"):
+        words = words[1:]
+    if not 1 <= len(words) <= 3:
+        return False
+    return any(" ".join(words) in ascii_key(m.text) for m in inherited)
+
+
+def _last_sentence(text: str) -> str:
+    spans = sentence_spans(text)
+    return text[spans[-1][0]:spans[-1][1]] if spans else text
+
+
+def _nodes(node: Node) -> list[Node]:
+    out = []
+    for child in node.children:
+        out.append(child)
+        out.extend(_nodes(child))
+    return out
+
+
+def _ref(prefix: str, node: Node) -> str:
+    number = node.number
+    if not number:
+        return prefix
+    return f"{prefix}.{number}" if prefix else number
+
+
+def _table_prefix(prefix: str, node: Node) -> str:
+    if ascii_key(node.title).startswith(("phu luc", "danh muc")) or not prefix:
+        return prefix or "PL"
+    return prefix
+
+
+def _suffix(task: Task, index: int) -> Task:
+    if index:
+        task.ref = f"{task.ref}{_SUFFIXES[min(index - 1, len(_SUFFIXES) - 1)]}"
+    return task
+
+
+def _unique_refs(tasks: list[Task]) -> list[Task]:
     seen: dict[str, int] = {}
-    for assignment in assignments:
-        ref = assignment.ref
+    count = 0
+    for task in tasks:
+        if not task.ref or task.ref[0] in _SUFFIXES and len(task.ref) == 1:
+            count += 1
+            task.ref = str(count)
+        ref = task.ref
+        task.ref = ref
         if ref in seen:
             seen[ref] += 1
-            assignment.ref = f"{ref}-{seen[ref]}"
+            task.ref = f"{ref}-{seen[ref]}"
         else:
             seen[ref] = 1
-    return assignments
+    return tasks
 
 
-__all__ = ["Assignment", "AssignmentReader", "Section", "find_sections"]
+__all__ = ["AssignmentReader", "Task"]

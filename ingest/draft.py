@@ -1,6 +1,7 @@
 """Directive document -> draft (the JSON contract), with where each field came from.
 
-    {"directive": {...header...}, "assignments": [...], "targets": [...], "warnings": [...]}
+    {"directive": {...header...}, "assignments": [...], "targets": [...], "warnings": [...],
+     "ocr_pages": [...]}
 
 `Draft` is a dict (so it serialises as exactly the contract) that also carries `provenance`:
 the source lines of each header field and of each assignment's fields, for the YAML comments.
@@ -10,17 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ingest.assignments import Assignment, AssignmentReader, find_sections
-from ingest.bodies import Resolver, is_confederation, name_key
+from ingest.assignments import AssignmentReader
+from ingest.bodies import Context, Resolver, is_confederation
 from ingest.errors import DraftError
 from ingest.header import Header, number_codes, read_header
 from ingest.language import check_vietnamese
 from ingest.layout import Layout, analyse
-from ingest.reading import read_document
+from ingest.limits import MAX_ASSIGNMENTS
+from ingest.names import name_key
+from ingest.reading import Document, document_from_text, read_document
 from ingest.targets import read_targets
+from ingest.tasks import Task
 from models.registry import Registry
 
 
@@ -47,75 +52,107 @@ def resolver_for(registry: Registry) -> Resolver:
     return _RESOLVERS[key]
 
 
-def draft_document(path: Path, registry: Registry) -> Draft:
-    """Draft the cascade template of the directive at `path`; DraftError on unusable input."""
-    document = read_document(Path(path))
+def draft_document(path: Path, registry: Registry, aliases: Mapping[str, str] | None = None
+                   ) -> Draft:
+    """Draft the cascade template of the directive at `path`; DraftError on unusable input.
+
+    `aliases` maps a phrase as written to a decision of an earlier review (ingest/aliases.py):
+    a body or group id, "external" or "drop".
+    """
+    return _draft(read_document(Path(path)), registry, aliases)
+
+
+def draft_text(text: str, name: str, registry: Registry,
+               aliases: Mapping[str, str] | None = None) -> Draft:
+    """Draft pasted text (a web form) exactly as a .txt file named `name` would be."""
+    return _draft(document_from_text(name, text), registry, aliases)
+
+
+def _draft(document: Document, registry: Registry, aliases: Mapping[str, str] | None) -> Draft:
     check_vietnamese(document)
-    layout = analyse(document)
-    return draft_layout(layout, registry)
+    return draft_layout(analyse(document), registry, aliases=aliases)
 
 
-def draft_layout(layout: Layout, registry: Registry) -> Draft:
-    resolver = resolver_for(registry)
-    if not find_sections(layout) and not _has_assignment_hints(layout):
-        raise DraftError(f"{layout.document.name}: không tìm thấy phần giao việc (TỔ CHỨC THỰC "
-                         "HIỆN, TIẾN ĐỘ THỰC HIỆN, bảng phân công hoặc hoạt động có «Thời gian:»)"
-                         "; văn bản này không soạn được mẫu giao việc")
-    header = read_header(layout, resolver.with_context(confederation=False))
-    context = _confederation_context(header, registry)
-    reader = AssignmentReader(layout, resolver.with_context(confederation=context),
-                              _date(header.issued_on))
-    assignments = reader.read()
-    if not assignments:
-        raise DraftError(f"{layout.document.name}: có phần giao việc nhưng không nhận ra việc "
-                         "giao nào (đơn vị chủ trì, phối hợp); kiểm tra lại văn bản")
+def draft_layout(layout: Layout, registry: Registry, *,
+                 aliases: Mapping[str, str] | None = None) -> Draft:
+    base = resolver_for(registry).with_aliases(aliases)
+    header = read_header(layout, base.with_context(confederation=False))
+    resolver = base.with_context(issuer_context(header, registry, base))
+    reader = AssignmentReader(layout, resolver, _date(header.issued_on))
+    tasks = reader.read()
+    name = layout.document.name
+    if len(tasks) > MAX_ASSIGNMENTS:
+        raise DraftError(f"{name}: văn bản cho ra {len(tasks)} việc giao, vượt giới hạn "
+                         f"{MAX_ASSIGNMENTS} việc của một bản nháp; tách văn bản hoặc kiểm tra "
+                         "xem có phải văn bản chỉ đạo không")
+    if not tasks and not (header.number or header.issued_on or header.kind):
+        raise DraftError(f"{name}: không nhận ra số, ngày, loại văn bản hay việc giao nào; văn "
+                         "bản này không soạn được mẫu giao việc")
     warnings = list(header.warnings) + list(reader.warnings)
-    for assignment in assignments:
-        warnings.extend(assignment.warnings)
+    if not tasks:
+        warnings.append("không tìm thấy việc giao nào (đơn vị chủ trì, phối hợp); bản nháp chỉ có "
+                        "phần đầu văn bản: thêm việc giao bằng tay")
+    for task in tasks:
+        warnings.extend(task.warnings)
+    ocr = list(layout.document.ocr_pages)
+    if ocr:
+        warnings.append(f"trang {', '.join(map(str, ocr))} đọc bằng OCR (ảnh quét): kiểm tra kỹ "
+                        "số, ngày, tên đơn vị và thời hạn")
+        for task in tasks:
+            if any(layout.document.ocr_line(n) for n in (task.line_start, task.line_end)):
+                task.flags.append("ocr")
     data = {
         "directive": header.as_dict(),
-        "assignments": [_assignment_dict(a) for a in assignments],
+        "assignments": [assignment_dict(t) for t in tasks],
         "targets": read_targets(layout),
         "warnings": warnings,
+        "ocr_pages": ocr,
     }
     provenance = {"directive": dict(header.lines),
-                  "assignments": [dict(a.lines) for a in assignments],
-                  "placeholders": [g.id for g in registry.groups.values() if g.placeholder]}
-    return Draft(data, provenance=provenance, source=layout.document.name)
+                  "assignments": [dict(t.lines) for t in tasks],
+                  "placeholders": [g.id for g in registry.groups.values() if g.placeholder],
+                  "ocr": bool(ocr)}
+    return Draft(data, provenance=provenance, source=name)
 
 
-def _has_assignment_hints(layout: Layout) -> bool:
-    """A table or a 'Thời gian:' line may carry assignments without a titled section."""
-    for n in layout.main_lines():
-        text = layout.text(n)
-        if text.startswith("|") and "chủ trì" in text.lower():
-            return True
-        if re.match(r"^[-+•]?\s*thời (?:gian|hạn)[^:]{0,20}:", text, re.IGNORECASE):
-            return True
-    return False
-
-
-def _confederation_context(header: Header, registry: Registry) -> bool:
-    """Do short names ('Ban Tuyên giáo') mean the Confederation's own departments here?"""
+def issuer_context(header: Header, registry: Registry, resolver: Resolver) -> Context:
+    """How names relative to the issuer are read in this document."""
     issuer = header.issuer
     if issuer and not issuer.startswith("unresolved:"):
-        return is_confederation(registry, issuer)
-    _, code = number_codes(header.number) if header.number else (None, None)
-    return bool(code) and "TLD" in name_key(code or "")
+        confederation = is_confederation(registry, issuer)
+        name = registry.label(issuer)
+    else:
+        _, code = number_codes(header.number) if header.number else (None, None)
+        confederation = bool(code) and "TLD" in name_key(code or "")
+        name = (issuer or "").removeprefix("unresolved:")
+    key = " ".join(name.lower().split())
+    office = key.startswith("văn phòng")
+    province = None
+    m = re.search(r"\b(?:tỉnh|thành phố|tp\.?)\s+([^\W\d_][\w\s]{1,30})$", name, re.IGNORECASE)
+    if m:
+        province = m.group(1).strip().title()
+    addressee = None
+    if header.addressee:
+        found, _ = resolver.with_context(confederation=confederation).scan(header.addressee)
+        addressee = found[0] if len(found) == 1 else None
+    return Context(confederation=confederation, issuer=issuer, issuer_office=office,
+                   province=province, addressee=addressee)
 
 
 def _date(iso: str | None) -> dt.date | None:
     return dt.date.fromisoformat(iso) if iso else None
 
 
-def _assignment_dict(a: Assignment) -> dict[str, Any]:
+def assignment_dict(task: Task) -> dict[str, Any]:
+    deadline = task.deadline
     return {
-        "ref": a.ref,
-        "lead": [m.value for m in a.lead],
-        "cooperating": [m.value for m in a.cooperating],
-        "report_to": a.report_to,
-        "task": a.task,
-        "deadline": {"rule": a.deadline.rule if a.deadline else None,
-                     "text": a.deadline.text if a.deadline else None},
-        "source": {"line_start": a.line_start, "line_end": a.line_end},
+        "ref": task.ref,
+        "lead": [m.value for m in task.lead],
+        "cooperating": [m.value for m in task.cooperating],
+        "report_to": task.report_to,
+        "task": task.task,
+        "deadline": {"rule": deadline.rule if deadline else None,
+                     "text": deadline.text if deadline else None},
+        "source": {"line_start": task.line_start, "line_end": task.line_end},
+        "flags": list(dict.fromkeys(task.flags)),
     }

@@ -1,8 +1,10 @@
 """The directive's header: number, kind, issuer, place and date, title, signer, parents.
 
-Read from the lines before the first section heading, skipping stamps and a certified copy's
-block (see layout.py). A number or date missing there is looked for in "Ban hành kèm theo Kế
-hoạch số ... ngày ...", else left empty with a warning.
+Read from the paragraphs before the first numbered item (organ block, "Số …", date, kind,
+title, "Kính gửi", the preamble), from a site's metadata cells ("Số hiệu:", "Loại văn bản:",
+"Nơi ban hành:", "Ngày ban hành:") and from the end (signature). Stamps and a certified
+copy's block are noise (ingest/layout.py) and never read. A number or date missing there is
+looked for in "(Kèm theo Công văn số … ngày …)", else left empty with a warning.
 """
 
 from __future__ import annotations
@@ -11,38 +13,37 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from ingest.blocks import Para
 from ingest.bodies import Resolver
-from ingest.layout import Layout, is_upper_text
-from ingest.text import ascii_key
+from ingest.citations import NUMBER, implemented, normalise_number
+from ingest.layout import Layout
+from ingest.outline import Node
+from ingest.text import ascii_key, is_upper_text, sentence_spans
 
-_CODE = r"[A-Za-zĐđ][A-Za-zĐđ0-9]{0,9}"
-NUMBER = (rf"(?P<digits>\d{{1,5}}[a-z]?)\s*(?P<sep>[-–—/])\s*(?P<a>{_CODE})"
-          rf"(?:\s*[-–—/]\s*(?P<b>{_CODE}))?(?:\s*[-–—/]\s*(?P<c>{_CODE}))?(?![\w/])")
-_NUMBER_LINE = re.compile(rf"(?:^|\b)(?:Số|SỐ|So)\s*[:.]?\s*{NUMBER}")
-_CITED_NUMBER = re.compile(rf"\b(?:số|Số)\s*:?\s*{NUMBER}")
+_NUMBER_LINE = re.compile(rf"^(?:Số|SỐ|So|số)\s*(?:hiệu)?\s*[:.]?\s*{NUMBER}")
 _PLACE_DATE = re.compile(
-    r"^(?:(?P<place>[^,\d]{2,40}?)\s*,\s*)?ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+"
+    r"(?:(?P<place>[^,\d]{2,40}?)\s*,\s*)?ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+"
     r"năm\s+(?P<y>\d{4})", re.IGNORECASE)
+_NUM_DATE = re.compile(r"^(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})$")
 _ANNEXED = re.compile(
     rf"(?:ban hành )?kèm theo\s+(?P<kind>[^\d]{{2,40}}?)\s+số\s*:?\s*{NUMBER}"
     r"(?:[^.;]{0,40}?ngày\s+(?:(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})\s*/\s*(?P<y>\d{4})|"
     r"(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+(?P<y2>\d{4})))?", re.IGNORECASE)
-_SIGNED_FOR = re.compile(r"^(?:T/M|TM\.?|T\.M\.?|KT\.?|Q\.)\s*(?P<body>.+)$")
-_MOTTO = ("dang cong san viet nam", "cong hoa xa hoi chu nghia viet nam", "doc lap")
-_METADATA = re.compile(r"^(?:người ký|email|cơ quan|thời gian ký|ngày ký)\s*:", re.IGNORECASE)
-_TITLE_START = ("thực hiện", "về ", "triển khai", "tiếp tục", "tổ chức", "đẩy mạnh",
-                "tăng cường", "nâng cao", "ban hành", "sơ kết", "tổng kết", "hướng dẫn")
+_SIGNED_FOR = re.compile(r"^(?:T/M|TM\.?|T\.M\.?|KT\.?|K/T|Q\.)\s*(?P<body>.+)$")
+_MOTTO = ("dang cong san", "cong hoa xa hoi", "doc lap", "viet nam dan chu")
+_ISSUES = re.compile(r"^(?P<who>[^,;:]{3,90}?)\s+(?:ban hành|hướng dẫn|triển khai|kết luận|"
+                     r"thông báo|đề nghị|yêu cầu)\b")
 
 KINDS = (  # longest first
     "Chương trình hành động", "Chương trình", "Nghị quyết", "Kế hoạch", "Kết luận", "Chỉ thị",
     "Công văn", "Quyết định", "Thông báo", "Hướng dẫn", "Báo cáo", "Quy chế", "Quy định",
-    "Đề án", "Thông tri", "Tờ trình", "Chỉ đạo",
+    "Đề án", "Thông tri", "Tờ trình", "Phương án", "Công điện",
 )
 KIND_CODES = {
     "NQ": "Nghị quyết", "KH": "Kế hoạch", "CTR": "Chương trình", "CTRHĐ": "Chương trình hành động",
     "KL": "Kết luận", "CT": "Chỉ thị", "CV": "Công văn", "QĐ": "Quyết định", "TB": "Thông báo",
     "HD": "Hướng dẫn", "BC": "Báo cáo", "QC": "Quy chế", "QĐI": "Quy định", "ĐA": "Đề án",
-    "TT": "Thông tri", "TTR": "Tờ trình",
+    "TT": "Thông tri", "TTR": "Tờ trình", "PA": "Phương án", "CĐ": "Công điện",
 }
 
 
@@ -56,9 +57,9 @@ class Header:
     title: str | None = None
     signer: str | None = None
     implements: list[str] = field(default_factory=list)
+    addressee: str | None = None  # "Kính gửi: ..."
     lines: dict[str, tuple[int, int]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    confederation: bool = True  # the issuer is the Confederation or one of its organs
 
     def as_dict(self) -> dict[str, object]:
         return {"number": self.number, "kind": self.kind, "issuer": self.issuer,
@@ -66,17 +67,10 @@ class Header:
                 "implements": list(self.implements), "signer": self.signer}
 
 
-def normalise_number(m: re.Match[str]) -> str:
-    """'45 - KH/ĐĐTLĐ' -> '45-KH/ĐĐTLĐ' (the separators as written, spaces out, dashes one)."""
-    end = max(m.end(g) for g in ("a", "b", "c") if m.group(g))
-    text = m.string[m.start("digits"):end]
-    text = re.sub(r"[–—]", "-", text)
-    return re.sub(r"\s+", "", text)
-
-
 def number_codes(number: str) -> tuple[str | None, str | None]:
-    """('KH', 'ĐĐTLĐ') for '48-KH/ĐĐTLĐ', ('KH', 'TLĐ') for '300/KH-TLĐ'."""
-    parts = re.split(r"[-/]", number)[1:]
+    """('KH', 'ĐĐTLĐ') for '48-KH/ĐĐTLĐ', ('KH', 'TLĐ') for '300/KH-TLĐ', (None, 'CTK') for
+    '17809/BTC-CTK'."""
+    parts = [p for p in re.split(r"[-/]", number)[1:] if not p.isdigit()]
     if not parts:
         return None, None
     if parts[0].upper() in KIND_CODES:
@@ -86,279 +80,179 @@ def number_codes(number: str) -> tuple[str | None, str | None]:
 
 def read_header(layout: Layout, resolver: Resolver) -> Header:
     header = Header()
-    zone = _header_zone(layout)
-    _number(layout, zone, header)
-    _place_date(layout, zone, header)
+    zone = _zone(layout)
+    meta = _metadata(zone)
+    _number(zone, meta, header)
+    _place_date(zone, meta, header)
     _annexed(layout, header)
-    kind_line = _kind(layout, zone, header)
-    _issuer(layout, zone, kind_line, header, resolver)
-    _title(layout, zone, kind_line, header)
-    _signer(layout, header)
-    _implements(layout, zone, header)
+    kind_para = _kind(zone, meta, header)
+    from ingest.issuer import read_issuer
+
+    read_issuer(layout, zone, meta, kind_para, header, resolver)
+    _title(zone, kind_para, header)
+    _signer(layout, meta, header)
+    _addressee(zone, header)
+    _implements(zone, header)
     _warn_missing(header)
     return header
 
 
-def _header_zone(layout: Layout) -> list[int]:
-    end = min(layout.first_heading_line, layout.main_end + 1, 80)
-    return [n for n in range(1, end) if not layout.is_noise(n)]
+def _zone(layout: Layout) -> list[Para]:
+    """Paragraphs before the first numbered item, and at most the first 80 lines."""
+    nodes = _nodes(layout.outline)
+    first_item = next((n.first_line for n in nodes if n.style not in (
+        "heading", "root", "dash", "plus", "star")), None) or next(
+        (n.first_line for n in nodes if n.style not in ("heading", "root")), layout.main_end + 1)
+    end = min(first_item, 80) if first_item > 12 else 80
+    return [p for p in layout.paragraphs if p.first < end and not layout.is_closing(p)]
 
 
-def _number(layout: Layout, zone: list[int], header: Header) -> None:
-    for n in zone:
-        m = _NUMBER_LINE.search(layout.text(n))
-        if m and (m.start() == 0 or len(layout.text(n)) < 80):
+def _nodes(node: Node) -> list[Node]:
+    out: list[Node] = []
+    for child in node.children:
+        out += [child, *_nodes(child)]
+    return out
+
+
+def _metadata(zone: list[Para]) -> dict[str, Para]:
+    """A site's 'Label:' cells and the cell after each ('Số hiệu:' | '17809/BTC-CTK')."""
+    out: dict[str, Para] = {}
+    for index, para in enumerate(zone[:-1]):
+        if para.cell and para.text.endswith(":") and len(para.text) < 30:
+            out[ascii_key(para.text).strip(" :")] = zone[index + 1]
+    return out
+
+
+def _number(zone: list[Para], meta: dict[str, Para], header: Header) -> None:
+    candidates = ([meta["so hieu"]] if "so hieu" in meta else []) + zone
+    for para in candidates:
+        m = _NUMBER_LINE.search(para.text) or (re.match(NUMBER, para.text) if para is
+                                                meta.get("so hieu") else None)
+        if m and (m.start() == 0 or len(para.text) < 80):
             header.number = normalise_number(m)
-            header.lines["number"] = (n, n)
+            header.lines["number"] = (para.first, para.last)
             return
 
 
-def _place_date(layout: Layout, zone: list[int], header: Header) -> None:
-    for n in zone:
-        m = _PLACE_DATE.search(layout.text(n))
-        if not m:
+def _place_date(zone: list[Para], meta: dict[str, Para], header: Header) -> None:
+    for para in zone:
+        m = _PLACE_DATE.search(para.text)
+        if not m or len(para.text) > 90:
             continue
-        try:
-            day = dt.date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
-        except ValueError:
-            header.warnings.append(f"dòng {n}: ngày ban hành «{m.group(0)}» không tồn tại")
-            continue
-        header.issued_on = day.isoformat()
-        header.lines["issued_on"] = (n, n)
-        if m.group("place"):
-            header.place = m.group("place").strip()
-            header.lines["place"] = (n, n)
-        return
+        if _set_date(header, m.group("y"), m.group("m"), m.group("d"), para):
+            if m.group("place"):
+                header.place = m.group("place").strip(" *")
+                header.lines["place"] = (para.first, para.last)
+            return
+    value = meta.get("ngay ban hanh")
+    if value is not None and (m := _NUM_DATE.match(value.text.strip())):
+        _set_date(header, m.group("y"), m.group("m"), m.group("d"), value)
+
+
+def _set_date(header: Header, y: str, mo: str, d: str, para: Para) -> bool:
+    try:
+        day = dt.date(int(y), int(mo), int(d))
+    except ValueError:
+        header.warnings.append(f"dòng {para.first}: ngày ban hành {d}/{mo}/{y} không tồn tại")
+        return False
+    header.issued_on = day.isoformat()
+    header.lines["issued_on"] = (para.first, para.last)
+    return True
 
 
 def _annexed(layout: Layout, header: Header) -> None:
-    """'Ban hành kèm theo Kế hoạch số 12/KH-LĐLĐ ngày 5/3/2024': fills a missing number/date."""
+    """'(Kèm theo Công văn số 6225/BVHTTDL-VP ngày 18/11/2025 …)': a missing number/date."""
     if header.number and header.issued_on:
         return
-    for n in layout.main_lines():
-        if layout.is_noise(n):
-            continue
-        m = _ANNEXED.search(layout.text(n))
+    for para in layout.paragraphs:
+        m = _ANNEXED.search(para.text)
         if not m:
             continue
         if not header.number:
             header.number = normalise_number(m)
-            header.lines["number"] = (n, n)
-            header.warnings.append(f"dòng {n}: số văn bản lấy từ câu «kèm theo»; kiểm tra lại")
-            kind = _kind_name(m.group("kind"))
+            header.lines["number"] = (para.first, para.last)
+            header.warnings.append(f"dòng {para.first}: số văn bản lấy từ câu «kèm theo»; "
+                                   "kiểm tra lại")
+            kind = kind_name(m.group("kind"))
             if kind and not header.kind:
                 header.kind = kind
-                header.lines["kind"] = (n, n)
+                header.lines["kind"] = (para.first, para.last)
         y, mo, d = (m.group("y") or m.group("y2"), m.group("m") or m.group("m2"),
                     m.group("d") or m.group("d2"))
-        if not header.issued_on and y:
-            try:
-                header.issued_on = dt.date(int(y), int(mo), int(d)).isoformat()
-                header.lines["issued_on"] = (n, n)
-                header.warnings.append(f"dòng {n}: ngày ban hành lấy từ câu «kèm theo»; "
-                                       "kiểm tra lại")
-            except ValueError:
-                pass
+        if not header.issued_on and y and _set_date(header, y, mo, d, para):
+            header.warnings.append(f"dòng {para.first}: ngày ban hành lấy từ câu «kèm theo»; "
+                                   "kiểm tra lại")
         return
 
 
-def _kind_name(text: str) -> str | None:
-    key = ascii_key(text).strip()
+def kind_name(text: str) -> str | None:
+    key = ascii_key(text).strip(" *:")
     for kind in KINDS:
-        if key == ascii_key(kind).lower() or key.startswith(ascii_key(kind).lower() + " "):
+        kind_key = ascii_key(kind).lower()
+        if key == kind_key or key.startswith(kind_key + " "):
             return kind
     return None
 
 
-def _kind(layout: Layout, zone: list[int], header: Header) -> int | None:
-    """The title line ('KẾ HOẠCH', 'NGHỊ QUYẾT CỦA BỘ CHÍNH TRỊ'), else the number's code."""
-    for n in zone:
-        text = layout.text(n)
-        if not is_upper_text(text) or len(text) > 160:
+def _kind(zone: list[Para], meta: dict[str, Para], header: Header) -> Para | None:
+    """The title line in any case ('KẾ HOẠCH', 'Nghị quyết của Bộ Chính trị'), else the
+    metadata, the number's code, or 'Kính gửi' for a letter."""
+    values = {id(p) for p in meta.values()}
+    for para in zone:
+        text = para.text
+        if len(text) > 160 or not (is_upper_text(text) or para.bold or len(text) < 40) \
+                or id(para) in values:
             continue
-        kind = _kind_name(text)
-        if kind:
+        kind = kind_name(text)
+        if kind and not re.match(r"(?i)^.{0,30}\bsố\b", text):
             if not header.kind:
                 header.kind = kind
-                header.lines["kind"] = (n, n)
-            return n
+                header.lines["kind"] = (para.first, para.last)
+            return para
+    value = meta.get("loai van ban")
+    if not header.kind and value is not None and kind_name(value.text):
+        header.kind = kind_name(value.text)
+        header.lines["kind"] = (value.first, value.last)
     if not header.kind and header.number:
         code, _ = number_codes(header.number)
         if code:
             header.kind = KIND_CODES.get(code.upper())
             header.lines["kind"] = header.lines.get("number", (0, 0))
+    if not header.kind and any(ascii_key(p.text).startswith(("kinh gui", "v/v")) for p in zone):
+        header.kind = "Công văn"
+        header.warnings.append("loại văn bản suy ra từ «Kính gửi»/«V/v»: Công văn; kiểm tra lại")
     return None
 
 
-def _issuer(layout: Layout, zone: list[int], kind_line: int | None, header: Header,
-            resolver: Resolver) -> None:
-    for finder in (_issuer_in_title, _issuer_signed_for, _issuer_organ_block,
-                   _issuer_annexed, _issuer_number_code, _issuer_metadata):
-        found = finder(layout, zone, kind_line, header, resolver)
-        if found:
-            header.issuer, lines = found
-            header.lines["issuer"] = lines
-            return
-    organ = _organ_lines(layout, zone)
-    if organ:
-        name = " ".join(layout.text(n) for n in organ)
-        header.issuer = f"unresolved:{name}"
-        header.lines["issuer"] = (organ[0], organ[-1])
-        header.warnings.append(f"dòng {organ[0]}: cơ quan ban hành «{name}» không có trong sổ "
-                               "đăng ký đơn vị")
+def _title(zone: list[Para], kind_para: Para | None, header: Header) -> None:
+    """The title: what follows the kind line ('Về …', 'Thực hiện …'), or the line before it."""
+    if kind_para is None or kind_para not in zone:
+        options = [p for p in zone if ascii_key(p.text).startswith(("v/v", "ve viec"))]
     else:
-        header.warnings.append("không xác định được cơ quan ban hành")
-
-
-Found = tuple[str, tuple[int, int]] | None
-
-
-def _issuer_in_title(layout: Layout, zone: list[int], kind_line: int | None, header: Header,
-                     resolver: Resolver) -> Found:
-    """'NGHỊ QUYẾT CỦA BỘ CHÍNH TRỊ' (the 'của' part may be on the next line)."""
-    if kind_line is None:
-        return None
-    candidates = [kind_line] + [n for n in zone if kind_line < n <= kind_line + 2]
-    for n in candidates:
-        m = re.search(r"\bCỦA\s+(.+)$", layout.text(n))
-        if m:
-            ref = resolver.whole(m.group(1))
-            if ref:
-                return ref, (n, n)
-    return None
-
-
-def _issuer_signed_for(layout: Layout, zone: list[int], kind_line: int | None, header: Header,
-                       resolver: Resolver) -> Found:
-    """'T/M BỘ CHÍNH TRỊ' above the signature."""
-    for n in range(layout.main_end, max(layout.first_heading_line, 1) - 1, -1):
-        m = _SIGNED_FOR.match(layout.text(n))
-        if m and not layout.is_noise(n):
-            ref = resolver.whole(m.group("body"))
-            if ref:
-                return ref, (n, n)
-    return None
-
-
-def _organ_lines(layout: Layout, zone: list[int]) -> list[int]:
-    """The issuing organ's lines at the top ('BAN CHẤP HÀNH TRUNG ƯƠNG / ĐẢNG ĐOÀN TLĐ')."""
-    out: list[int] = []
-    for n in zone:
-        text = layout.text(n)
-        if not text:
-            continue
-        if _METADATA.match(text):
-            continue
+        index = zone.index(kind_para)
+        options = zone[index + 1:index + 3] + zone[max(0, index - 1):index]
+    for para in options:
+        text = para.text.strip()
         key = ascii_key(text)
-        if (text == "*" or key.startswith(_MOTTO) or re.match(r"so\b", key)
-                or _PLACE_DATE.search(text) or not is_upper_text(text) or _kind_name(text)
-                or key.startswith("phu luc")):
-            if out:
-                break
+        if key.startswith(("can cu", "so ", "cua ", "noi nhan")) or _PLACE_DATE.search(text) \
+                or not 8 <= len(text) <= 400 or kind_name(text):
             continue
-        out.append(n)
-    return out
+        header.title = text[0] + text[1:].lower() if is_upper_text(text) else text[0].upper() + text[1:]
+        header.lines["title"] = (para.first, para.last)
+        return
 
 
-def _issuer_organ_block(layout: Layout, zone: list[int], kind_line: int | None, header: Header,
-                        resolver: Resolver) -> Found:
-    organ = _organ_lines(layout, zone)
-    for first in range(len(organ) - 1, -1, -1):
-        lines = organ[first:]
-        ref = resolver.whole(" ".join(layout.text(n) for n in lines))
-        if ref:
-            return ref, (lines[0], lines[-1])
-    return None
-
-
-def _issuer_number_code(layout: Layout, zone: list[int], kind_line: int | None, header: Header,
-                        resolver: Resolver) -> Found:
-    if not header.number:
-        return None
-    _, code = number_codes(header.number)
-    ref = resolver.abbreviation(code) if code else None
-    return (ref, header.lines["number"]) if ref else None
-
-
-def _issuer_annexed(layout: Layout, zone: list[int], kind_line: int | None, header: Header,
-                    resolver: Resolver) -> Found:
-    """'(Ban hành kèm theo Kế hoạch số ... của Đoàn Chủ tịch Tổng Liên đoàn)'."""
-    for n in zone:
-        text = layout.text(n)
-        if _ANNEXED.search(text):
-            m = re.search(r"\bcủa\s+([^)]+)", text)
-            ref = resolver.whole(m.group(1).strip(" .")) if m else None
-            if ref:
-                return ref, (n, n)
-    return None
-
-
-def _issuer_metadata(layout: Layout, zone: list[int], kind_line: int | None, header: Header,
-                     resolver: Resolver) -> Found:
-    for n in zone:
-        m = re.match(r"^cơ quan\s*:\s*(.+)$", layout.text(n), re.IGNORECASE)
-        if m:
-            ref = resolver.whole(m.group(1))
-            if ref:
-                return ref, (n, n)
-    return None
-
-
-def _paragraphs(layout: Layout, lines: list[int]) -> list[list[int]]:
-    out: list[list[int]] = []
-    previous = None
-    for n in lines:
-        if not layout.text(n):
-            previous = None
-            continue
-        if previous is not None and n == previous + 1:
-            out[-1].append(n)
-        else:
-            out.append([n])
-        previous = n
-    return out
-
-
-def _title(layout: Layout, zone: list[int], kind_line: int | None, header: Header) -> None:
-    paragraphs = _paragraphs(layout, zone)
-    if kind_line is not None:
-        index = next(i for i, p in enumerate(paragraphs) if kind_line in p)
-        rest = [n for n in paragraphs[index] if n > kind_line
-                and not re.match(r"^CỦA\b", layout.text(n))]
-        options = ([rest] if rest else []) + paragraphs[index + 1:index + 2]
-        options += paragraphs[max(0, index - 1):index][::-1]
-        for paragraph in options:
-            text = " ".join(layout.text(n) for n in paragraph)
-            if _looks_like_title(text):
-                header.title = text.strip()[0].upper() + text.strip()[1:]
-                header.lines["title"] = (paragraph[0], paragraph[-1])
-                return
-        remainder = layout.text(kind_line)[len(header.kind or ""):].strip()
-        if remainder and not remainder.upper().startswith("CỦA"):
-            header.title = remainder[0].upper() + remainder[1:].lower()
-            header.lines["title"] = (kind_line, kind_line)
+def _signer(layout: Layout, meta: dict[str, Para], header: Header) -> None:
+    closing = [p for p in layout.paragraphs if layout.is_closing(p)]
+    for para in reversed(closing):
+        if _person_name(para.text):
+            header.signer = para.text
+            header.lines["signer"] = (para.first, para.last)
             return
-    for paragraph in paragraphs:
-        text = " ".join(layout.text(n) for n in paragraph)
-        if text.lower().startswith("v/v") or text.lower().startswith("về việc"):
-            header.title = text.strip()
-            header.lines["title"] = (paragraph[0], paragraph[-1])
-            return
-
-
-def _looks_like_title(text: str) -> bool:
-    lower = text.lower()
-    return 10 <= len(text) <= 400 and lower.startswith(_TITLE_START) and not lower.startswith(
-        "căn cứ")
-
-
-def _signer(layout: Layout, header: Header) -> None:
-    start = max(layout.first_heading_line, layout.main_end - 40, 1)
-    for n in range(layout.main_end, start - 1, -1):
-        if _person_name(layout.text(n)) and not layout.is_noise(n):
-            header.signer = layout.text(n)
-            header.lines["signer"] = (n, n)
-            return
+    value = meta.get("nguoi ky")
+    if value is not None and _person_name(value.text):
+        header.signer = value.text
+        header.lines["signer"] = (value.first, value.last)
 
 
 def _person_name(text: str) -> bool:
@@ -369,25 +263,27 @@ def _person_name(text: str) -> bool:
                for w in words)
 
 
-def _implements(layout: Layout, zone: list[int], header: Header) -> None:
-    paragraphs = [p for p in _paragraphs(layout, zone)]
-    first: int | None = None
-    last: int | None = None
-    for paragraph in paragraphs:
-        text = " ".join(layout.text(n) for n in paragraph)
-        lower = text.lower()
-        if not lower.startswith(("thực hiện", "căn cứ", "triển khai")):
+def _addressee(zone: list[Para], header: Header) -> None:
+    for para in zone:
+        m = re.match(r"(?i)^kính gửi\s*:\s*(.+)$", para.text)
+        if m:
+            header.addressee = m.group(1).strip(" .;")
+            return
+
+
+def _implements(zone: list[Para], header: Header) -> None:
+    sentences: list[str] = []
+    lines: list[int] = []
+    for para in zone:
+        if para.cell and len(para.text) < 40 or is_upper_text(para.text):
             continue
-        for m in _CITED_NUMBER.finditer(text):
-            number = normalise_number(m)
-            code, _ = number_codes(number)
-            if number == header.number or number in header.implements or not code:
-                continue
-            header.implements.append(number)
-            first = paragraph[0] if first is None else first
-            last = paragraph[-1]
-    if first is not None and last is not None:
-        header.lines["implements"] = (first, last)
+        for start, end in sentence_spans(para.text):
+            sentences.append(para.text[start:end])
+            lines.append(para.line_at(start))
+    found = [n for n in implemented(sentences) if n.upper() != (header.number or "").upper()]
+    header.implements = found
+    if found:
+        header.lines["implements"] = (min(lines), max(lines))
 
 
 def _warn_missing(header: Header) -> None:
@@ -400,3 +296,6 @@ def _warn_missing(header: Header) -> None:
         header.warnings.append("không xác định được loại văn bản (Kế hoạch, Nghị quyết, ...)")
     if not header.title:
         header.warnings.append("không tìm thấy trích yếu (tên) văn bản: điền trước khi khởi chạy")
+
+
+__all__ = ["Header", "KINDS", "KIND_CODES", "kind_name", "number_codes", "read_header"]

@@ -1,8 +1,9 @@
-"""Where things are in a directive: cleaned lines, section headings, and the noise to skip.
+"""Where things are in a directive: cleaned lines, the noise to skip, blocks and outline.
 
 Noise is what a parser must not read as the directive's own: the receiving office's stamp
 ("SỐ ĐẾN ... Ngày 25/5/2023 ... 641") and a certified copy's block at the end ("TỈNH ỦY
-ĐIỆN BIÊN ... Số 25-BS/VPTU ... SAO LỤC ... Điện Biên, ngày 11 tháng 8 năm 2021").
+ĐIỆN BIÊN ... Số 25-BS/VPTU ... SAO LỤC ... Điện Biên, ngày 11 tháng 8 năm 2021"). The
+recipients list ("Nơi nhận:") and the signature are not assignments either (`closing`).
 """
 
 from __future__ import annotations
@@ -10,21 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ingest.blocks import Block, Para, Table, build_blocks
+from ingest.outline import Node, build_outline
 from ingest.reading import Document
-from ingest.text import ascii_key, clean_line
+from ingest.text import ascii_key, clean_line, is_upper_text
 
-_HEADING = re.compile(r"^(?:phần\s+)?(?P<num>[IVXLC]{1,6})\s*[.\-–—:)]\s*(?P<title>\S.*)$",
-                      re.IGNORECASE)
 _STAMP_START = re.compile(r"^(?:so den|den|cong van den|van ban den)\b\s*[:.]?\s*(?:so\b.*)?$")
 _COPY_MARK = re.compile(r"^(?:sao luc|sao y(?: ban chinh)?|trich sao|ban sao)\s*\.?$")
-_ITEM = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,2})\s*[.)]\s*(?=\S)(?!\d)")
-
-
-@dataclass(frozen=True)
-class Heading:
-    line: int
-    number: str  # roman numeral as written, upper case
-    title: str
+_HEADING_LIKE = re.compile(r"^(?:[IVX]{1,5}|\d{1,2})\s*[.\-–—:)]\s*\S")
+_RECIPIENTS = re.compile(r"^(?:-\s*)?noi nhan\s*:?")
+_SIGNATURE = re.compile(r"^(?:t/m|tm\.?|t\.m\.?|kt\.?|k/t|q\.|tl\.|tuq\.|ttl\.)\s")
 
 
 @dataclass(frozen=True)
@@ -33,7 +29,9 @@ class Layout:
     lines: tuple[str, ...]  # cleaned lines; lines[0] is line 1
     main_end: int  # last line of the directive itself (before a certified copy's block)
     noise: frozenset[int]  # line numbers of stamps and copy blocks
-    headings: tuple[Heading, ...]
+    blocks: tuple[Block, ...]
+    closing: frozenset[int]  # ids of paragraphs in the recipients list and signature
+    outline: Node
 
     def text(self, number: int) -> str:
         return self.lines[number - 1]
@@ -41,25 +39,64 @@ class Layout:
     def is_noise(self, number: int) -> bool:
         return number in self.noise
 
-    @property
-    def first_heading_line(self) -> int:
-        return self.headings[0].line if self.headings else self.main_end + 1
-
     def main_lines(self) -> range:
         return range(1, self.main_end + 1)
 
+    def is_closing(self, para: Para) -> bool:
+        return id(para) in self.closing
 
-def is_upper_text(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+    @property
+    def paragraphs(self) -> list[Para]:
+        return [b for b in self.blocks if isinstance(b, Para)]
+
+    @property
+    def tables(self) -> list[Table]:
+        return [b for b in self.blocks if isinstance(b, Table)]
 
 
 def analyse(document: Document) -> Layout:
     lines = tuple(clean_line(line) for line in document.lines)
     main_end, copy_lines = _copy_block(lines)
-    noise = set(copy_lines) | _stamp_lines(lines, main_end)
-    headings = tuple(_headings(lines, main_end, noise))
-    return Layout(document, lines, main_end, frozenset(noise), headings)
+    noise = frozenset(set(copy_lines) | _stamp_lines(lines, main_end))
+    blocks = tuple(build_blocks(document.lines, noise, main_end))
+    closing = frozenset(_closing(blocks))
+    kept = [b for b in blocks if not (isinstance(b, Para) and id(b) in closing)]
+    return Layout(document, lines, main_end, noise, blocks, closing, build_outline(kept))
+
+
+def _closing(blocks: tuple[Block, ...]) -> set[int]:
+    """Paragraphs of the recipients list ("Nơi nhận:") and the signature block."""
+    out: set[int] = set()
+    inside = False
+    for block in blocks:
+        if isinstance(block, Table):
+            inside = False
+            continue
+        key = ascii_key(block.text).strip()
+        if _RECIPIENTS.match(key):
+            inside = True
+            out.add(id(block))
+            continue
+        if _SIGNATURE.match(key + " "):
+            inside = True
+            out.add(id(block))
+            continue
+        if inside:
+            if _ends_closing(block):
+                inside = False
+                continue
+            out.add(id(block))
+    return out
+
+
+def _ends_closing(para: Para) -> bool:
+    """A heading or a long sentence after the signature: an appendix starts."""
+    text = para.text
+    if ascii_key(text).startswith(("phu luc", "danh muc", "bieu mau", "mau so")):
+        return True
+    if para.bold and not para.upper and len(text) > 20 and not text.startswith("-"):
+        return True
+    return len(text) > 150 and not text.startswith(("-", "+"))
 
 
 def _copy_block(lines: tuple[str, ...]) -> tuple[int, list[int]]:
@@ -100,30 +137,9 @@ def _stamp_lines(lines: tuple[str, ...], main_end: int) -> set[int]:
             following = lines[after]
             if not following:
                 continue
-            if len(following) > 45 or taken >= 6 or _HEADING.match(following) \
+            if len(following) > 45 or taken >= 6 or _HEADING_LIKE.match(following) \
                     or is_upper_text(following):
                 break
             out.add(after + 1)
             taken += 1
     return out
-
-
-def _headings(lines: tuple[str, ...], main_end: int, noise: set[int]) -> list[Heading]:
-    out = []
-    for index, text in enumerate(lines[:main_end]):
-        m = _HEADING.match(text)
-        if not m or index + 1 in noise:
-            continue
-        title = m.group("title").strip()
-        if not is_upper_text(title) or len(title) > 200:
-            continue
-        out.append(Heading(index + 1, m.group("num").upper(), title))
-    return out
-
-
-def item_number(text: str) -> tuple[str, str] | None:
-    """('7', rest) for a line '7. Các liên đoàn ...' or '7) ...'; None otherwise."""
-    m = _ITEM.match(text)
-    if not m:
-        return None
-    return m.group("num"), text[m.end():]

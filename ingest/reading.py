@@ -1,30 +1,52 @@
-""".txt, .md or .docx -> the document's numbered lines (NFC), refusing what is not a directive text.
+""".txt, .md, .docx, .pdf or a scanned page -> the document's numbered lines, within limits.
 
-A Word file becomes one line per paragraph, with its automatic numbering written out ("III.",
-"1.", "a)") so numbered assignments keep their numbers, and one line per table row
-("| 1 | Nội dung | Ban Tuyên giáo | Quý III/2024 |").
+Every reader returns text; this module decodes, checks the limits (file size, text length),
+normalises each line (NFC, tone marks, OCR slips, no control characters) and refuses what is
+not a directive text. Word, PDF and OCR readers are imported only for their own formats, so
+`cascade draft` on a text file stays light.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.errors import DraftError
+from ingest.limits import MAX_FILE_BYTES, MAX_TEXT_CHARS, megabytes
+from ingest.normalise import normalise_text
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 WORD_SUFFIXES = (".docx",)
+PDF_SUFFIXES = (".pdf",)
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+SUFFIXES = TEXT_SUFFIXES + WORD_SUFFIXES + PDF_SUFFIXES + IMAGE_SUFFIXES
 
 
 @dataclass(frozen=True)
 class Document:
     name: str
     lines: tuple[str, ...]  # lines[0] is line 1
+    ocr_pages: tuple[int, ...] = ()  # pages read by OCR (1-based)
+    page_of_line: tuple[int, ...] = field(default=(), repr=False)  # page of each line, if paged
 
     def line(self, number: int) -> str:
         return self.lines[number - 1]
+
+    def ocr_line(self, number: int) -> bool:
+        """True when line `number` comes from a page read by OCR."""
+        if not self.ocr_pages or not self.page_of_line or number > len(self.page_of_line):
+            return bool(self.ocr_pages) and not self.page_of_line
+        return self.page_of_line[number - 1] in self.ocr_pages
+
+
+@dataclass(frozen=True)
+class Pages:
+    """What a paged reader (PDF, image) gives: one text per page and which pages were OCR'd."""
+
+    texts: list[str]
+    ocr_pages: list[int]
 
 
 def read_document(path: Path) -> Document:
@@ -33,34 +55,91 @@ def read_document(path: Path) -> Document:
     suffix = path.suffix.lower()
     if suffix == ".doc":
         raise DraftError(f"{path}: tệp Word cũ (.doc) chưa được hỗ trợ; hãy lưu lại thành .docx")
-    if suffix not in TEXT_SUFFIXES + WORD_SUFFIXES:
+    if suffix not in SUFFIXES:
         raise DraftError(f"{path}: định dạng {suffix or '(không có đuôi)'} không được hỗ trợ; "
-                         "dùng .txt, .md hoặc .docx")
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DraftError(f"{path}: không tìm thấy tệp") from None
-    except IsADirectoryError:
-        raise DraftError(f"{path}: là một thư mục, không phải tệp") from None
-    except OSError as exc:
-        raise DraftError(f"{path}: không đọc được tệp ({exc.strerror})") from None
+                         "dùng .txt, .md, .docx, .pdf hoặc ảnh quét .png/.jpg")
+    size = _size(path)
+    if size == 0:
+        raise DraftError(f"{path}: tệp rỗng, không có nội dung để soạn")
+    if size > MAX_FILE_BYTES:
+        raise DraftError(f"{path}: tệp {megabytes(size)} vượt giới hạn {megabytes(MAX_FILE_BYTES)}"
+                         " của một văn bản; tách văn bản hoặc bỏ phần phụ lục số liệu")
+    if suffix in PDF_SUFFIXES + IMAGE_SUFFIXES:
+        return _paged(path, suffix)
+    raw = _read_bytes(path)
     if not raw.strip():
         raise DraftError(f"{path}: tệp rỗng, không có nội dung để soạn")
-    text = _word_text(path, raw) if suffix in WORD_SUFFIXES else _plain_text(path, raw)
-    lines = tuple(_normalise(line) for line in text.split("\n"))
+    if suffix in WORD_SUFFIXES:
+        from ingest.word import word_text
+
+        text = word_text(path, raw)
+    else:
+        text = _plain_text(path, raw)
+    return document_from_text(path.name, text, where=str(path))
+
+
+def document_from_text(name: str, text: str, *, where: str | None = None,
+                       pages: Pages | None = None) -> Document:
+    """Numbered, normalised lines of `text`; DraftError when too long or empty."""
+    where = where or name
+    if len(text) > MAX_TEXT_CHARS:
+        raise DraftError(f"{where}: văn bản dài {len(text):,} ký tự, vượt giới hạn "
+                         f"{MAX_TEXT_CHARS:,} ký tự của một văn bản chỉ đạo; tách văn bản hoặc "
+                         "bỏ phần phụ lục số liệu".replace(",", "."))
+    lines = tuple(normalise_line(line) for line in text.split("\n"))
     if not any(line.strip() for line in lines):
-        raise DraftError(f"{path}: tệp không có nội dung chữ để soạn")
-    return Document(name=path.name, lines=lines)
+        raise DraftError(f"{where}: tệp không có nội dung chữ để soạn")
+    if pages is None:
+        return Document(name=name, lines=lines)
+    page_of_line: list[int] = []
+    for number, page_text in enumerate(pages.texts, start=1):
+        page_of_line.extend([number] * (page_text.count("\n") + 1))
+    return Document(name=name, lines=lines, ocr_pages=tuple(pages.ocr_pages),
+                    page_of_line=tuple(page_of_line[:len(lines)]))
 
 
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]")
 
 
-def _normalise(line: str) -> str:
-    """NFC, no control characters (YAML refuses them), no zero-width or non-breaking spaces."""
+def normalise_line(line: str) -> str:
+    """NFC, new tone marks, OCR slips, no control characters or odd spaces."""
     line = unicodedata.normalize("NFC", line).replace("\u00a0", " ").replace("\t", " ")
     line = line.replace("\u200b", "").replace("\ufeff", "")
-    return _UNPRINTABLE.sub(" ", line).rstrip()
+    return normalise_text(_UNPRINTABLE.sub(" ", line)).rstrip()
+
+
+def _size(path: Path) -> int:
+    try:
+        if path.is_dir():
+            raise DraftError(f"{path}: là một thư mục, không phải tệp")
+        return path.stat().st_size
+    except FileNotFoundError:
+        raise DraftError(f"{path}: không tìm thấy tệp") from None
+    except OSError as exc:
+        raise DraftError(f"{path}: không đọc được tệp ({exc.strerror})") from None
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise DraftError(f"{path}: không đọc được tệp ({exc.strerror})") from None
+    if len(raw) > MAX_FILE_BYTES:  # grew since stat
+        raise DraftError(f"{path}: tệp vượt giới hạn {megabytes(MAX_FILE_BYTES)}")
+    return raw
+
+
+def _paged(path: Path, suffix: str) -> Document:
+    if suffix in PDF_SUFFIXES:
+        from ingest.pdf import pdf_pages
+
+        pages = pdf_pages(path)
+    else:
+        from ingest.ocr import image_pages
+
+        pages = image_pages(path)
+    return document_from_text(path.name, "\n".join(pages.texts), where=str(path), pages=pages)
 
 
 def _plain_text(path: Path, raw: bytes) -> str:
@@ -86,146 +165,6 @@ def _plain_text(path: Path, raw: bytes) -> str:
 
 
 def _control_ratio(text: str) -> float:
-    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f")
-    return controls / max(len(text), 1)
-
-
-def _word_text(path: Path, raw: bytes) -> str:
-    if not raw.startswith(b"PK"):
-        raise DraftError(f"{path}: tệp .docx không hợp lệ (không phải tệp Word/zip); "
-                         "hãy mở bằng Word và lưu lại thành .docx")
-    import io
-    import zipfile
-
-    try:
-        import docx  # python-docx: only needed for Word files
-        from docx.opc.exceptions import PackageNotFoundError
-    except ImportError:  # pragma: no cover - declared dependency
-        raise DraftError("cần gói python-docx để đọc tệp .docx") from None
-    try:
-        document = docx.Document(io.BytesIO(raw))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise DraftError(f"{path}: tệp .docx hỏng hoặc không phải tệp Word ({exc})") from None
-    except Exception as exc:  # lxml and zip errors vary; any of them means an unusable file
-        raise DraftError(f"{path}: không đọc được tệp .docx ({type(exc).__name__})") from None
-    return "\n".join(_DocxLines(document).lines())
-
-
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-
-class _DocxLines:
-    """Paragraphs and table rows of a Word body, in order, with list numbers written out."""
-
-    def __init__(self, document) -> None:  # type: ignore[no-untyped-def]
-        self.document = document
-        self.formats = _numbering_formats(document)
-        self.counters: dict[str, list[int]] = {}
-
-    def lines(self) -> list[str]:
-        out: list[str] = []
-        for child in self.document.element.body.iterchildren():
-            if child.tag == f"{_W}p":
-                out.append(self._paragraph(child))
-            elif child.tag == f"{_W}tbl":
-                out.extend(self._table(child))
-        return out
-
-    def _paragraph(self, p) -> str:  # type: ignore[no-untyped-def]
-        text = "".join(t.text or "" for t in p.iter(f"{_W}t"))
-        label = self._number_label(p)
-        return f"{label} {text}".strip() if label else text
-
-    def _table(self, tbl) -> list[str]:  # type: ignore[no-untyped-def]
-        rows = []
-        for tr in tbl.iter(f"{_W}tr"):
-            cells = []
-            for tc in tr.iterchildren(f"{_W}tc"):
-                parts = [self._paragraph(p) for p in tc.iterchildren(f"{_W}p")]
-                cells.append(" ".join(part for part in parts if part).replace("|", "/"))
-            rows.append("| " + " | ".join(cells) + " |")
-        return rows
-
-    def _number_label(self, p) -> str | None:  # type: ignore[no-untyped-def]
-        num_pr = p.find(f"{_W}pPr/{_W}numPr")
-        if num_pr is None:
-            num_pr = self._style_num_pr(p)
-        if num_pr is None:
-            return None
-        num_id_el = num_pr.find(f"{_W}numId")
-        ilvl_el = num_pr.find(f"{_W}ilvl")
-        num_id = num_id_el.get(f"{_W}val") if num_id_el is not None else None
-        level = int(ilvl_el.get(f"{_W}val", "0")) if ilvl_el is not None else 0
-        if not num_id or num_id == "0":
-            return None
-        levels = self.formats.get(num_id, {})
-        counts = self.counters.setdefault(num_id, [0] * 9)
-        level = min(max(level, 0), 8)
-        counts[level] += 1
-        for deeper in range(level + 1, 9):
-            counts[deeper] = 0
-        fmt, pattern = levels.get(level, ("decimal", f"%{level + 1}."))
-        if fmt == "bullet":
-            return "-"
-
-        def render(match: re.Match[str]) -> str:
-            lvl = int(match.group(1)) - 1
-            lvl_fmt = levels.get(lvl, ("decimal", ""))[0]
-            return _format_number(max(counts[lvl], 1), lvl_fmt)
-
-        return re.sub(r"%(\d)", render, pattern)
-
-    def _style_num_pr(self, p):  # type: ignore[no-untyped-def]
-        style = p.find(f"{_W}pPr/{_W}pStyle")
-        if style is None:
-            return None
-        style_el = self.document.styles.element.get_by_id(style.get(f"{_W}val"))
-        if style_el is None:
-            return None
-        return style_el.find(f"{_W}pPr/{_W}numPr")
-
-
-def _numbering_formats(document) -> dict[str, dict[int, tuple[str, str]]]:  # type: ignore[no-untyped-def]
-    """numId -> level -> (numFmt, lvlText) from the document's numbering part."""
-    try:
-        numbering = document.part.numbering_part.element
-    except (NotImplementedError, KeyError, AttributeError):
-        return {}
-    abstract: dict[str, dict[int, tuple[str, str]]] = {}
-    for an in numbering.iterchildren(f"{_W}abstractNum"):
-        levels = {}
-        for lvl in an.iterchildren(f"{_W}lvl"):
-            fmt = lvl.find(f"{_W}numFmt")
-            text = lvl.find(f"{_W}lvlText")
-            levels[int(lvl.get(f"{_W}ilvl", "0"))] = (
-                fmt.get(f"{_W}val", "decimal") if fmt is not None else "decimal",
-                text.get(f"{_W}val", "") if text is not None else "",
-            )
-        abstract[an.get(f"{_W}abstractNumId", "")] = levels
-    out = {}
-    for num in numbering.iterchildren(f"{_W}num"):
-        ref = num.find(f"{_W}abstractNumId")
-        if ref is not None:
-            out[num.get(f"{_W}numId", "")] = abstract.get(ref.get(f"{_W}val", ""), {})
-    return out
-
-
-def _format_number(n: int, fmt: str) -> str:
-    if fmt in ("upperRoman", "lowerRoman"):
-        roman = _roman(n)
-        return roman if fmt == "upperRoman" else roman.lower()
-    if fmt in ("upperLetter", "lowerLetter"):
-        letter = "abcdefghijklmnopqrstuvwxyz"[(n - 1) % 26]
-        return letter.upper() if fmt == "upperLetter" else letter
-    return str(n)
-
-
-def _roman(n: int) -> str:
-    out = ""
-    for value, numeral in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"),
-                           (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"),
-                           (4, "IV"), (1, "I")):
-        while n >= value:
-            out += numeral
-            n -= value
-    return out
+    sample = text[:200_000]
+    controls = sum(1 for c in sample if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f")
+    return controls / max(len(sample), 1)

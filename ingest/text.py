@@ -103,3 +103,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     if start < len(text):
         spans.append((start, len(text)))
     return [s for s in spans if text[s[0]:s[1]].strip()]
+
+
+def is_upper_text(text: str) -> bool:
+    """Mostly capital letters (a heading or an organ's name), not a sentence."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)

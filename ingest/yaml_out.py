@@ -39,8 +39,11 @@ def draft_to_yaml(draft: dict[str, Any]) -> str:
         for target in targets:
             value = target.get("value")
             shown = f"{value:g}" if isinstance(value, float) else str(value)
-            out.append(_comment(f"#   - năm {target.get('year')}: {shown} {target.get('unit')}"
-                                f" — {target.get('text')}"))
+            line = (target.get("source") or {}).get("line_start")
+            where = f" (dòng {line})" if line else ""
+            out.append(_comment(f"#   - {target.get('id', '')} năm {target.get('year')}: {shown} "
+                                f"{target.get('unit')}, cộng gộp: {target.get('combine', 'sum')}"
+                                f"{where} — {target.get('text')}"))
     return _UNPRINTABLE.sub(" ", "\n".join(out)) + "\n"
 
 
@@ -92,6 +95,11 @@ def _assignment(item: dict[str, Any], lines: dict[str, Any], placeholders: tuple
     out = [_field(2, "- ref", _scalar(item.get("ref")), [_where(item_range)])]
     lead, cooperating = item.get("lead") or [], item.get("cooperating") or []
     lead_notes = [_where(lines.get("lead") or item_range)] + _ref_reviews(lead, placeholders)
+    flags = item.get("flags") or []
+    if "lead_inherited" in flags:
+        lead_notes.append("REVIEW: đơn vị lấy từ câu dẫn hoặc đề mục phía trên, kiểm tra lại")
+    if "ocr" in flags:
+        lead_notes.append("REVIEW: đọc bằng OCR, đối chiếu với bản quét")
     if not lead:
         lead_notes.append("chỉ có đơn vị phối hợp, không có đơn vị chủ trì")
     out.append(_field(4, "lead", _list(lead), lead_notes))
@@ -112,7 +120,10 @@ def _assignment(item: dict[str, Any], lines: dict[str, Any], placeholders: tuple
 def _ref_reviews(refs: list[str], placeholders: tuple[str, ...]) -> list[str]:
     notes = []
     for ref in refs:
-        if ref.startswith("unresolved:"):
+        if ref.startswith("external:"):
+            notes.append(f"REVIEW: «{ref[len('external:'):]}» là đơn vị ngoài hệ thống (không gửi "
+                         "thư): ghi nhận hoặc bỏ đi")
+        elif ref.startswith("unresolved:"):
             notes.append(f"REVIEW: «{ref[len('unresolved:'):]}» không có trong sổ đăng ký: "
                          "thay bằng mã đơn vị hoặc nhóm, hoặc bỏ đi")
         elif ref in placeholders:

@@ -19,11 +19,11 @@ def test_json_on_stdout_is_exactly_the_contract(capsys):
     assert run_draft(DOCUMENTS / "chi-thi-sao-luc.txt", fmt="json", output=None, registry=REGISTRY) == 0
     out = capsys.readouterr().out
     draft = json.loads(out)
-    assert set(draft) == {"directive", "assignments", "targets", "warnings"}
+    assert set(draft) == {"directive", "assignments", "targets", "warnings", "ocr_pages"}
     assert set(draft["directive"]) == {"number", "kind", "issuer", "issued_on", "place", "title",
                                        "implements", "signer"}
     assert set(draft["assignments"][0]) == {"ref", "lead", "cooperating", "report_to", "task",
-                                            "deadline", "source"}
+                                            "deadline", "source", "flags"}
     assert "Chỉ thị" in out
 
 
@@ -39,14 +39,14 @@ def _bad_inputs(tmp_path):
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 4)
     (tmp_path / "fake.docx").write_bytes(b"not a zip")
+    (tmp_path / "noise.txt").write_text("xin chào và cảm ơn các bạn rất nhiều\n" * 3)
     return [tmp_path / "empty.txt", tmp_path / "binary.txt", tmp_path / "fake.docx",
-            DOCUMENTS / "khong-co-phan-giao-viec.txt", DOCUMENTS / "tieng-anh.txt",
-            tmp_path / "missing.md"]
+            tmp_path / "noise.txt", DOCUMENTS / "tieng-anh.txt", tmp_path / "missing.md"]
 
 
 @pytest.mark.parametrize("index", range(6))
 def test_bad_input_fails_cleanly(tmp_path, capsys, index):
-    """Empty, binary, fake .docx, no assignment section, English, missing: message, exit 1,
+    """Empty, binary, fake .docx, nothing recognisable, English, missing: message, exit 1,
     nothing written."""
     path = _bad_inputs(tmp_path)[index]
     target = tmp_path / "out.yaml"
@@ -56,6 +56,16 @@ def test_bad_input_fails_cleanly(tmp_path, capsys, index):
     assert captured.err.startswith("Lỗi: ") and path.name in captured.err
     assert not target.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_header_without_assignments_drafts_with_a_warning(capsys):
+    """A notice with a header and no assignment gives its header and a warning, exit 0."""
+    assert run_draft(DOCUMENTS / "khong-co-phan-giao-viec.txt", fmt="json", output=None) == 0
+    draft = json.loads(capsys.readouterr().out)
+    assert draft["directive"]["number"] == "10/TB-TLĐ"
+    assert draft["directive"]["kind"] == "Thông báo"
+    assert draft["assignments"] == []
+    assert any("không tìm thấy việc giao" in w for w in draft["warnings"])
 
 
 def test_unknown_format_is_a_usage_error(capsys):

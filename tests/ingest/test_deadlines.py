@@ -105,3 +105,44 @@ def test_weekly_without_day_is_flagged():
 def test_phrase_text_is_quoted_as_written():
     """The deadline text is the document's own words, with its diacritics."""
     assert find_deadline("xong trong năm 2024.", issued_on=ISSUED).text == "xong trong năm 2024"
+
+
+@pytest.mark.parametrize(("text", "timing", "rule"), [
+    ("gửi báo cáo chậm nhất ngày 22/11/2025", False, "2025-11-22"),
+    ("tổng hợp báo cáo trước ngày 25/12 hàng năm", False, "annual:12-25"),
+    ("Quý IV/2025 và các năm tiếp theo", False, "annual:12-31"),
+    ("Năm 2025 và các năm tiếp theo.", True, "annual"),
+    ("Giai đoạn 2026-2030 và những năm tiếp theo.", True, "continuous"),
+    ("họp giao ban vào thứ 6 hằng tuần", False, "weekly:fri"),
+    ("báo cáo thứ 2 hàng tuần", False, "weekly:mon"),
+    ("từ ngày 01/12 đến ngày 15/12/2025", False, "2025-12-15"),
+    ("từ tháng 10 đến tháng 12/2025", False, "2025-12"),
+    ("nhiệm vụ trọng tâm từ nay đến tháng 6/2027", False, "2027-06"),
+    ("Thường xuyên, theo yêu cầu nhiệm vụ.", True, "continuous"),
+    ("Tháng 12/2025", True, "2025-12"),
+    ("Từ 01/7/2025.", True, "continuous"),
+    ("hằng năm (trước ngày 15 tháng 11)", False, "annual:11-15"),
+])
+def test_phrases_of_the_shared_documents(text, timing, rule):
+    """Deadline phrases of the twelve shared documents and of domain.md."""
+    assert find_deadline(text, issued_on=ISSUED, timing=timing).rule == rule
+
+
+def test_budget_term_is_not_a_deadline():
+    """'chi thường xuyên' is a budget line, not 'continuous'."""
+    assert find_deadline("bố trí kinh phí chi thường xuyên cho các cơ quan", issued_on=ISSUED) is None
+
+
+@pytest.mark.parametrize("text", [
+    "Theo lộ trình được giao tại Kế hoạch số 02-KH/BCĐTW",
+    "ngay sau khi Nghị định có hiệu lực",
+])
+def test_event_relative_phrase_is_kept_as_text_and_flagged(text):
+    """A deadline tied to an event has no rule, keeps its words and carries a warning."""
+    found = find_deadline(text, issued_on=ISSUED, timing=True)
+    assert found.rule is None and found.text and "sự kiện" in found.warning
+
+
+def test_ordinal_is_not_a_weekday():
+    """'lần thứ 6' is not a Friday."""
+    assert find_deadline("Hội nghị lần thứ 6 Ban Chấp hành", issued_on=ISSUED) is None

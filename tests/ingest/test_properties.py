@@ -48,7 +48,9 @@ def test_any_draft_renders_as_yaml_with_parsable_rules(registry, text):
     for item in draft["assignments"]:
         if item["deadline"]["rule"]:
             parse_rule(item["deadline"]["rule"])
-    assert yaml.safe_load(draft_to_yaml(draft))["assignments"]
+    loaded = yaml.safe_load(draft_to_yaml(draft))
+    assert loaded["directive"] is not None
+    assert len(loaded["assignments"] or []) == len(draft["assignments"])
 
 
 @settings(max_examples=300, deadline=None)
@@ -58,3 +60,23 @@ def test_deadline_finder_never_crashes_and_rules_parse(text):
     found = find_deadline(text, issued_on=dt.date(2024, 1, 1))
     if found is not None and found.rule is not None:
         parse_rule(found.rule)
+
+
+MARKERS = ["I.", "II -", "1.", "1.1.", "(1)", "a)", "(*)", "-", "+", "•", "Phần I", "Điều 2.",
+           "**", "|", "||", "| TT | Nội dung | Cơ quan chủ trì | Thời gian hoàn thành |",
+           "| 1 | Việc | Sở Nội vụ | Quý II/2025 |", "Đơn vị chủ trì:", "Thời gian thực hiện:",
+           "Kính gửi:", "V/v", "đề nghị", "Ủy ban nhân dân các tỉnh", "chậm nhất ngày 22/11/2025",
+           "Sở Văn hóa, Thể thao và Du lịch", "thứ 6 hằng tuần", "và các năm tiếp theo"]
+line = st.lists(st.one_of(st.sampled_from(MARKERS), st.sampled_from(WORDS), st.text(max_size=8)),
+                max_size=12).map(" ".join)
+structured = st.lists(line, min_size=1, max_size=40).map("\n".join)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=structured)
+def test_any_numbering_and_table_never_crashes(registry, text):
+    """Arbitrary markers, tables (pipe and '|' cells) and labels give a draft or a DraftError,
+    and the draft's YAML loads."""
+    draft = draft_or_error(text, registry)
+    if draft is not None:
+        assert isinstance(yaml.safe_load(draft_to_yaml(draft)), dict)

@@ -1,0 +1,21 @@
+"""Input limits: what the drafter refuses before it spends time or memory on a document.
+
+Module constants for now (they become settings later). Every refusal names the limit.
+"""
+
+from __future__ import annotations
+
+MAX_FILE_BYTES = 30 * 1024 * 1024  # any input file as stored
+MAX_TEXT_CHARS = 1_000_000  # text after reading (about 400 pages)
+MAX_DOCX_PART_BYTES = 25 * 1024 * 1024  # one decompressed part of a .docx (declared size)
+MAX_DOCX_TOTAL_BYTES = 80 * 1024 * 1024  # all decompressed parts of a .docx together
+MAX_PDF_PAGES = 300  # pages of a PDF
+MAX_OCR_PAGES = 40  # pages read by OCR (scans are slow: a few seconds per page)
+MAX_IMAGE_PIXELS = 80_000_000  # one scanned page or image
+MAX_ASSIGNMENTS = 500  # assignments in one draft
+
+MB = 1024 * 1024
+
+
+def megabytes(n: int) -> str:
+    return f"{n / MB:.0f} MB" if n >= MB else f"{n / 1024:.0f} KB"

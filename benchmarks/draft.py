@@ -36,13 +36,12 @@ def _ms(seconds: float) -> str:
 def startup() -> tuple[float, float, object]:
     """(import time, registry + index time, registry), measured in this fresh process."""
     began = time.perf_counter()
-    from config.settings import load_settings
+    from cascade.bootstrap import build_app
     from ingest.command import run_draft  # noqa: F401  (the CLI's import)
     from ingest.draft import draft_document, resolver_for  # noqa: F401
-    from models.registry import load_registry
 
     imported = time.perf_counter()
-    registry = load_registry(load_settings().registry_path)
+    registry = build_app().registry
     resolver_for(registry)
     return imported - began, time.perf_counter() - imported, registry
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from models.numbering import normalise_number
+
 _CODE = r"[A-Za-zĐđ][A-Za-zĐđ0-9&]{0,11}"
 NUMBER = (rf"(?P<digits>\d{{1,5}}[a-z]?)(?:\s*/\s*(?P<year>\d{{4}}))?\s*(?P<sep>[-–—/])\s*"
           rf"(?P<a>{_CODE})(?:\s*[-–—/]\s*(?P<b>{_CODE}))?(?:\s*[-–—/]\s*(?P<c>{_CODE}))?"
@@ -29,12 +31,11 @@ _BACK = re.compile(r"^(?:chỉ đạo (?:của )?(?:cấp trên|trên)|(?:các )
 _SEPARATOR = re.compile(r"(?:[;,]|\bvà)\s*$", re.IGNORECASE)
 
 
-def normalise_number(m: re.Match[str]) -> str:
-    """'45 - KH/ĐĐTLĐ' -> '45-KH/ĐĐTLĐ' (separators as written, spaces out, one dash)."""
+def number_of(m: re.Match[str]) -> str:
+    """The directive number a match of NUMBER found, in the one spelling of
+    models.numbering ('45 - KH/ĐĐTLĐ' -> '45-KH/ĐĐTLĐ')."""
     end = max(m.end(g) for g in ("a", "b", "c") if m.group(g))
-    text = m.string[m.start("digits"):end]
-    text = re.sub(r"[–—]", "-", text)
-    return re.sub(r"\s+", "", text)
+    return normalise_number(re.sub(r"\s+", " ", m.string[m.start("digits"):end]))
 
 
 def implemented(sentences: list[str]) -> list[str]:
@@ -78,5 +79,5 @@ def _top_level(text: str, *, first_free: bool) -> list[str]:
     for index, m in enumerate(_CITED.finditer(text)):
         before = text[:m.start()]
         if (index == 0 and first_free) or _SEPARATOR.search(before.rstrip()):
-            out.append(normalise_number(m))
+            out.append(number_of(m))
     return out

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ingest.blocks import Para
 from ingest.bodies import Resolver
-from ingest.citations import NUMBER, implemented, normalise_number
+from ingest.citations import NUMBER, implemented, number_of
 from ingest.layout import Layout
 from ingest.outline import Node
 from ingest.text import ascii_key, is_upper_text, sentence_spans
@@ -129,7 +129,7 @@ def _number(zone: list[Para], meta: dict[str, Para], header: Header) -> None:
         m = _NUMBER_LINE.search(para.text) or (re.match(NUMBER, para.text) if para is
                                                 meta.get("so hieu") else None)
         if m and (m.start() == 0 or len(para.text) < 80):
-            header.number = normalise_number(m)
+            header.number = number_of(m)
             header.lines["number"] = (para.first, para.last)
             return
 
@@ -169,7 +169,7 @@ def _annexed(layout: Layout, header: Header) -> None:
         if not m:
             continue
         if not header.number:
-            header.number = normalise_number(m)
+            header.number = number_of(m)
             header.lines["number"] = (para.first, para.last)
             header.warnings.append(f"dòng {para.first}: số văn bản lấy từ câu «kèm theo»; "
                                    "kiểm tra lại")

@@ -60,7 +60,8 @@ def test_bad_input_fails_cleanly(tmp_path, capsys, index):
 
 def test_header_without_assignments_drafts_with_a_warning(capsys):
     """A notice with a header and no assignment gives its header and a warning, exit 0."""
-    assert run_draft(DOCUMENTS / "khong-co-phan-giao-viec.txt", fmt="json", output=None) == 0
+    assert run_draft(DOCUMENTS / "khong-co-phan-giao-viec.txt", fmt="json", output=None,
+                     registry=REGISTRY) == 0
     draft = json.loads(capsys.readouterr().out)
     assert draft["directive"]["number"] == "10/TB-TLĐ"
     assert draft["directive"]["kind"] == "Thông báo"

@@ -63,3 +63,9 @@ def test_layers_import_one_way(path):
     package = path.parts[len(ROOT.parts)]
     wrong = imported_packages(path) - ALLOWED[package] - {package}
     assert wrong == set(), f"{path.relative_to(ROOT)} imports {sorted(wrong)}"
+
+
+@pytest.mark.parametrize("path", product_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_module_holds_one_idea(path):
+    """No product module over 400 lines: past that it holds more than one idea."""
+    assert len(path.read_text(encoding="utf-8").splitlines()) <= 400

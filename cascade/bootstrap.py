@@ -59,7 +59,7 @@ class App:
     def engine(self) -> Engine:
         from models.db import make_engine
 
-        return make_engine(self.settings.database_url)
+        return make_engine(self.settings.database_url, busy_seconds=self.settings.db_busy_seconds)
 
     @cached_property
     def registry(self) -> Registry:

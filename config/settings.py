@@ -52,7 +52,12 @@ class Settings:
     base_url: str
     secret_key: str
     production: bool
-    link_ttl_days: int
+    link_grace_days: int  # a task's links work until its deadline plus this many days
+    link_max_days: int  # ... and a task with no deadline's (or a yearly one's) this long
+    outbox_lease_seconds: int  # a claimed mail not renewed for this long is taken back
+    outbox_batch: int  # mails claimed at a time
+    smtp_timeout_seconds: int
+    db_busy_seconds: int  # how long a writer waits for the database before "busy"
     mail_from: str
     smtp: SmtpSettings
     scheduler: str  # embedded | prefect | off
@@ -72,7 +77,7 @@ class Settings:
         return self.database_url.startswith("sqlite")
 
 
-def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+def _int(environ: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -> int:
     raw = environ.get(name)
     if raw is None or raw == "":
         return default
@@ -80,8 +85,8 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise SettingsError(f"{name}={raw!r}: cần một số nguyên") from None
-    if value < 0:
-        raise SettingsError(f"{name}={raw!r}: không được âm")
+    if value < minimum:
+        raise SettingsError(f"{name}={raw!r}: phải từ {minimum} trở lên")
     return value
 
 
@@ -103,6 +108,16 @@ def _choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...]) -> 
     return raw
 
 
+def _check(settings: Settings) -> Settings:
+    """Settings that contradict each other."""
+    if settings.outbox_lease_seconds < 2 * settings.smtp_timeout_seconds + 5:
+        raise SettingsError(
+            f"CASCADE_OUTBOX_LEASE_SECONDS={settings.outbox_lease_seconds}: phải lớn hơn hai lần "
+            f"CASCADE_SMTP_TIMEOUT_SECONDS ({settings.smtp_timeout_seconds}) cộng 5 giây, để thư đang "
+            "gửi không bị một tiến trình khác nhận lại")
+    return settings
+
+
 def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> Settings:
     """Build the settings from `environ` (default: os.environ), relative to `cwd`."""
     env = os.environ if environ is None else environ
@@ -114,7 +129,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
         tz = ZoneInfo(tz_name)
     except Exception:
         raise SettingsError(f"CASCADE_TIMEZONE={tz_name!r}: múi giờ không tồn tại") from None
-    return Settings(
+    return _check(Settings(
         database_url=url,
         data_dir=data_dir,
         registry_path=Path(env.get("CASCADE_REGISTRY") or CONFIG_DIR / "bodies.yaml"),
@@ -128,7 +143,12 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
         base_url=(env.get("CASCADE_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
         secret_key=env.get("CASCADE_SECRET_KEY") or DEV_SECRET,
         production=(env.get("CASCADE_ENV") or "development").strip().lower() == "production",
-        link_ttl_days=_int(env, "CASCADE_LINK_TTL_DAYS", 60),
+        link_grace_days=_int(env, "CASCADE_LINK_GRACE_DAYS", 30),
+        link_max_days=_int(env, "CASCADE_LINK_MAX_DAYS", 400),
+        outbox_lease_seconds=_int(env, "CASCADE_OUTBOX_LEASE_SECONDS", 60, minimum=5),
+        outbox_batch=_int(env, "CASCADE_OUTBOX_BATCH", 50, minimum=1),
+        smtp_timeout_seconds=_int(env, "CASCADE_SMTP_TIMEOUT_SECONDS", 20, minimum=1),
+        db_busy_seconds=_int(env, "CASCADE_DB_BUSY_SECONDS", 10, minimum=1),
         mail_from=env.get("CASCADE_MAIL_FROM") or "directive-cascade <no-reply@example.org>",
         smtp=SmtpSettings(
             host=env.get("CASCADE_SMTP_HOST") or None,
@@ -145,4 +165,4 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
         digest_cron=env.get("CASCADE_DIGEST_CRON") or "30 7 * * mon-fri",
         scheduler_lease_seconds=_int(env, "CASCADE_SCHEDULER_LEASE_SECONDS", 30),
         misfire_grace_seconds=_int(env, "CASCADE_MISFIRE_GRACE_SECONDS", 3600),
-    )
+    ))

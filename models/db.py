@@ -7,9 +7,10 @@ two writers queue instead of failing on a lock upgrade.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -23,18 +24,51 @@ class DatabaseError(RuntimeError):
     """The database cannot be reached or is not initialised; the message says what to do."""
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+class DatabaseBusy(DatabaseError):
+    """Another writer held the database longer than the busy timeout; nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__("cơ sở dữ liệu đang bận (một tiến trình khác đang ghi), chưa ghi gì: thử "
+                         "lại sau ít phút")
+
+
+# SQLite: the lock was not released in time; PostgreSQL: lock_timeout, a serialisation
+# failure or a deadlock (the transaction was rolled back, a retry may pass).
+_BUSY_SQLITE = ("database is locked", "database table is locked", "database schema is locked")
+_BUSY_PG = {"55P03", "40001", "40P01", "57014"}
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether `exc` says the database was busy (worth a later retry), not broken."""
+    if not isinstance(exc, sa.exc.OperationalError | sa.exc.DBAPIError):
+        return False
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) in _BUSY_PG:
+        return True
+    return any(text in str(orig).lower() for text in _BUSY_SQLITE)
+
+
+def make_engine(url: str, *, echo: bool = False, busy_seconds: int = 10) -> Engine:
+    """An engine whose writers wait at most `busy_seconds` for another writer's lock."""
     if url.startswith("sqlite"):
         path = sa.engine.make_url(url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, echo=echo, connect_args={"timeout": 30})
-        _configure_sqlite(engine)
+        engine = sa.create_engine(url, echo=echo, connect_args={"timeout": busy_seconds})
+        _configure_sqlite(engine, busy_seconds)
         return engine
-    return sa.create_engine(url, echo=echo, pool_pre_ping=True)
+    engine = sa.create_engine(url, echo=echo, pool_pre_ping=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        with dbapi_conn.cursor() as cur:
+            cur.execute(f"SET lock_timeout = '{int(busy_seconds)}s'")
+        dbapi_conn.commit()
+
+    return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_seconds: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
@@ -42,7 +76,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_seconds) * 1000}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -60,9 +94,32 @@ def unit_of_work(engine: Engine, *, write: bool = True) -> Iterator[Session]:
             yield session
             if write:
                 session.commit()
-        except BaseException:
+        except BaseException as exc:
             session.rollback()
+            if is_busy(exc):
+                raise DatabaseBusy() from exc
             raise
+
+
+def insert_ignoring_conflicts(session: Session, table: sa.Table, rows: list[dict[str, Any]],
+                              *, key: str = "key", returning: Sequence[str] = ()) -> list[Any]:
+    """INSERT ... ON CONFLICT (key) DO NOTHING for many rows; the inserted rows' `returning`."""
+    if not rows:
+        return []
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    stmt = insert(table).on_conflict_do_nothing(index_elements=[key])
+    if not returning:
+        session.execute(stmt, rows)
+        return []
+    returning_stmt = stmt.returning(*(table.c[name] for name in returning))
+    out: list[Any] = []
+    for start in range(0, len(rows), 1000):
+        out += session.execute(returning_stmt, rows[start:start + 1000]).all()
+    return out
 
 
 def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
@@ -76,6 +133,14 @@ def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
 
 
 _MIGRATION_LOCK = 7_310_412  # a PostgreSQL advisory lock key for schema changes
+_REGISTRY_LOCK = 7_310_413  # ... and for bringing the registry into the database
+
+
+def lock_registry(session: Session) -> None:
+    """Serialise registry syncs (two `cascade init`, two first launches): on PostgreSQL an
+    advisory lock until the transaction ends; SQLite writers are serialised already."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().exec_driver_sql(f"SELECT pg_advisory_xact_lock({_REGISTRY_LOCK})")
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

@@ -39,6 +39,37 @@ class DeadlineRuleError(ValueError):
     """A rule string that does not parse or names a day that does not exist."""
 
 
+WINDOW_YEARS = 20  # a deadline or an extension lies within 20 years of the directive's date
+
+
+def window(issued_on: dt.date) -> tuple[dt.date, dt.date]:
+    """The dates a deadline or an extension of a directive issued on `issued_on` may take:
+    not before the directive's date, not more than WINDOW_YEARS years after it."""
+    return issued_on, _day_in_year(issued_on.year + WINDOW_YEARS, issued_on.month, issued_on.day)
+
+
+def window_problem(day: dt.date, issued_on: dt.date, what: str = "hạn") -> str | None:
+    """Why `day` is outside the window of a directive issued on `issued_on`, or None."""
+    lo, hi = window(issued_on)
+    if lo <= day <= hi:
+        return None
+    side = "trước ngày ban hành" if day < lo else f"quá {WINDOW_YEARS} năm sau ngày ban hành"
+    return (f"{what} {day:%d/%m/%Y} {side}: chỉ nhận ngày từ {lo:%d/%m/%Y} đến {hi:%d/%m/%Y} "
+            f"(ngày ban hành đến {WINDOW_YEARS} năm sau)")
+
+
+def deadline_window_problem(rule: DeadlineRule | None, issued_on: dt.date) -> str | None:
+    """Why a rule's date (or its offset) lies outside the directive's window, or None."""
+    if rule is None:
+        return None
+    if rule.kind in ("date", "period") and rule.due is not None:
+        return window_problem(rule.due, issued_on)
+    if rule.kind == "relative" and abs(rule.offset) > WINDOW_YEARS * 365:
+        return (f"{rule.text!r}: {abs(rule.offset)} ngày là quá {WINDOW_YEARS} năm; chỉ nhận tối "
+                f"đa {WINDOW_YEARS * 365} ngày")
+    return None
+
+
 def month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, _cal.monthrange(year, month)[1])
 

@@ -41,6 +41,15 @@ class LinkSigner:
         random_part = secrets.token_urlsafe(32)
         return f"{random_part}.{self._signature(random_part)}"
 
+    def derived_token(self, seed: str, purpose: str) -> str:
+        """The token for `purpose` (an action) of the mail whose secret seed is `seed`: the same
+        every time, so a resent mail carries the same links. Knowing it needs both the seed
+        (in the database) and the key (in the settings)."""
+        mac = hmac.new(self._key, f"link:{seed}:{purpose}".encode(), hashlib.sha256).digest()
+        random_part = base64.urlsafe_b64encode(mac).decode()[:43]
+        return f"{random_part}.{self._signature(random_part)}"
+
+
     def problem(self, token: str) -> str | None:
         """Why `token` cannot be one of ours ('malformed' or 'tampered'), or None."""
         if not _TOKEN.fullmatch(token or ""):
@@ -49,3 +58,8 @@ class LinkSigner:
         if not hmac.compare_digest(signature, self._signature(random_part)):
             return "tampered"
         return None
+
+
+def new_seed() -> str:
+    """A mail's secret seed (128 random bits, hex)."""
+    return secrets.token_hex(16)

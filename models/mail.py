@@ -129,6 +129,7 @@ class MailTask:
     deadline: str  # long form, or the rule in Vietnamese for recurring / continuous tasks
     report_to: str | None
     version: int = 1
+    requested_due_on: dt.date | None = None  # the date asked for, while a request is pending
 
 
 @dataclass(frozen=True)

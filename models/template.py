@@ -24,6 +24,7 @@ every problem at once, each with file, line, field and what is wrong.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from models.deadlines import DeadlineRule, DeadlineRuleError, parse_rule
+from models.deadlines import DeadlineRule, DeadlineRuleError, deadline_window_problem, parse_rule
 from models.registry import Registry, is_group
 from models.yaml_lines import Path_, YamlSyntaxError, line_of, load_with_lines
 
@@ -59,6 +60,29 @@ class TemplateError(ValueError):
 
 def _nfc(value: Any) -> Any:
     return unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else value
+
+
+ISSUED_YEARS = (1945, 2100)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_LINE_BREAK = re.compile(r"[\r\n]")
+
+
+def _block(value: Any) -> Any:
+    """Text that may span lines (a task): NFC, and no control character but tab and newline."""
+    value = _nfc(value)
+    if isinstance(value, str):
+        if m := _CONTROL.search(value.replace("\r\n", "\n")):
+            raise ValueError(f"chứa ký tự điều khiển {m.group()!r} ở vị trí {m.start() + 1}: "
+                             "xóa ký tự đó (chỉ được dùng tab và xuống dòng)")
+    return value
+
+
+def _line(value: Any) -> Any:
+    """One-line text (number, title, signer, ...): as `_block`, and no line break either."""
+    value = _block(value)
+    if isinstance(value, str) and _LINE_BREAK.search(value):
+        raise ValueError("phải nằm trên một dòng: bỏ dấu xuống dòng")
+    return value
 
 
 class _Strict(BaseModel):
@@ -129,10 +153,15 @@ class AssignmentSpec(_Strict):
     def _rule_shorthand(cls, value: Any) -> Any:
         return {"rule": value} if isinstance(value, str) else value
 
-    @field_validator("task", "ref", mode="before")
+    @field_validator("ref", mode="before")
+    @classmethod
+    def _one_line(cls, value: Any) -> Any:
+        return _line(value)
+
+    @field_validator("task", mode="before")
     @classmethod
     def _text(cls, value: Any) -> Any:
-        return _nfc(value)
+        return _block(value)
 
     @model_validator(mode="after")
     def _someone(self) -> AssignmentSpec:
@@ -153,10 +182,10 @@ class DirectiveHeader(_Strict):
 
     _lists = field_validator("implements", mode="before")(_as_list)
 
-    @field_validator("number", "kind", "title", "place", "signer", mode="before")
+    @field_validator("number", "kind", "title", "place", "signer", "issuer", mode="before")
     @classmethod
     def _text(cls, value: Any) -> Any:
-        return _nfc(value)
+        return _line(value)
 
     @field_validator("issued_on", mode="before")
     @classmethod
@@ -166,6 +195,14 @@ class DirectiveHeader(_Strict):
                 return dt.date.fromisoformat(value.strip())
             except ValueError:
                 raise ValueError(f"ngày không tồn tại hoặc sai dạng YYYY-MM-DD: {value!r}") from None
+        return value
+
+    @field_validator("issued_on")
+    @classmethod
+    def _plausible(cls, value: dt.date) -> dt.date:
+        if not ISSUED_YEARS[0] <= value.year <= ISSUED_YEARS[1]:
+            raise ValueError(f"năm ban hành {value.year} không hợp lý: chỉ nhận từ {ISSUED_YEARS[0]} "
+                             f"đến {ISSUED_YEARS[1]}")
         return value
 
 
@@ -245,11 +282,9 @@ def _check_refs(spec: TemplateSpec, registry: Registry) -> list[tuple[Path_, str
             found.append((("assignments", i, "ref"),
                           f"mục {item.ref!r} trùng với assignments[{refs_seen[item.ref]}]"))
         refs_seen.setdefault(item.ref, i)
-        due = item.deadline.parsed
-        if due and due.kind == "date" and due.due and due.due < spec.directive.issued_on:
-            found.append((("assignments", i, "deadline", "rule"),
-                          f"hạn {due.due:%d/%m/%Y} trước ngày ban hành "
-                          f"{spec.directive.issued_on:%d/%m/%Y}"))
+        problem = deadline_window_problem(item.deadline.parsed, spec.directive.issued_on)
+        if problem:
+            found.append((("assignments", i, "deadline", "rule"), problem))
     return found
 
 

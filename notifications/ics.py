@@ -46,7 +46,7 @@ def deadline_calendar(*, uid: str, due_on: dt.date, summary: str, description: s
         f"UID:{_text(uid)}",
         f"DTSTAMP:{stamp.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}",
         f"DTSTART;VALUE=DATE:{due_on:%Y%m%d}",
-        f"DTEND;VALUE=DATE:{due_on + dt.timedelta(days=1):%Y%m%d}",
+        f"DTEND;VALUE=DATE:{_day_after(due_on):%Y%m%d}",
         f"SEQUENCE:{int(sequence)}",
         f"SUMMARY:{_text(summary)}",
         f"DESCRIPTION:{_text(description)}",
@@ -56,3 +56,8 @@ def deadline_calendar(*, uid: str, due_on: dt.date, summary: str, description: s
         "END:VCALENDAR",
     ]
     return b"".join(_fold(line) for line in lines)
+
+
+def _day_after(day: dt.date) -> dt.date:
+    """The exclusive end of an all-day event (the last representable day ends on itself)."""
+    return day + dt.timedelta(days=1) if day < dt.date.max else day

@@ -247,5 +247,5 @@ class SmtpMailer(_Context):
 def make_mailer(settings: Settings) -> SmtpMailer | FileMailer:
     """SMTP when CASCADE_SMTP_HOST is set, else .eml files under the outbox folder."""
     if settings.smtp.configured:
-        return SmtpMailer(settings.smtp)
+        return SmtpMailer(settings.smtp, timeout=settings.smtp_timeout_seconds)
     return FileMailer(settings.outbox_dir)

@@ -8,12 +8,13 @@ exactly one wins and the other is told what happened.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from models.deadlines import parse_rule
+from models.deadlines import parse_rule, window_problem
 from models.status import (
     ACTIONS,
     SYSTEM,
@@ -27,7 +28,7 @@ from models.status import (
 )
 from models.tables import Assignment, Body, Cascade, Directive, Task, TaskEvent, table_of
 from models.vocabulary import SYSTEM_ACTOR, action_label, business_date, short_date
-from services.notify import queue_follow_up, queue_task_assigned
+from services.notify import queue_follow_up, queue_task_assigned, task_state
 
 # Which actions carry a date, and whether it is required ("required") or may be left out
 # ("optional": granting an extension without a date grants the date asked for).
@@ -101,19 +102,41 @@ def _refusal(action: str, task: Task, kinds: set[Actor], tz: dt.tzinfo) -> Actio
                          allowed=allowed)
 
 
+NOTE_LIMIT = 2000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def check_note(note: str | None) -> None:
+    """A note from any channel: at most NOTE_LIMIT characters, no control character but tab
+    and newline (a NUL is refused by PostgreSQL, an escape sequence would act on a terminal)."""
+    if not note:
+        return
+    if len(note) > NOTE_LIMIT:
+        raise ActionRefused(f"ghi chú dài {len(note)} ký tự; tối đa {NOTE_LIMIT} ký tự")
+    if m := _CONTROL.search(note.replace("\r\n", "\n")):
+        raise ActionRefused(f"ghi chú chứa ký tự điều khiển {m.group()!r} (vị trí {m.start() + 1}): "
+                            "xóa ký tự đó rồi gửi lại")
+
+
 MISSING_DATE = {"request-extension": "xin gia hạn cần ngày đề nghị gia hạn đến",
                 "grant-extension": "đồng ý gia hạn cần ngày hạn mới",
                 "extend": "gia hạn cần ngày hạn mới"}
 
 
-def _check_dates(row: Transition, task: Task, given: NewDate | None, today: dt.date) -> dict:
-    """Extra columns an extension action sets, after checking the date it carries."""
+def _check_dates(row: Transition, task: Task, given: NewDate | None, today: dt.date,
+                 issued_on: dt.date) -> dict:
+    """Extra columns an extension action sets, after checking the date it carries (within the
+    directive's window: models.deadlines.window)."""
     until = given
     if isinstance(given, DaysAfterDue):
         if task.due_on is None:
             raise ActionRefused(f"nhiệm vụ #{task.id} không có thời hạn để cộng thêm {given.days} ngày")
         until = task.due_on + dt.timedelta(days=given.days)
     assert not isinstance(until, DaysAfterDue)
+    chosen = until or (task.requested_due_on if row.action == "grant-extension" else None)
+    if row.action in DATE_ACTIONS and chosen is not None:
+        if problem := window_problem(chosen, issued_on, "ngày gia hạn"):
+            raise ActionRefused(problem)
     if DATE_ACTIONS.get(row.action) == "required" and until is None:
         raise ActionRefused(MISSING_DATE[row.action])
     if row.action == "request-extension":
@@ -178,7 +201,11 @@ def record_action(
     if not kinds & row.actors:
         raise ActionRefused(f"chỉ điều phối viên ({cascade.coordinator_id}) được {row.label} "
                             f"nhiệm vụ #{task_id}")
-    extra = _check_dates(row, task, until, business_date(at, tz))
+    check_note(note)
+    directive = session.get(Directive, cascade.directive_id)
+    assert directive is not None
+    issued_on = directive.issued_on
+    extra = _check_dates(row, task, until, business_date(at, tz), issued_on)
     return _apply(session, task, row, at=at, actor=actor or cascade.coordinator_id,
                   channel=channel, note=note, extra=extra, tz=tz)
 
@@ -211,8 +238,11 @@ def _apply(session: Session, task: Task, row: Transition, *, at: dt.datetime, ac
     session.add(event)
     session.flush()
     assert event.id is not None
+    after = task_state(status=row.target.value, due_on=extra.get("due_on", task.due_on),
+                       requested_due_on=extra.get("requested_due_on", task.requested_due_on),
+                       version=task.version + 1)
     session.expire(task)
-    queue_follow_up(session=session, task=task, event=event, at=at)
+    queue_follow_up(session=session, task=task, event=event, at=at, state=after)
     outcome = ActionResult(task.id, row.action, source, row.target, event.id)
     if row.target is TaskStatus.DONE:
         outcome.follow_ups += _roll_over(session, task, at)

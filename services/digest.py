@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models.calendar import WorkingCalendar
+from models.db import insert_ignoring_conflicts
 from models.mail import DIGEST
 from models.policy import Policy
 from models.tables import (
@@ -34,7 +35,7 @@ from models.tables import (
     table_of,
 )
 from models.vocabulary import business_date, status_label, vi_sort_key
-from services.sweep import OPEN_STATUSES, insert_ignoring_conflicts
+from services.sweep import OPEN_STATUSES
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine

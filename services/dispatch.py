@@ -29,7 +29,7 @@ from sqlmodel import Session, col, select
 from config.settings import Settings
 from models.contacts import Contacts
 from models.db import unit_of_work
-from models.links import LinkSigner
+from models.links import LinkSigner, new_seed
 from models.mail import BadAddress, Mailer, MailRenderer, PermanentFailure, TemporaryFailure, mail_domain
 from models.registry import Registry
 from models.tables import Body, BodyContact, Outbox, table_of
@@ -90,11 +90,11 @@ def _due(t: sa.Table, at: dt.datetime, lease: dt.timedelta) -> sa.ColumnElement[
                   sa.and_(t.c.status == SENDING, t.c.claimed_at < at - lease))
 
 
-def count_due(*, engine: Engine, at: dt.datetime, policy: RetryPolicy = RetryPolicy()) -> int:
+def count_due(*, engine: Engine, at: dt.datetime, lease: dt.timedelta) -> int:
     t = table_of(Outbox)
     with engine.connect() as conn:
         return conn.execute(select(sa.func.count()).select_from(t)
-                            .where(_due(t, at, policy.lease))).scalar_one()
+                            .where(_due(t, at, lease))).scalar_one()
 
 
 class DispatchError(ValueError):
@@ -135,24 +135,29 @@ def claim_batch(*, session: Session, settings: Settings, signer: LinkSigner, ren
                              .order_by(col(Outbox.id))).all())
     fresh = []
     for row in rows:  # loaded after the UPDATE, so they show 'sending'
-        if row.message_id is None:
-            row.message_id = stable_message_id(row, settings)
-            fresh.append({"oid": row.id, "mid": row.message_id})
+        if row.message_id is None or row.link_seed is None:
+            # made once: every later copy of this mail has the same Message-ID and links
+            row.message_id = row.message_id or stable_message_id(row, settings)
+            row.link_seed = row.link_seed or new_seed()
+            fresh.append({"oid": row.id, "mid": row.message_id, "seed": row.link_seed})
     if fresh:
         session.connection().execute(
-            sa.update(t).where(t.c.id == sa.bindparam("oid")).values(message_id=sa.bindparam("mid")),
-            fresh)
+            sa.update(t).where(t.c.id == sa.bindparam("oid"))
+            .values(message_id=sa.bindparam("mid"), link_seed=sa.bindparam("seed")), fresh)
     return prepare_batch(session=session, rows=rows, settings=settings, signer=signer,
                          renderer=renderer, at=at)
 
 
 async def _send_all(prepared: list[Prepared], mailer: Mailer,
-                    on_progress: Callable[[_Outcome], None] | None) -> tuple[list[_Outcome], str | None]:
-    """Step 2: send each rendered message. Once the server is unreachable the rest are not
-    tried; the second value then says why."""
+                    on_progress: Callable[[_Outcome], None] | None,
+                    keep_claim: Callable[[], None] = lambda: None,
+                    ) -> tuple[list[_Outcome], str | None]:
+    """Step 2: send each rendered message, renewing the claim as it goes (`keep_claim`). Once
+    the server is unreachable the rest are not tried; the second value then says why."""
     outcomes: list[_Outcome] = []
     unreachable: str | None = None
     for item in prepared:
+        keep_claim()
         if item.message is None:
             outcome = _Outcome(item, "wait" if item.waiting else FAILED, item.problem)
         elif unreachable is not None:
@@ -226,23 +231,48 @@ def record_outcomes(*, session: Session, outcomes: list[_Outcome], claimed_at: d
             {n: sa.bindparam(f"b_{n}", type_=t.c[n].type) for n in names}), params)
 
 
+class _Claim:
+    """A claimed batch's lease, renewed while its mails are sent: a row whose lease is older
+    than `policy.lease` was left by a dead dispatcher and is taken back by the next one."""
+
+    def __init__(self, engine: Engine, clock: Clock, ids: list[int], at: dt.datetime,
+                 lease: dt.timedelta) -> None:
+        self.engine, self.clock, self.ids, self.at = engine, clock, ids, at
+        self.every = lease / 4
+
+    def keep(self) -> None:
+        now = self.clock()
+        if now - self.at < self.every:
+            return
+        t = table_of(Outbox)
+        with unit_of_work(self.engine) as session:
+            session.connection().execute(
+                sa.update(t).where(t.c.id.in_(self.ids), t.c.status == SENDING,
+                                   t.c.claimed_at == self.at).values(claimed_at=now))
+        self.at = now
+
+
 async def drain_outbox(*, engine: Engine, mailer: Mailer, renderer: MailRenderer, signer: LinkSigner,
-                       settings: Settings, clock: Clock,
-                       batch_size: int = 200, policy: RetryPolicy = RetryPolicy(),
-                       max_batches: int | None = None,
+                       settings: Settings, clock: Clock, batch_size: int | None = None,
+                       policy: RetryPolicy | None = None, max_batches: int | None = None,
                        on_progress: Callable[[_Outcome], None] | None = None) -> DispatchReport:
-    """Send every due message, batch after batch, over one mailer connection.
+    """Send every due message, small batch after small batch, over one mailer connection.
 
     Stops when nothing is due, after `max_batches`, or when the server cannot be reached (the
-    untried rows go back to pending). The clock is read once per step, never deeper.
+    untried rows go back to pending). Batches (CASCADE_OUTBOX_BATCH) are small and their
+    lease (CASCADE_OUTBOX_LEASE_SECONDS) is renewed while they are sent, so a crash resends at
+    most one batch, and a slow batch is never taken by a second dispatcher. The clock is read
+    once per step, never deeper.
     """
     report = DispatchReport(destination=mailer.description)
+    policy = policy or RetryPolicy(lease=dt.timedelta(seconds=settings.outbox_lease_seconds))
+    limit = batch_size or settings.outbox_batch
 
     def claim() -> tuple[dt.datetime, list[Prepared]]:
         at = clock()
         with unit_of_work(engine) as session:
             return at, claim_batch(session=session, settings=settings, signer=signer,
-                                   renderer=renderer, at=at, limit=batch_size, policy=policy)
+                                   renderer=renderer, at=at, limit=limit, policy=policy)
 
     def record(outcomes: list[_Outcome], claimed_at: dt.datetime) -> None:
         with unit_of_work(engine) as session:
@@ -255,8 +285,9 @@ async def drain_outbox(*, engine: Engine, mailer: Mailer, renderer: MailRenderer
             if not prepared:
                 break
             report.batches += 1
-            outcomes, unreachable = await _send_all(prepared, mailer, on_progress)
-            record(outcomes, claim_at)
+            lease = _Claim(engine, clock, [p.outbox_id for p in prepared], claim_at, policy.lease)
+            outcomes, unreachable = await _send_all(prepared, mailer, on_progress, lease.keep)
+            record(outcomes, lease.at)
             if unreachable is not None:
                 report.stopped = unreachable
                 break

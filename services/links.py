@@ -19,7 +19,7 @@ from models.mail import LINK_ONLY_ACTIONS
 from models.status import TERMINAL, TaskStatus
 from models.tables import Cascade, LinkToken, Task, TaskEvent, table_of
 from models.vocabulary import local_time
-from services.actions import ActionRefused, ActionResult, TaskNotFound, record_action
+from services.actions import ActionRefused, ActionResult, TaskNotFound, check_note, record_action
 from services.notify import queue_manual_reminder
 
 EMAIL_LINK = "email-link"  # the audit channel of a link click
@@ -34,21 +34,34 @@ class LinkInvalid(ValueError):
         self.token = token
 
 
-def new_link(*, signer: LinkSigner, task_id: int, action: str, actor: str, at: dt.datetime,
-             ttl_days: int, outbox_id: int | None = None) -> tuple[str, dict]:
-    """A fresh random token and the LinkToken row (as a dict) that stores its hash."""
-    token = signer.new_token()
-    row = {"token_hash": token_hash(token), "task_id": task_id, "action": action, "actor": actor,
-           "outbox_id": outbox_id, "created_at": at, "expires_at": at + dt.timedelta(days=ttl_days)}
-    return token, row
+def link_expiry(*, due_on: dt.date | None, recurring: bool, at: dt.datetime, tz: dt.tzinfo,
+                grace_days: int, max_days: int) -> dt.datetime:
+    """Until when a mail's links work: the end of the task's deadline plus `grace_days`; for a
+    yearly (or other recurring) occurrence, as long as it is open, capped `max_days` after its
+    deadline; for a task with no deadline, `max_days` after the mail."""
+    if due_on is None:
+        return at + dt.timedelta(days=max_days)
+    days = max_days if recurring else grace_days
+    last = due_on + dt.timedelta(days=days) if due_on < dt.date.max - dt.timedelta(days=days) \
+        else dt.date.max  # a legacy far-future deadline must not stop its mail
+    return dt.datetime.combine(last, dt.time(23, 59, 59), tzinfo=tz)
+
+
+def link_row(token: str, *, task_id: int, action: str, actor: str, at: dt.datetime,
+             expires_at: dt.datetime, outbox_id: int | None = None) -> dict:
+    """The LinkToken row (as a dict) that stores the hash of `token`."""
+    return {"token_hash": token_hash(token), "task_id": task_id, "action": action, "actor": actor,
+            "outbox_id": outbox_id, "created_at": at, "expires_at": expires_at}
 
 
 def issue_link(*, session: Session, signer: LinkSigner, task_id: int, action: str, actor: str,
                at: dt.datetime, ttl_days: int, outbox_id: int | None = None) -> str:
-    """Create a link token for `action` on `task_id` by `actor`; return the raw token."""
-    token, row = new_link(signer=signer, task_id=task_id, action=action, actor=actor, at=at,
-                          ttl_days=ttl_days, outbox_id=outbox_id)
-    session.add(LinkToken(**row))
+    """A fresh random link for `action` on `task_id` by `actor`, valid `ttl_days`; the raw
+    token (mails derive theirs from their outbox row: services.mail_views)."""
+    token = signer.new_token()
+    session.add(LinkToken(**link_row(token, task_id=task_id, action=action, actor=actor, at=at,
+                                     expires_at=at + dt.timedelta(days=ttl_days),
+                                     outbox_id=outbox_id)))
     return token
 
 
@@ -113,6 +126,7 @@ def _acting_for(session: Session, link: LinkToken) -> str | None:
 
 def _remind(session: Session, link: LinkToken, *, at: dt.datetime, note: str | None) -> ActionResult:
     """'Nhắc lại': no status change; an audit event (from = to) and one more reminder mail."""
+    check_note(note)
     task = session.get(Task, link.task_id)
     if task is None:
         raise TaskNotFound(f"không có nhiệm vụ #{link.task_id}")

@@ -12,10 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from config.settings import Settings
+from models.db import insert_ignoring_conflicts
 from models.deadlines import DeadlineRuleError, parse_rule
 from models.links import LinkSigner, link_url
 from models.mail import (
@@ -48,9 +48,10 @@ from models.tables import (
     Outbox,
     Task,
     TaskEvent,
+    table_of,
 )
 from models.vocabulary import SYSTEM_ACTOR, action_label, long_date
-from services.links import new_link
+from services.links import link_expiry, link_row
 
 NO_ADDRESS = "chưa có địa chỉ e-mail"
 
@@ -84,14 +85,42 @@ def deadline_phrase(due_on: dt.date | None, rule_text: str | None, occurrence: i
     return long_date(due_on)
 
 
-def offered_actions(kind: str, task: Task, recipient: str, coordinator: str) -> list[str]:
-    """The kind's link actions that the recipient may still take on the task as it is now.
+@dataclass(frozen=True)
+class TaskState:
+    """What a mail says about a task's changing fields: as they were when the mail was queued
+    (services.notify stores them in the outbox payload), so sending later never contradicts
+    the event the mail is about."""
+
+    status: str
+    due_on: dt.date | None
+    requested_due_on: dt.date | None
+    version: int
+
+    @classmethod
+    def of(cls, row: Outbox, task: Task) -> TaskState:
+        saved = (row.payload or {}).get("task")
+        if not saved:
+            return cls(task.status, task.due_on, task.requested_due_on, task.version)
+        return cls(saved["status"], _date(saved.get("due_on")), _date(saved.get("requested_due_on")),
+                   int(saved.get("version") or 1))
+
+
+def _date(value: object) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def offered_actions(kind: str, task: Task, state: TaskState, recipient: str,
+                    coordinator: str) -> list[str]:
+    """The kind's link actions that the recipient may take on the task as the mail describes
+    it (a decision taken since leads to a page that says so).
 
     A supervisor's mail (an escalation) acts as the cascade's coordinator, whoever receives it."""
     actors = {Actor.BODY} if recipient == task.body_id else set()
     if recipient == coordinator or KINDS[kind].to == "supervisor":
         actors.add(Actor.COORDINATOR)
-    role, status = Role(task.role), TaskStatus(task.status)
+    role, status = Role(task.role), TaskStatus(state.status)
     allowed = {a for actor in actors for a in allowed_actions(role, status, actor)}
     if Actor.COORDINATOR in actors and status not in TERMINAL:
         allowed |= LINK_ONLY_ACTIONS
@@ -99,7 +128,7 @@ def offered_actions(kind: str, task: Task, recipient: str, coordinator: str) -> 
     for action in KINDS[kind].links:
         if action not in allowed:
             continue
-        if action in ("request-extension", "extend") and task.due_on is None:
+        if action in ("request-extension", "extend") and state.due_on is None:
             continue  # nothing to extend
         out.append(action)
     return out
@@ -209,7 +238,10 @@ def _prepare_digest(row: Outbox, prepared: Prepared, batch: _Batch, settings: Se
 
 def prepare_batch(*, session: Session, rows: list[Outbox], settings: Settings, signer: LinkSigner,
                   renderer: MailRenderer, at: dt.datetime) -> list[Prepared]:
-    """Render each claimed row, issuing its link tokens in `session` (the claim transaction)."""
+    """Render each claimed row, storing its link tokens in `session` (the claim transaction).
+
+    A row that cannot be rendered is marked as a permanent problem with the reason; the others
+    are not held up by it."""
     batch = _Batch(session, rows)
     domain = mail_domain(settings.mail_from)
     out = []
@@ -218,52 +250,75 @@ def prepare_batch(*, session: Session, rows: list[Outbox], settings: Settings, s
         assert row.id is not None and row.message_id is not None
         prepared = Prepared(row.id, row.attempts, row.message_id)
         out.append(prepared)
-        if row.kind == DIGEST.name and row.payload:
-            _prepare_digest(row, prepared, batch, settings, at, renderer)
-            continue
-        if row.kind not in KINDS or row.task_id not in batch.tasks:
-            prepared.problem = f"không dựng được thư loại {row.kind!r} cho nhiệm vụ #{row.task_id}"
-            continue
-        to = _recipients(row, prepared, batch, settings)
-        if not to:
-            continue
-        task, assignment, cascade, directive = batch.tasks[row.task_id]
-        assert task.id is not None  # a stored task
-        recipient = row.body_id or task.body_id
-        links = []
-        for action in offered_actions(row.kind, task, recipient, cascade.coordinator_id):
-            token, token_row = new_link(signer=signer, task_id=task.id, action=action,
-                                        actor=recipient, at=at, ttl_days=settings.link_ttl_days,
-                                        outbox_id=row.id)
-            token_rows.append(token_row)
-            links.append(MailLink(action, action_label(action, task.role),
-                                  link_url(settings.base_url, token)))
-        reply_to = tuple(batch.contacts.get(cascade.coordinator_id, ())) \
-            if recipient != cascade.coordinator_id else ()
-        current, history = _ledger_views(row, batch)
-        data = MailData(
-            kind=row.kind, message_id=row.message_id, sender=settings.mail_from, to=to,
-            recipient=batch.name(recipient), at=at, links=tuple(links), reply_to=reply_to,
-            directive=MailDirective(number=directive.number, kind=directive.kind,
-                                    title=directive.title, issued_on=directive.issued_on,
-                                    issuer=batch.name(directive.issuer_id)),
-            task=MailTask(id=task.id, ref=assignment.ref, occurrence=task.occurrence,
-                          text=assignment.task_text, role=task.role,
-                          status=task.status, body=batch.name(task.body_id), due_on=task.due_on,
-                          deadline=deadline_phrase(task.due_on, assignment.deadline_rule,
-                                                   task.occurrence),
-                          report_to=batch.name(assignment.report_to_id) if assignment.report_to_id
-                          else None, version=task.version),
-            event=_event_view(batch.events.get(row.event_id) if row.event_id else None, batch),
-            calendar_uid=calendar_uid(task_id=task.id, occurrence=task.occurrence, domain=domain),
-            timezone=settings.timezone, follow_up=current, history=history)
+        links: list[dict] = []
         try:
-            prepared.message = renderer.render_mail(data)
+            _prepare_one(row, prepared, batch, settings, signer, renderer, at, domain, links)
         except BadAddress as exc:
-            prepared.problem = str(exc)
-    if token_rows:
-        session.execute(sa.insert(LinkToken), token_rows)
+            prepared.problem, prepared.message = str(exc), None
+        except Exception as exc:  # a poisoned row must not stop the mail of the others
+            prepared.problem = f"không dựng được thư: {type(exc).__name__}: {exc}"[:500]
+            prepared.message = None
+        else:
+            token_rows += links
+    insert_ignoring_conflicts(session, table_of(LinkToken), token_rows, key="token_hash")
     return out
+
+
+def _prepare_one(row: Outbox, prepared: Prepared, batch: _Batch, settings: Settings,
+                 signer: LinkSigner, renderer: MailRenderer, at: dt.datetime, domain: str,
+                 token_rows: list[dict]) -> None:
+    if row.kind == DIGEST.name and row.payload:
+        _prepare_digest(row, prepared, batch, settings, at, renderer)
+        return
+    if row.kind not in KINDS or row.task_id not in batch.tasks:
+        prepared.problem = f"không dựng được thư loại {row.kind!r} cho nhiệm vụ #{row.task_id}"
+        return
+    to = _recipients(row, prepared, batch, settings)
+    if not to:
+        return
+    task, assignment, cascade, directive = batch.tasks[row.task_id]
+    assert task.id is not None and row.link_seed is not None  # a stored task, a claimed row
+    state = TaskState.of(row, task)
+    recipient = row.body_id or task.body_id
+    recurring = _recurring(assignment.deadline_rule)
+    expires = link_expiry(due_on=state.due_on, recurring=recurring, at=at, tz=settings.timezone,
+                          grace_days=settings.link_grace_days, max_days=settings.link_max_days)
+    links = []
+    for action in offered_actions(row.kind, task, state, recipient, cascade.coordinator_id):
+        token = signer.derived_token(row.link_seed, action)
+        token_rows.append(link_row(token, task_id=task.id, action=action, actor=recipient, at=at,
+                                   expires_at=expires, outbox_id=row.id))
+        links.append(MailLink(action, action_label(action, task.role),
+                              link_url(settings.base_url, token)))
+    reply_to = tuple(batch.contacts.get(cascade.coordinator_id, ())) \
+        if recipient != cascade.coordinator_id else ()
+    current, history = _ledger_views(row, batch)
+    data = MailData(
+        kind=row.kind, message_id=row.message_id or "", sender=settings.mail_from, to=to,
+        recipient=batch.name(recipient), at=at, links=tuple(links), reply_to=reply_to,
+        links_until=expires if links else None,
+        directive=MailDirective(number=directive.number, kind=directive.kind,
+                                title=directive.title, issued_on=directive.issued_on,
+                                issuer=batch.name(directive.issuer_id)),
+        task=MailTask(id=task.id, ref=assignment.ref, occurrence=task.occurrence,
+                      text=assignment.task_text, role=task.role,
+                      status=state.status, body=batch.name(task.body_id), due_on=state.due_on,
+                      deadline=deadline_phrase(state.due_on, assignment.deadline_rule,
+                                               task.occurrence),
+                      report_to=batch.name(assignment.report_to_id) if assignment.report_to_id
+                      else None, version=state.version,
+                      requested_due_on=state.requested_due_on),
+        event=_event_view(batch.events.get(row.event_id) if row.event_id else None, batch),
+        calendar_uid=calendar_uid(task_id=task.id, occurrence=task.occurrence, domain=domain),
+        timezone=settings.timezone, follow_up=current, history=history)
+    prepared.message = renderer.render_mail(data)
+
+
+def _recurring(rule_text: str | None) -> bool:
+    try:
+        return bool(rule_text) and parse_rule(rule_text or "").recurring
+    except DeadlineRuleError:
+        return False
 
 
 def stable_message_id(row: Outbox, settings: Settings) -> str:

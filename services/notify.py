@@ -7,6 +7,7 @@ key, so queueing twice for the same task or event is a no-op.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -15,25 +16,50 @@ from models.mail import KINDS, TASK_ASSIGNED, MailKind, follow_up_kind
 from models.tables import Cascade, Outbox, Task, TaskEvent, select_columns, table_of
 
 
+def task_state(*, status: str, due_on: dt.date | None, requested_due_on: dt.date | None,
+               version: int) -> dict[str, Any]:
+    """A task's changing fields as a mail will tell them (the outbox payload's "task")."""
+    return {"status": status, "due_on": due_on.isoformat() if due_on else None,
+            "requested_due_on": requested_due_on.isoformat() if requested_due_on else None,
+            "version": version}
+
+
+def state_of(task: Task) -> dict[str, Any]:
+    return task_state(status=task.status, due_on=task.due_on,
+                      requested_due_on=task.requested_due_on, version=task.version)
+
+
+def _state_in_sql(dialect: str) -> Any:
+    """The payload {"task": state} of a task just created, built by the database itself (the
+    launch queues one mail per task in one INSERT ... SELECT)."""
+    build = sa.func.json_build_object if dialect == "postgresql" else sa.func.json_object
+    return build("task", build("status", Task.status, "due_on", Task.due_on,
+                               "requested_due_on", Task.requested_due_on, "version", Task.version))
+
+
 def queue_assignments(*, session: Session, cascade_id: int, at: dt.datetime) -> None:
     """One 'task_assigned' mail per task of the cascade, in one INSERT ... SELECT."""
     outbox = table_of(Outbox)
     key = sa.literal("task_assigned:") + sa.cast(Task.id, sa.String)
+    payload = _state_in_sql(session.get_bind().dialect.name)
     session.execute(sa.insert(outbox).from_select(
         ["key", "kind", "task_id", "body_id", "status", "attempts", "next_attempt_at",
-         "created_at"],
+         "created_at", "payload"],
         select_columns(key, sa.literal(TASK_ASSIGNED.name), Task.id, Task.body_id,
                        sa.literal("pending"), sa.literal(0), sa.literal(at, outbox.c.created_at.type),
-                       sa.literal(at, outbox.c.created_at.type))
+                       sa.literal(at, outbox.c.created_at.type), payload)
         .where(Task.cascade_id == cascade_id)))
 
 
 def queue_task_assigned(*, session: Session, task: Task, at: dt.datetime) -> None:
-    _queue(session, f"task_assigned:{task.id}", TASK_ASSIGNED, task.id, task.body_id, None, at)
+    _queue(session, f"task_assigned:{task.id}", TASK_ASSIGNED, task.id, task.body_id, None, at,
+           state_of(task))
 
 
-def queue_follow_up(*, session: Session, task: Task, event: TaskEvent, at: dt.datetime) -> None:
-    """The mail an event implies, unless its recipient is the one who acted."""
+def queue_follow_up(*, session: Session, task: Task, event: TaskEvent, at: dt.datetime,
+                    state: dict[str, Any]) -> None:
+    """The mail an event implies, unless its recipient is the one who acted; it will say what
+    the task was right after the event (`state`), whenever it is sent."""
     name = follow_up_kind(event.action, event.to_status)
     if name is None:
         return
@@ -46,19 +72,20 @@ def queue_follow_up(*, session: Session, task: Task, event: TaskEvent, at: dt.da
         recipient = cascade.coordinator_id
     if recipient == event.actor:
         return
-    _queue(session, f"{name}:{event.id}", kind, task.id, recipient, event.id, at)
+    _queue(session, f"{name}:{event.id}", kind, task.id, recipient, event.id, at, state)
 
 
 def queue_manual_reminder(*, session: Session, task: Task, event: TaskEvent, link_id: int,
                           at: dt.datetime) -> None:
     """A supervisor asked, through an escalation mail, to remind the body once more."""
     _queue(session, f"manual_reminder:{link_id}", KINDS["manual_reminder"], task.id, task.body_id,
-           event.id, at)
+           event.id, at, state_of(task))
 
 
 def _queue(session: Session, key: str, kind: MailKind, task_id: int | None, body_id: str,
-           event_id: int | None, at: dt.datetime) -> None:
+           event_id: int | None, at: dt.datetime, state: dict[str, Any]) -> None:
     exists = session.exec(select(Outbox.id).where(Outbox.key == key)).first()
     if exists is None:
         session.add(Outbox(key=key, kind=kind.name, task_id=task_id, body_id=body_id,
-                           event_id=event_id, next_attempt_at=at, created_at=at))
+                           event_id=event_id, next_attempt_at=at, created_at=at,
+                           payload={"task": state}))

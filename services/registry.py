@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from models import registry as reg
 from models.contacts import Contacts
+from models.db import lock_registry
 from models.tables import Body, BodyContact, BodyGroup
 
 
@@ -44,6 +45,7 @@ def registry_digest(registry: reg.Registry) -> str:
 
 def sync_registry(*, session: Session, registry: reg.Registry) -> RegistrySync:
     """Insert new bodies and groups, update changed ones; never delete (tasks refer to them)."""
+    lock_registry(session)
     added = updated = unchanged = 0
     kinds: tuple[tuple[type[Body] | type[BodyGroup], Mapping[str, Any], Callable[[Any], dict]], ...] = (
         (Body, registry.bodies, _body_row), (BodyGroup, registry.groups, _group_row))

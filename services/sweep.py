@@ -22,16 +22,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from models.calendar import WorkingCalendar
+from models.db import insert_ignoring_conflicts
 from models.deadlines import DeadlineRuleError, parse_rule
 from models.policy import FollowUpDue, Policy, follow_up_due
 from models.status import OPEN, colour
 from models.tables import Assignment, Body, Cascade, FollowUp, Outbox, Task, select_columns, table_of
 from models.vocabulary import business_date
+from services.notify import task_state
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -126,27 +127,6 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]
         yield items[i:i + size]
 
 
-def insert_ignoring_conflicts(session: Session, table: sa.Table, rows: list[dict[str, Any]],
-                              *, key: str = "key", returning: Sequence[str] = ()) -> list[Any]:
-    """INSERT ... ON CONFLICT (key) DO NOTHING for many rows; the inserted rows' `returning`."""
-    if not rows:
-        return []
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    stmt = insert(table).on_conflict_do_nothing(index_elements=[key])
-    if not returning:
-        session.execute(stmt, rows)
-        return []
-    returning_stmt = stmt.returning(*(table.c[name] for name in returning))
-    out: list[Any] = []
-    for part in _chunks(rows, 1000):
-        out += session.execute(returning_stmt, list(part)).all()
-    return out
-
-
 def widest_reminder(session: Session, policy: Policy) -> int:
     """The largest 'reminders_before' of the policy and of every override stored."""
     widest = max(policy.reminders_before, default=0)
@@ -186,7 +166,8 @@ def sweep(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar: Working
 
     rows = session.execute(
         select_columns(Task.id, Task.status, Task.due_on, Task.body_id, Task.role, Task.occurrence,
-                       Task.cascade_id, Task.assignment_id, Cascade.coordinator_id,
+                       Task.cascade_id, Task.assignment_id, Task.requested_due_on, Task.version,
+                       Cascade.coordinator_id,
                        col(Cascade.policy).label("cascade_policy"),
                        col(Assignment.policy).label("assignment_policy"),
                        Assignment.deadline_rule)
@@ -242,7 +223,10 @@ def _record(session: Session, owed: dict[str, tuple[Any, FollowUpDue, str]], at:
             "next_attempt_at": at, "created_at": at,
             "payload": {"follow_up": k, "kind": due.kind, "level": due.level,
                         "occurrence": due.occurrence, "working_days": due.working_days,
-                        "due_on": due.due_on.isoformat(), "to": due.to}})
+                        "due_on": due.due_on.isoformat(), "to": due.to,
+                        "task": task_state(status=row.status, due_on=row.due_on,
+                                           requested_due_on=row.requested_due_on,
+                                           version=row.version)}})
     inserted = insert_ignoring_conflicts(session, table_of(Outbox), outbox_rows,
                                          returning=("id", "key"))
     outbox_ids = {key: oid for oid, key in inserted}

@@ -25,10 +25,17 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from models.db import current_revision, head_revision, unit_of_work
+from models.db import DatabaseBusy, current_revision, head_revision, is_busy, unit_of_work
 from models.links import LINK_ROUTE
 from models.vocabulary import action_heading, local_time, long_date, parse_date, sentence
-from services.actions import DATE_ACTIONS, MISSING_DATE, ActionRefused, ActionResult, TaskNotFound
+from services.actions import (
+    DATE_ACTIONS,
+    MISSING_DATE,
+    NOTE_LIMIT,
+    ActionRefused,
+    ActionResult,
+    TaskNotFound,
+)
 from services.links import LinkInvalid, LinkOutcome, find_link, use_link
 from web.headers import SecurityHeaders
 from web.pages import (
@@ -44,9 +51,9 @@ if TYPE_CHECKING:
     from cascade.bootstrap import App
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "web"
-MAX_NOTE = 2000
 
 Hook = Callable[[], Any]  # a sync function, or one returning an awaitable
+BUSY_RETRY_SECONDS = 5
 
 
 class BadForm(ValueError):
@@ -59,9 +66,8 @@ def _environment() -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True)
     env.filters["long_date"] = long_date
-    env.globals["timedelta"] = dt.timedelta
     env.globals["local_time"] = local_time
-    env.globals["max_note"] = MAX_NOTE
+    env.globals["max_note"] = NOTE_LIMIT
     env.globals["css"] = (TEMPLATES_DIR / "style.css").read_text(encoding="utf-8")
     return env
 
@@ -157,8 +163,6 @@ class LinkPages:
              until_text: str) -> LinkOutcome:
         link = find_link(session=session, signer=self.signer, token=token, at=at, tz=self.tz)
         until = _parse_until(link.action, until_text)
-        if len(note) > MAX_NOTE:
-            raise BadForm(f"Ghi chú dài {len(note)} ký tự; tối đa {MAX_NOTE} ký tự.")
         return use_link(session=session, signer=self.signer, token=token, at=at, tz=self.tz,
                         note=note or None, until=until)
 
@@ -214,7 +218,17 @@ class LinkPages:
         return self.render("problem.html", code, status_code=code, spent=None, task=None,
                            headline=None, message=messages.get(code, "Đã có lỗi xảy ra."))
 
+    async def busy(self, request: Request, exc: Exception) -> Response:
+        """Another writer holds the database: 503 with Retry-After; nothing was written."""
+        response = self.render("problem.html", 503, status_code=503, spent=None, task=None,
+                               headline=None, message="Hệ thống đang bận nên chưa ghi nhận gì. "
+                                                      "Vui lòng thử lại sau ít phút.")
+        response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+        return response
+
     async def server_error(self, request: Request, exc: Exception) -> Response:
+        if is_busy(exc):
+            return await self.busy(request, exc)
         return self.render("problem.html", 500, status_code=500, spent=None, task=None,
                            headline=None,
                            message="Hệ thống gặp lỗi nên chưa ghi nhận gì. Vui lòng thử lại sau.")
@@ -251,6 +265,7 @@ def create_app(app: App, *, on_startup: Sequence[Hook] = (),
             Route("/healthz", pages.healthz, methods=["GET"]),
         ],
         middleware=[Middleware(SecurityHeaders, css=css)],
-        exception_handlers={HTTPException: pages.http_error, Exception: pages.server_error},
+        exception_handlers={HTTPException: pages.http_error, DatabaseBusy: pages.busy,
+                            Exception: pages.server_error},
         lifespan=_lifespan(on_startup, on_shutdown),
     )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from models.deadlines import window
 from models.links import token_hash
 from models.mail import LINK_ONLY_ACTIONS
 from models.status import TERMINAL, Role, TaskStatus, find_transition
@@ -40,6 +41,8 @@ class TaskPage:
     status_label: str
     closed_text: str | None
     coordinator_name: str
+    date_min: str | None  # the earliest new deadline a form accepts (the day after the current)
+    date_max: str  # the latest (models.deadlines.window)
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,15 @@ def load_task(session: Session, task_id: int, tz: dt.tzinfo) -> TaskPage:
         status_label=status.label,
         closed_text=local_time(task.closed_at, tz) if task.closed_at else None,
         coordinator_name=_body_name(session, cascade.coordinator_id),
+        date_min=_day_after(task.due_on),
+        date_max=window(directive.issued_on)[1].isoformat(),
     )
+
+
+def _day_after(day: dt.date | None) -> str | None:
+    if day is None or day >= dt.date.max:
+        return None
+    return (day + dt.timedelta(days=1)).isoformat()
 
 
 def status_explanation(task: TaskPage, action: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from cascade.cli import follow, launching, mail, report, serve, setup, tasks
+from cascade.cli.common import EXIT_UNEXPECTED, err, safe_text, unexpected_error_log
 from cascade.cli.i18n import install as _install_vietnamese  # noqa: I001
 
 _install_vietnamese()
@@ -44,7 +45,19 @@ app.command()(serve.serve)
 
 
 def main() -> None:
-    app()
+    """The `cascade` command: anything a command did not foresee becomes a message and a log
+    file, never a traceback on the user's terminal."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err().print("Đã dừng (Ctrl+C).")
+        raise SystemExit(130) from None
+    except Exception as exc:  # the last line of defence
+        log = unexpected_error_log(exc)
+        err().print(f"Lỗi không lường trước ({type(exc).__name__}): {safe_text(str(exc))[:300]}\n"
+                    f"Chưa có gì được ghi thêm ngoài những gì lệnh đã báo. Chi tiết kỹ thuật ở {log}; "
+                    "xin gửi tệp này cho người quản trị.", markup=False)
+        raise SystemExit(EXIT_UNEXPECTED) from None
 
 
 if __name__ == "__main__":

@@ -27,6 +27,8 @@ FormatOpt = Annotated[str, typer.Option("--format", help="table hoặc json")]
 AtOpt = Annotated[str | None, typer.Option(
     "--at", help="Thời điểm, ví dụ 30/11/2026 17:00 hoặc 2026-11-30T17:00+07:00 (mặc định: bây giờ)")]
 EXIT_USAGE = 2
+EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
+EXIT_UNEXPECTED = 70  # EX_SOFTWARE
 
 
 def app_of(ctx: typer.Context) -> App:
@@ -55,16 +57,14 @@ def out() -> Console:
 def err() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print an error in Vietnamese on stderr and exit non-zero."""
-    from rich.console import Console
     from rich.markup import escape
 
-    Console(stderr=True, highlight=False).print(f"[bold red]Lỗi:[/] {escape(safe_text(message))}",
-                                                markup=True, soft_wrap=True)
+    err().print(f"[bold red]Lỗi:[/] {escape(safe_text(message))}", markup=True)
     raise typer.Exit(code)
 
 
@@ -124,7 +124,7 @@ def guard(func: F) -> F:
         from config.settings import SettingsError
         from models.calendar import CalendarError
         from models.contacts import ContactsError
-        from models.db import DatabaseError
+        from models.db import DatabaseBusy, DatabaseError, is_busy
         from models.directives import NotFound
         from models.policy import PolicyError
         from models.registry import RegistryError
@@ -132,6 +132,12 @@ def guard(func: F) -> F:
 
         try:
             return func(*args, **kwargs)
+        except DatabaseBusy as exc:
+            fail(str(exc), EXIT_BUSY)
+        except sa_errors() as exc:
+            if is_busy(exc):
+                fail(str(DatabaseBusy()), EXIT_BUSY)
+            raise
         except TemplateError as exc:
             fail("mẫu không hợp lệ:\n" + "\n".join(f"  {p}" for p in exc.problems))
         except (SettingsError, RegistryError, CalendarError, DatabaseError, ContactsError,
@@ -153,3 +159,20 @@ def table(title: str, *columns: str | tuple[str, dict[str, Any]]) -> Any:
         name, options = (column, {}) if isinstance(column, str) else column
         made.add_column(name, **({"no_wrap": True} | options))
     return made
+
+
+def sa_errors() -> type[Exception]:
+    import sqlalchemy.exc
+
+    return sqlalchemy.exc.DBAPIError
+
+
+def unexpected_error_log(exc: BaseException) -> str:
+    """Write the traceback of an unforeseen error to a file of its own; its path."""
+    import tempfile
+    import traceback
+
+    fd, path = tempfile.mkstemp(prefix="cascade-loi-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write("".join(traceback.format_exception(exc)))
+    return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -13,12 +14,13 @@ if TYPE_CHECKING:
     from services.dispatch import DispatchReport
 
 
-def _round(app: App, *, batch_size: int, show_progress: bool) -> DispatchReport:
+def _round(app: App, *, batch_size: int | None, show_progress: bool) -> DispatchReport:
     """One drain of everything due now, with a progress bar on a terminal."""
     from services.dispatch import DispatchReport, count_due, dispatch_outbox
 
     engine = app.engine
-    total = count_due(engine=engine, at=app.clock())
+    total = count_due(engine=engine, at=app.clock(),
+                      lease=dt.timedelta(seconds=app.settings.outbox_lease_seconds))
     if total == 0:
         return DispatchReport(destination=app.mailer.description)
     kwargs: dict[str, Any] = {"engine": engine, "mailer": app.mailer, "renderer": app.renderer,
@@ -59,7 +61,8 @@ def dispatch(
     once: Annotated[bool, typer.Option("--once", help="Gửi một lượt rồi dừng")] = False,
     interval: Annotated[float, typer.Option(
         "--interval", help="Số giây giữa hai lượt khi chạy liên tục")] = 5.0,
-    batch_size: Annotated[int, typer.Option("--batch-size", help="Số thư mỗi lô", min=1)] = 200,
+    batch_size: Annotated[int | None, typer.Option(
+        "--batch-size", help="Số thư mỗi lô (mặc định: CASCADE_OUTBOX_BATCH, 50)", min=1)] = None,
     format: FormatOpt = "table",
 ) -> None:
     """Gửi thư trong hàng đợi: qua máy chủ SMTP đã cấu hình, hoặc ghi tệp .eml vào .cascade/outbox/."""

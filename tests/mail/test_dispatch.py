@@ -69,7 +69,11 @@ def test_links_point_at_base_url_and_tokens_are_stored_only_hashed(launched, set
         stored = session.execute(sa.text("SELECT * FROM link_token")).all()
     assert [r.action for r in rows] == ["acknowledge", "report", "request-extension"]
     assert {r.task_id for r in rows} == {task.id} and {r.actor for r in rows} == {task.body_id}
-    assert all(r.expires_at == clock.now + dt.timedelta(days=60) for r in rows)
+    # a yearly task's links work while its occurrence is open, at most 400 days after its
+    # deadline (15/12/2023 for item III.1), and the mail says until when
+    until = dt.datetime.combine(task.due_on + dt.timedelta(days=400), dt.time(23, 59, 59), tzinfo=VN)
+    assert task.due_on == dt.date(2023, 12, 15) and {r.expires_at for r in rows} == {until}
+    assert "dùng được đến 23:59 ngày 18 tháng 1 năm 2025" in text_of(msg)
     assert not any(t in str(row) for row in stored for t in tokens)
 
 
@@ -231,19 +235,24 @@ def test_extension_request_mails_approve_and_refuse_links_with_the_proposed_date
     assert actions == {"grant-extension", "refuse-extension"}
 
 
-def test_links_offer_only_what_the_task_still_allows(launched, settings, clock):
-    """A mail dispatched after the body acknowledged by another channel offers no acknowledge link."""
-    from services.actions import record_action
+def test_a_mail_says_what_was_true_when_it_was_queued(launched, settings, clock):
+    """The assignment mail of a task acknowledged by another channel before dispatch still
+    describes the assignment; its acknowledge link then refuses, saying it was done."""
+    from services.actions import ActionRefused, record_action
 
     with unit_of_work(launched) as session:
         task = session.exec(select(Task).join(Assignment, Assignment.id == Task.assignment_id)
                             .where(Assignment.ref == "III.3")).one()  # continuous: no due date
-        record_action(session=session, tz=VN, task_id=task.id, action="acknowledge", actor=task.body_id,
-                      at=clock.now)
+        record_action(session=session, tz=VN, task_id=task.id, action="acknowledge",
+                      actor=task.body_id, at=clock.now)
     mailer = RecordingMailer()
     drain(launched, mailer, settings, clock)
     msg = next(m for m in mailer.sent if m["X-Cascade-Task"] == str(task.id))
     body = text_of(msg)
-    assert "Xác nhận đã nhận" not in body and "Báo cáo kết quả: " in body
+    assert "Xác nhận đã nhận: " in body and "Báo cáo kết quả: " in body
     assert "Xin gia hạn" not in body  # no due date: nothing to extend
     assert "Thời hạn: thường xuyên" in body and list(msg.iter_attachments()) == []
+    token = re.search(r"Xác nhận đã nhận: \S+/l/(\S+)", body).group(1)
+    with pytest.raises(ActionRefused) as refused, unit_of_work(launched) as session:
+        use_link(session=session, signer=signer_of(settings), tz=VN, token=token, at=clock.now)
+    assert refused.value.status == "acknowledged" and "đã nhận" in str(refused.value)

@@ -13,6 +13,7 @@ from typing import Any
 from ingest.errors import DraftError
 from ingest.limits import MAX_IMAGE_PIXELS, MAX_OCR_PAGES
 from ingest.reading import Pages
+from models.vocabulary import vi_number
 
 LANGUAGE = "vie"
 DPI = 300
@@ -52,7 +53,7 @@ def ocr_image(image: Any, *, where: str) -> str:
     width, height = image.size
     if width * height > MAX_IMAGE_PIXELS:
         raise DraftError(f"{where}: ảnh {width}x{height} điểm vượt giới hạn "
-                         f"{MAX_IMAGE_PIXELS:,} điểm ảnh; quét lại ở 300 dpi".replace(",", "."))
+                         f"{vi_number(MAX_IMAGE_PIXELS)} điểm ảnh; quét lại ở 300 dpi")
     try:
         text = engine.image_to_string(image.convert("L"), lang=LANGUAGE, config=_CONFIG)
     except Exception as exc:  # pytesseract wraps Tesseract's own failures
@@ -78,8 +79,8 @@ def image_pages(path: Path) -> Pages:
     except DraftError:
         raise
     except Image.DecompressionBombError:
-        raise DraftError(f"{path}: ảnh vượt giới hạn {MAX_IMAGE_PIXELS:,} điểm ảnh; quét lại "
-                         "ở 300 dpi".replace(",", ".")) from None
+        raise DraftError(f"{path}: ảnh vượt giới hạn {vi_number(MAX_IMAGE_PIXELS)} điểm ảnh; quét lại "
+                         "ở 300 dpi") from None
     except (OSError, ValueError) as exc:
         raise DraftError(f"{path}: không mở được ảnh ({exc})") from None
     return Pages(texts=texts, ocr_pages=list(range(1, len(texts) + 1)))

@@ -16,6 +16,7 @@ from pathlib import Path
 from ingest.errors import DraftError
 from ingest.limits import MAX_FILE_BYTES, MAX_TEXT_CHARS, megabytes
 from ingest.normalise import normalise_text
+from models.vocabulary import vi_number
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 WORD_SUFFIXES = (".docx",)
@@ -83,9 +84,9 @@ def document_from_text(name: str, text: str, *, where: str | None = None,
     """Numbered, normalised lines of `text`; DraftError when too long or empty."""
     where = where or name
     if len(text) > MAX_TEXT_CHARS:
-        raise DraftError(f"{where}: văn bản dài {len(text):,} ký tự, vượt giới hạn "
-                         f"{MAX_TEXT_CHARS:,} ký tự của một văn bản chỉ đạo; tách văn bản hoặc "
-                         "bỏ phần phụ lục số liệu".replace(",", "."))
+        raise DraftError(f"{where}: văn bản dài {vi_number(len(text))} ký tự, vượt giới hạn "
+                         f"{vi_number(MAX_TEXT_CHARS)} ký tự của một văn bản chỉ đạo; tách văn bản hoặc "
+                         "bỏ phần phụ lục số liệu")
     lines = tuple(normalise_line(line) for line in text.split("\n"))
     if not any(line.strip() for line in lines):
         raise DraftError(f"{where}: tệp không có nội dung chữ để soạn")

@@ -165,6 +165,11 @@ def outbox_status_label(code: str | None) -> str:
     return label(OUTBOX_STATUS, code)
 
 
+def vi_number(value: int) -> str:
+    """21262499 -> '21.262.499' (a dot between thousands, as Vietnamese writes it)."""
+    return f"{value:,}".replace(",", ".")
+
+
 def upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 

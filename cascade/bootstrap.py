@@ -69,9 +69,12 @@ class App:
 
     @cached_property
     def calendar(self) -> WorkingCalendar:
-        from models.calendar import load_calendar
+        """Vietnam's working days (holidays + config/calendar.yaml), from a cache of the years
+        around today kept under CASCADE_HOME (it is rebuilt when either source changes)."""
+        from models.calendar import cached_calendar
 
-        return load_calendar(self.settings.calendar_path)
+        return cached_calendar(self.settings.calendar_path,
+                               self.settings.data_dir / "calendar-cache.json", self.today())
 
     @cached_property
     def contacts(self) -> Contacts:

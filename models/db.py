@@ -10,12 +10,14 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlalchemy.engine import Connection, Engine
+
+if TYPE_CHECKING:  # SQLModel (and Pydantic) stay out of the light read path
+    from sqlmodel import Session
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -88,6 +90,8 @@ def _configure_sqlite(engine: Engine, busy_seconds: int) -> None:
 @contextmanager
 def unit_of_work(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     """A session in one transaction: committed on success, rolled back on any error."""
+    from sqlmodel import Session
+
     bind = engine.execution_options(sqlite_begin="IMMEDIATE") if write else engine
     with Session(bind, expire_on_commit=False) as session:
         try:
@@ -120,6 +124,19 @@ def insert_ignoring_conflicts(session: Session, table: sa.Table, rows: list[dict
     for start in range(0, len(rows), 1000):
         out += session.execute(returning_stmt, rows[start:start + 1000]).all()
     return out
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection for reads only (Core, no ORM session), rolled back at the end."""
+    try:
+        with engine.connect() as conn:
+            yield conn
+            conn.rollback()
+    except sa.exc.DBAPIError as exc:
+        if is_busy(exc):
+            raise DatabaseBusy() from exc
+        raise
 
 
 def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]

@@ -8,11 +8,12 @@ nearest launched numbers as a suggestion.
 from __future__ import annotations
 
 import difflib
+from typing import Any
 
-from sqlmodel import Session, select
+import sqlalchemy as sa
 
+from models import reading as t
 from models.numbering import normalise_number
-from models.tables import Directive
 from models.vocabulary import plain_key
 
 
@@ -20,11 +21,13 @@ class NotFound(LookupError):
     """Nothing matches what the user asked for; the message says what exists instead."""
 
 
-def directive_ids(session: Session, typed: str, issuer: str | None = None) -> list[tuple[int, str, str]]:
+def directive_ids(session: Any, typed: str, issuer: str | None = None) -> list[tuple[int, str, str]]:
     """(id, number, issuer id) of the directives whose number is `typed` (accent-, dash- and
-    case-insensitively), of `issuer` when given. Raises NotFound with a suggestion."""
+    case-insensitively), of `issuer` when given. Raises NotFound with a suggestion. `session`:
+    a Session or a Connection."""
     exact = normalise_number(typed)
-    rows = session.execute(select(Directive.id, Directive.number, Directive.issuer_id)).all()
+    d = t.directive
+    rows = session.execute(sa.select(d.c.id, d.c.number, d.c.issuer_id)).all()
     found = [r for r in rows if r.number == exact] or \
         [r for r in rows if plain_key(r.number) == plain_key(typed)]
     if issuer:

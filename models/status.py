@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from models import vocabulary
-from models.calendar import WorkingCalendar
+
+if TYPE_CHECKING:
+    from models.calendar import WorkingCalendar
 
 
 class TaskStatus(StrEnum):
@@ -140,7 +143,7 @@ class Colour(StrEnum):
 
 def colour(
     *,
-    status: TaskStatus,
+    status: TaskStatus | str,
     due_on: dt.date | None,
     today: dt.date,
     calendar: WorkingCalendar,
@@ -152,6 +155,14 @@ def colour(
     A task is overdue from the day after its due date; near due when at most
     `near_due_working_days` working days remain before it.
     """
+    return colour_by(status=status, due_on=due_on, today=today, closed_on=closed_on,
+                     near_limit=calendar.add_working_days(today, near_due_working_days))
+
+
+def colour_by(*, status: TaskStatus | str, due_on: dt.date | None, today: dt.date,
+              near_limit: dt.date, closed_on: dt.date | None = None) -> Colour:
+    """`colour` with the working-day sum done once by the caller: a task due on or before
+    `near_limit` (today plus the near-due working days) is near due."""
     if status == TaskStatus.CANCELLED:
         return Colour.CANCELLED
     if status == TaskStatus.DONE:
@@ -162,6 +173,6 @@ def colour(
         return Colour.NO_DEADLINE
     if today > due_on:
         return Colour.OVERDUE
-    if due_on <= calendar.add_working_days(today, near_due_working_days):
+    if due_on <= near_limit:
         return Colour.NEAR_DUE
     return Colour.IN_TERM

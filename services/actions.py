@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from models.deadlines import parse_rule, window_problem
 from models.status import (
@@ -26,8 +26,9 @@ from models.status import (
     allowed_actions,
     find_transition,
 )
-from models.tables import Assignment, Body, Cascade, Directive, Task, TaskEvent, table_of
-from models.vocabulary import SYSTEM_ACTOR, action_label, business_date, short_date
+from models.tables import Assignment, Cascade, Directive, Task, TaskEvent, table_of
+from models.vocabulary import action_label, business_date, short_date
+from services.history import TaskNotFound
 from services.notify import queue_follow_up, queue_task_assigned, task_state
 
 # Which actions carry a date, and whether it is required ("required") or may be left out
@@ -44,10 +45,6 @@ class ActionRefused(ValueError):
         super().__init__(message)
         self.status = status
         self.allowed = allowed or []
-
-
-class TaskNotFound(LookupError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -337,35 +334,3 @@ def start_parent_for_child(*, session: Session, parent: Task, child_number: str,
                               to_status=parent.status, note=note))
         return
     _apply(session, parent, row, at=at, actor=SYSTEM, channel=SYSTEM, note=note, extra={}, tz=tz)
-
-
-@dataclass(frozen=True)
-class HistoryEvent:
-    """One audit event as a user reads it: who by name, and the task's role for the label."""
-
-    id: int
-    at: dt.datetime
-    actor: str
-    actor_name: str
-    channel: str
-    action: str
-    role: str
-    from_status: str | None
-    to_status: str
-    note: str | None
-    data: dict | None
-
-
-def task_history(session: Session, task_id: int) -> list[HistoryEvent]:
-    """The task's audit trail, oldest first."""
-    task = session.get(Task, task_id)
-    if task is None:
-        raise TaskNotFound(f"không có nhiệm vụ #{task_id}")
-    events = session.exec(select(TaskEvent).where(TaskEvent.task_id == task_id)
-                          .order_by(col(TaskEvent.id))).all()
-    names = dict(session.execute(select(Body.id, Body.name).where(
-        col(Body.id).in_({e.actor for e in events}))).all())
-    return [HistoryEvent(e.id, e.at, e.actor, names.get(e.actor, SYSTEM_ACTOR if e.actor == SYSTEM
-                                                        else e.actor),
-                         e.channel, e.action, task.role, e.from_status, e.to_status, e.note, e.data)
-            for e in events if e.id is not None]

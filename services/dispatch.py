@@ -32,7 +32,7 @@ from models.db import unit_of_work
 from models.links import LinkSigner, new_seed
 from models.mail import BadAddress, Mailer, MailRenderer, PermanentFailure, TemporaryFailure, mail_domain
 from models.registry import Registry
-from models.tables import Body, BodyContact, Outbox, table_of
+from models.tables import BodyContact, Outbox, table_of
 from services.mail_views import NO_ADDRESS, Prepared, prepare_batch, stable_message_id
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
@@ -308,53 +308,3 @@ def release_waiting(*, session: Session, at: dt.datetime) -> int:
                            t.c.next_attempt_at > at, has_contact)
         .values(next_attempt_at=at))
     return result.rowcount or 0
-
-
-@dataclass(frozen=True)
-class OutboxView:
-    id: int
-    kind: str
-    task_id: int | None
-    body_id: str | None
-    body_name: str | None
-    addresses: list[str]
-    status: str
-    attempts: int
-    next_attempt_at: dt.datetime | None
-    last_error: str | None
-    message_id: str | None
-    sent_at: dt.datetime | None
-
-    def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "task_id": self.task_id, "body": self.body_id,
-                "body_name": self.body_name, "addresses": self.addresses, "status": self.status,
-                "attempts": self.attempts,
-                "next_attempt_at": self.next_attempt_at.isoformat() if self.next_attempt_at else None,
-                "last_error": self.last_error, "message_id": self.message_id,
-                "sent_at": self.sent_at.isoformat() if self.sent_at else None}
-
-
-def list_outbox(*, session: Session, failed_only: bool = False, limit: int | None = None) -> list[OutboxView]:
-    """The outbox, newest first (only failed rows with `failed_only`), recipients resolved."""
-    query = select(Outbox, Body.name).join(Body, col(Body.id) == Outbox.body_id, isouter=True)
-    if failed_only:
-        query = query.where(Outbox.status == FAILED)
-    query = query.order_by(col(Outbox.id).desc())
-    if limit:
-        query = query.limit(limit)
-    rows = session.exec(query).all()
-    bodies = {r.body_id for r, _ in rows if r.body_id}
-    contacts: dict[str, list[str]] = {}
-    for c in session.exec(select(BodyContact).where(col(BodyContact.body_id).in_(bodies))
-                          .order_by(col(BodyContact.position))).all():
-        contacts.setdefault(c.body_id, []).append(c.address)
-    return [OutboxView(r.id, r.kind, r.task_id, r.body_id, name,  # type: ignore[arg-type]
-                       list(r.to_addresses or contacts.get(r.body_id or "", [])), r.status, r.attempts,
-                       r.next_attempt_at if r.status == PENDING else None, r.last_error, r.message_id,
-                       r.sent_at)
-            for r, name in rows]
-
-
-def outbox_counts(*, session: Session) -> dict[str, int]:
-    return dict(session.execute(select(Outbox.status, sa.func.count())  # type: ignore[call-overload]
-                                .group_by(Outbox.status)).all())

@@ -1,18 +1,24 @@
-"""The status listing: tasks with body, role, status, due date and colour as of a moment."""
+"""The status listing: tasks with body, role, status, due date and colour as of a moment.
+
+On the light read path (models/reading.py: SQLAlchemy Core, no ORM): `cascade status` answers
+in about the time Python takes to import SQLAlchemy. `db` is a Connection or a Session.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
 
-from models.calendar import WorkingCalendar
+from models import reading as t
 from models.directives import NotFound, directive_ids
-from models.status import TERMINAL, Role, TaskStatus, colour
-from models.tables import Assignment, Body, Cascade, Directive, Task, select_columns
+from models.status import TERMINAL, colour_by
 from models.vocabulary import business_date
+
+if TYPE_CHECKING:
+    from models.calendar import WorkingCalendar
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,7 @@ class TaskView:
 
 def list_tasks(
     *,
-    session: Session,
+    session: Any,
     at: dt.datetime,
     tz: dt.tzinfo,
     calendar: WorkingCalendar,
@@ -48,58 +54,53 @@ def list_tasks(
 ) -> list[TaskView]:
     """Tasks, in directive and item order; filtered by directive number and/or body id."""
     today = business_date(at, tz)
+    # the one working-day sum the colours need: near due means due on or before this day
+    near_limit = calendar.add_working_days(today, near_due_working_days)
     query = (
-        select_columns(Task.id, Directive.number, Assignment.ref, Task.body_id, Body.name, Task.role,
-                       Task.status, Task.occurrence, Task.due_on, Task.closed_at,
-                       Assignment.deadline_rule, Task.cascade_id)
-        .join(Assignment, col(Assignment.id) == Task.assignment_id)
-        .join(Cascade, col(Cascade.id) == Task.cascade_id)
-        .join(Directive, col(Directive.id) == Cascade.directive_id)
-        .join(Body, col(Body.id) == Task.body_id)
-    )
+        sa.select(t.task.c.id, t.directive.c.number, t.assignment.c.ref, t.task.c.body_id,
+                  t.body.c.name, t.task.c.role, t.task.c.status, t.task.c.occurrence,
+                  t.task.c.due_on, t.task.c.closed_at, t.assignment.c.deadline_rule)
+        .select_from(t.task
+                     .join(t.assignment, t.assignment.c.id == t.task.c.assignment_id)
+                     .join(t.cascade, t.cascade.c.id == t.task.c.cascade_id)
+                     .join(t.directive, t.directive.c.id == t.cascade.c.directive_id)
+                     .join(t.body, t.body.c.id == t.task.c.body_id)))
     if directive:
         ids = [i for i, _, _ in directive_ids(session, directive)]
-        cascade_ids = session.exec(select(Cascade.id).where(col(Cascade.directive_id).in_(ids))).all()
-        query = query.where(col(Task.cascade_id).in_(cascade_ids))
+        query = query.where(t.cascade.c.directive_id.in_(ids))
     if body:
-        if session.get(Body, body) is None:
+        if session.execute(sa.select(t.body.c.id).where(t.body.c.id == body)).first() is None:
             raise NotFound(f"không có đơn vị {body!r} trong sổ đăng ký")
-        query = query.where(Task.body_id == body)
-    query = query.order_by(col(Directive.number), col(Assignment.position), col(Task.role).desc(),
-                           col(Task.id))
+        query = query.where(t.task.c.body_id == body)
+    query = query.order_by(t.directive.c.number, t.assignment.c.position, t.task.c.role.desc(),
+                           t.task.c.id)
     rows = session.execute(query).all()
     progress = _child_progress(session, [r.id for r in rows])
-    out = []
-    for r in rows:
-        status = TaskStatus(r.status)
-        closed_on = business_date(r.closed_at, tz) if r.closed_at else None
-        hue = colour(status=status, due_on=r.due_on, today=today, calendar=calendar,
-                     near_due_working_days=near_due_working_days, closed_on=closed_on)
-        out.append(TaskView(
-            id=r.id, directive=r.number, ref=r.ref, body=r.body_id, body_name=r.name,
-            role=Role(r.role).value, status=status.value, occurrence=r.occurrence,
-            due_on=r.due_on, colour=hue.value, deadline_rule=r.deadline_rule,
-            child_progress=progress.get(r.id)))
-    return out
+    return [TaskView(id=r.id, directive=r.number, ref=r.ref, body=r.body_id, body_name=r.name,
+                     role=r.role, status=r.status, occurrence=r.occurrence, due_on=r.due_on,
+                     colour=colour_by(status=r.status, due_on=r.due_on, today=today,
+                                      near_limit=near_limit,
+                                      closed_on=business_date(r.closed_at, tz) if r.closed_at
+                                      else None).value,
+                     deadline_rule=r.deadline_rule, child_progress=progress.get(r.id))
+            for r in rows]
 
 
-def _child_progress(session: Session, task_ids: list[int]) -> dict[int, str]:
+def _child_progress(session: Any, task_ids: list[int]) -> dict[int, str]:
     """'finished/total' of the child cascades that fulfil any of `task_ids`."""
     if not task_ids:
         return {}
-    rows = session.execute(
-        select(Cascade.parent_task_id, Cascade.id).where(col(Cascade.parent_task_id).is_not(None))
-    ).all()
+    rows = session.execute(sa.select(t.cascade.c.parent_task_id, t.cascade.c.id)
+                           .where(t.cascade.c.parent_task_id.is_not(None))).all()
     wanted = set(task_ids)
     children = [(p, c) for p, c in rows if p in wanted]
     if not children:
         return {}
+    finished = sa.func.sum(sa.case((t.task.c.status.in_([s.value for s in TERMINAL]), 1), else_=0))
     counts = session.execute(
-        select(Task.cascade_id,
-               sa.func.count(),
-               sa.func.sum(sa.case((col(Task.status).in_([s.value for s in TERMINAL]), 1), else_=0)))
-        .where(col(Task.cascade_id).in_([c for _, c in children]))
-        .group_by(col(Task.cascade_id))).all()
+        sa.select(t.task.c.cascade_id, sa.func.count(), finished)
+        .where(t.task.c.cascade_id.in_([c for _, c in children]))
+        .group_by(t.task.c.cascade_id)).all()
     by_cascade = {cid: (int(done or 0), int(total)) for cid, total, done in counts}
     out: dict[int, list[int]] = {}
     for parent, child in children:
@@ -107,4 +108,4 @@ def _child_progress(session: Session, task_ids: list[int]) -> dict[int, str]:
         acc = out.setdefault(parent, [0, 0])
         acc[0] += done
         acc[1] += total
-    return {p: f"{d}/{t}" for p, (d, t) in out.items()}
+    return {p: f"{d}/{total}" for p, (d, total) in out.items()}

@@ -1,7 +1,7 @@
-"""What every command shares: the App from Typer's context, output, errors, common options.
+"""What every command shares: the App of the invocation, output, errors, parsing of dates.
 
-Imports stay light (rich and the domain are imported when a command runs), so `cascade --help`
-starts fast.
+No Typer here (the read commands run without it: cascade/cli/reads.py), and rich and the
+domain are imported when a command runs, so `cascade --help` starts fast.
 """
 
 from __future__ import annotations
@@ -12,20 +12,15 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
-
-import typer
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 if TYPE_CHECKING:
+    import typer
     from rich.console import Console
 
     from cascade.bootstrap import App
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-FormatOpt = Annotated[str, typer.Option("--format", help="table hoặc json")]
-AtOpt = Annotated[str | None, typer.Option(
-    "--at", help="Thời điểm, ví dụ 30/11/2026 17:00 hoặc 2026-11-30T17:00+07:00 (mặc định: bây giờ)")]
 EXIT_USAGE = 2
 EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
 EXIT_UNEXPECTED = 70  # EX_SOFTWARE
@@ -65,7 +60,7 @@ def fail(message: str, code: int = 1) -> NoReturn:
     from rich.markup import escape
 
     err().print(f"[bold red]Lỗi:[/] {escape(safe_text(message))}", markup=True)
-    raise typer.Exit(code)
+    raise SystemExit(code)
 
 
 def safe_text(text: str) -> str:
@@ -116,55 +111,44 @@ def known_body(app: App, body: str | None, option: str) -> None:
 
 
 def guard(func: F) -> F:
-    """Turn the domain's errors into a clear message and a non-zero exit."""
+    """Turn the domain's errors into a clear message and a non-zero exit. The error classes are
+    imported only when an error happens: a command pays for the modules it uses, no more."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from cascade.bootstrap import UnsafeSettings
-        from config.settings import SettingsError
-        from models.calendar import CalendarError
-        from models.contacts import ContactsError
-        from models.db import DatabaseBusy, DatabaseError, is_busy
-        from models.directives import NotFound
-        from models.policy import PolicyError
-        from models.registry import RegistryError
-        from models.template import TemplateError
-
         try:
             return func(*args, **kwargs)
-        except DatabaseBusy as exc:
-            fail(str(exc), EXIT_BUSY)
-        except sa_errors() as exc:
-            if is_busy(exc):
-                fail(str(DatabaseBusy()), EXIT_BUSY)
-            raise
-        except TemplateError as exc:
-            fail("mẫu không hợp lệ:\n" + "\n".join(f"  {p}" for p in exc.problems))
-        except (SettingsError, RegistryError, CalendarError, DatabaseError, ContactsError,
-                PolicyError, UnsafeSettings, NotFound) as exc:
-            fail(str(exc))
+        except Exception as exc:
+            known = domain_error(exc)
+            if known is None:
+                raise
+            fail(*known)
 
     return wrapper  # type: ignore[return-value]
 
 
-def table(title: str, *columns: str | tuple[str, dict[str, Any]]) -> Any:
-    """A rich table that fits 80 columns: light borders, and the columns named with options
-    ({"ratio": 1} wraps that column's text) share what is left."""
-    from rich import box
-    from rich.table import Table
-
-    made = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
-                 show_edge=False, expand=False)
-    for column in columns:
-        name, options = (column, {}) if isinstance(column, str) else column
-        made.add_column(name, **({"no_wrap": True} | options))
-    return made
-
-
-def sa_errors() -> type[Exception]:
+def domain_error(exc: Exception) -> tuple[str, int] | None:
+    """(message, exit code) for an error a user can act on; None for a bug."""
     import sqlalchemy.exc
 
-    return sqlalchemy.exc.DBAPIError
+    from cascade.bootstrap import UnsafeSettings
+    from config.settings import SettingsError
+    from models.calendar import CalendarError
+    from models.contacts import ContactsError
+    from models.db import DatabaseBusy, DatabaseError, is_busy
+    from models.directives import NotFound
+    from models.policy import PolicyError
+    from models.registry import RegistryError
+    from models.template import TemplateError
+
+    if isinstance(exc, DatabaseBusy) or (isinstance(exc, sqlalchemy.exc.DBAPIError) and is_busy(exc)):
+        return str(DatabaseBusy()), EXIT_BUSY
+    if isinstance(exc, TemplateError):
+        return "mẫu không hợp lệ:\n" + "\n".join(f"  {p}" for p in exc.problems), 1
+    if isinstance(exc, SettingsError | RegistryError | CalendarError | DatabaseError | ContactsError
+                  | PolicyError | UnsafeSettings | NotFound):
+        return str(exc), 1
+    return None
 
 
 def unexpected_error_log(exc: BaseException) -> str:
@@ -176,3 +160,4 @@ def unexpected_error_log(exc: BaseException) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write("".join(traceback.format_exception(exc)))
     return path
+

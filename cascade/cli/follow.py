@@ -6,18 +6,9 @@ from typing import Annotated
 
 import typer
 
-from cascade.cli.common import (
-    AtOpt,
-    FormatOpt,
-    app_of,
-    check_format,
-    guard,
-    known_body,
-    moment,
-    out,
-    print_json,
-    table,
-)
+from cascade.cli.common import app_of, check_format, guard, known_body, moment, out, print_json
+from cascade.cli.options import AtOpt, FormatOpt
+from cascade.cli.tables import show, table
 
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Tính và báo cáo, không ghi gì")]
 
@@ -55,7 +46,7 @@ def sweep(
             kind, level = key.split(":")
             label = f"{level} ngày làm việc trước hạn" if kind == "reminder" else f"mức {level}"
             listing.add_row(FOLLOW_UP_KIND[kind], label, str(n))
-        console.print(listing)
+        show(listing)
     verb = "sẽ" if dry_run else "đã"
     console.print(f"{len(report.created)} lần nhắc/đôn đốc mới, {verb} xếp {len(report.created)} thư "
                   f"(cascade dispatch); {report.already} đã ghi từ trước.")
@@ -111,7 +102,7 @@ def digest(
         state = ("sẽ xếp" if dry_run else "đã xếp") if d.key in queued else "đã xếp trước đó"
         listing.add_row(d.supervisor_name, str(len(d.directives)), str(d.bodies), str(d.overdue),
                         str(d.escalated), state)
-    console.print(listing)
+    show(listing)
     console.print(f"{len(run.queued)} thư tổng hợp mới (cascade dispatch); {len(run.already)} đã xếp "
                   "trong ngày từ trước.")
     if dry_run:

@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cascade.cli.common import (
-    AtOpt,
-    FormatOpt,
     app_of,
     check_format,
     err,
@@ -19,8 +17,9 @@ from cascade.cli.common import (
     out,
     print_json,
     safe_text,
-    table,
 )
+from cascade.cli.options import AtOpt, FormatOpt
+from cascade.cli.tables import show, table
 
 if TYPE_CHECKING:
     from cascade.bootstrap import App
@@ -143,7 +142,7 @@ def _report_launch(result: LaunchResult, *, fmt: str, app: App) -> None:
                         ("Đơn vị", {"ratio": 1, "no_wrap": False}), "Vai trò", "Hạn")
         for t in result.plan.tasks:
             listing.add_row(t.ref, reg.label(t.body_id), t.role.label, short_date(t.due_on))
-        console.print(listing)
+        show(listing)
         console.print("Chạy thử: không ghi gì vào cơ sở dữ liệu.")
         return
     console.print(f"Đã khởi chạy {result.directive}: chuỗi #{result.cascade_id}, {result.tasks} nhiệm "

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cascade.cli.common import FormatOpt, app_of, check_format, fail, guard, out, print_json, table
+from cascade.cli.common import app_of, check_format, fail, guard, out, print_json
+from cascade.cli.options import FormatOpt
 
 if TYPE_CHECKING:
     from cascade.bootstrap import App
@@ -113,39 +114,6 @@ def outbox(
     format: FormatOpt = "table",
 ) -> None:
     """Hàng đợi thư: người nhận, trạng thái, số lần thử, lỗi gần nhất, Message-ID."""
-    from models.db import unit_of_work
-    from models.vocabulary import mail_kind_label, outbox_status_label
-    from services.dispatch import list_outbox, outbox_counts
+    from cascade.cli import reads
 
-    check_format(format)
-    app = app_of(ctx)
-    with unit_of_work(app.ready_engine(), write=False) as session:
-        rows = list_outbox(session=session, failed_only=failed, limit=limit or None)
-        counts = outbox_counts(session=session)
-    if format == "json":
-        print_json([r.as_json() for r in rows])
-        return
-    console = out()
-    if not rows:
-        console.print("Không có thư nào không gửi được." if failed else "Hàng đợi thư trống.")
-        return
-    title = "Thư không gửi được" if failed else "Hàng đợi thư"
-    listing = table(f"{title} ({len(rows)} thư mới nhất)", ("#", {"justify": "right"}),
-                    ("Loại", {"ratio": 1, "no_wrap": False}),
-                    ("Gửi đến", {"ratio": 2, "no_wrap": False, "overflow": "fold"}),
-                    ("Trạng thái", {"ratio": 1, "no_wrap": False}),
-                    ("Lần", {"justify": "right"}),
-                    ("Lỗi gần nhất", {"ratio": 2, "no_wrap": False}))
-    tz = app.tz
-    for r in rows:
-        state = outbox_status_label(r.status)
-        if r.next_attempt_at is not None and r.attempts:
-            state += f" (thử lại {r.next_attempt_at.astimezone(tz):%H:%M %d/%m})"
-        who = r.body_name or r.body_id or "—"
-        if r.addresses:
-            who += f" [dim]{', '.join(r.addresses)}[/]"
-        listing.add_row(str(r.id), mail_kind_label(r.kind), who, state, str(r.attempts),
-                        r.last_error or "", style="red" if r.status == "failed" else None)
-    console.print(listing)
-    console.print("  ".join(f"{outbox_status_label(s)}: {n}" for s, n in sorted(counts.items())))
-    console.print("[dim]Message-ID của từng thư: cascade outbox --format json[/]")
+    reads.outbox(app_of(ctx), failed=failed, limit=limit, format=format)

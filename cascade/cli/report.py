@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from cascade.cli.common import AtOpt, app_of, check_format, fail, guard, moment, out
+from cascade.cli.common import app_of, check_format, fail, guard, moment, out
+from cascade.cli.options import AtOpt
 
 
 @guard

@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cascade.cli.common import FormatOpt, app_of, check_format, fail, guard, out, print_json, table
+from cascade.cli.common import app_of, check_format, fail, guard, out, print_json
+from cascade.cli.options import FormatOpt
+from cascade.cli.tables import show, table
 
 if TYPE_CHECKING:
     from cascade.bootstrap import App
@@ -83,12 +85,11 @@ def bodies(
                         "closed": g.closed, "placeholder": g.placeholder} for g in groups],
         })
         return
-    console = out()
     if bodies_:
         table_ = _bodies_table(f"Đơn vị ({len(bodies_)})")
         for b in bodies_:
             table_.add_row(b.name, body_kind_label(b.kind), b.id)
-        console.print(table_)
+        show(table_)
     if groups:
         gtable = table(f"Nhóm ({len(groups)})", ("Tên", {"ratio": 3, "no_wrap": False}),
                        ("Số đơn vị", {"justify": "right"}), ("Ghi chú", {"ratio": 1, "no_wrap": False}),
@@ -97,7 +98,7 @@ def bodies(
             note = "chưa xác định, điều phối chọn" if g.placeholder else (
                 "" if not reg.is_open(g.id) else "có thể chưa đủ")
             gtable.add_row(reg.label(g.id), str(len(reg.expand(g.id))), note, g.id)
-        console.print(gtable)
+        show(gtable)
 
 
 def _missing_email(app: App, kind: str | None, fmt: str) -> None:
@@ -117,7 +118,7 @@ def _missing_email(app: App, kind: str | None, fmt: str) -> None:
     table_ = _bodies_table(f"Đơn vị chưa có địa chỉ e-mail trong {contacts.path} ({len(missing)})")
     for b in missing:
         table_.add_row(b.name, body_kind_label(b.kind), b.id)
-    console.print(table_)
+    show(table_)
 
 
 def _bodies_table(title: str) -> Any:
@@ -157,4 +158,4 @@ def bodies_resolve(
             elif reg.is_open(item["id"]):
                 console.print("  Lưu ý: danh sách thành viên có thể chưa đủ.")
             for i, m in enumerate(item["members"], 1):
-                console.print(f"  {i:>3}. {m['name']} [dim]({m['id']})[/]")
+                console.print(f"  {i:>3}. {m['name']} ({m['id']})", markup=False)

@@ -1,15 +1,14 @@
-"""`cascade status`, `cascade task`, `cascade history`: following and acting on tasks."""
+"""`cascade status`, `cascade task`, `cascade history`: following and acting on tasks (the
+reads themselves are in cascade/cli/reads.py)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cascade.cli import reads
 from cascade.cli.common import (
-    AtOpt,
-    FormatOpt,
     app_of,
     check_format,
     date_option,
@@ -19,16 +18,13 @@ from cascade.cli.common import (
     moment,
     out,
     print_json,
-    safe_text,
-    table,
 )
+from cascade.cli.options import AtOpt, FormatOpt
+from cascade.cli.reads import task_number
 
 if TYPE_CHECKING:
     from services.actions import NewDate
 
-COLOUR_STYLES = {"in_term": "green", "near_due": "dark_orange", "overdue": "bold red",
-                 "no_deadline": "cyan", "done_on_time": "dim green", "done_late": "dim red",
-                 "cancelled": "dim"}
 TaskIdArg = Annotated[str, typer.Argument(metavar="ID", help="Số nhiệm vụ, ví dụ 12")]
 
 
@@ -45,13 +41,6 @@ def new_date_option(value: str | None) -> NewDate | None:
     return date_option(value, "--until")
 
 
-def task_number(value: str) -> int:
-    text = value.strip().lstrip("#")
-    if not text.isdigit():
-        fail(f"số nhiệm vụ {value!r} không đúng: cần một số, ví dụ 12 (xem `cascade status`)", 2)
-    return int(text)
-
-
 @guard
 def status(
     ctx: typer.Context,
@@ -61,44 +50,7 @@ def status(
     format: FormatOpt = "table",
 ) -> None:
     """Danh sách nhiệm vụ: đơn vị, vai trò, trạng thái, hạn và màu (trong hạn/sắp đến hạn/quá hạn)."""
-    from models.db import unit_of_work
-    from models.vocabulary import colour_label, role_label, short_date, status_label
-    from services.status import list_tasks
-
-    check_format(format)
-    app = app_of(ctx)
-    when = moment(app, at)
-    with unit_of_work(app.ready_engine(), write=False) as session:
-        views = list_tasks(session=session, at=when, tz=app.tz, calendar=app.calendar,
-                           near_due_working_days=app.settings.near_due_working_days,
-                           directive=directive, body=body)
-    if format == "json":
-        print_json([v.as_json() for v in views])
-        return
-    local = when.astimezone(app.tz)
-    one_directive = len({v.directive for v in views}) == 1
-    scope = f"{views[0].directive}: " if one_directive and views else ""
-    columns: list[str | tuple[str, dict]] = [("#", {"justify": "right"})]
-    if not one_directive:
-        columns.append("Văn bản")
-    columns += ["Mục", ("Đơn vị", {"ratio": 1, "no_wrap": False}),
-                ("Trạng thái", {"no_wrap": False, "max_width": 16}), "Hạn", "Tình trạng"]
-    listing = table(f"{scope}nhiệm vụ ({len(views)}) tính đến {local:%H:%M ngày %d/%m/%Y}", *columns)
-    counts: Counter[str] = Counter()
-    for v in views:
-        counts[v.colour] += 1
-        state = status_label(v.status)
-        if v.child_progress:
-            state += f" (kế hoạch con {v.child_progress})"
-        ref = v.ref if v.occurrence == 1 else f"{v.ref} kỳ {v.occurrence}"
-        body_cell = f"{v.body_name} [dim]· {role_label(v.role)}[/]"
-        listing.add_row(str(v.id), *([] if one_directive else [v.directive]), ref, body_cell, state,
-                        short_date(v.due_on) if v.due_on else "—", colour_label(v.colour),
-                        style=COLOUR_STYLES[v.colour])
-    console = out()
-    console.print(listing)
-    if views:
-        console.print("  ".join(f"{colour_label(c)}: {n}" for c, n in sorted(counts.items())))
+    reads.status(app_of(ctx), directive=directive, body=body, at=at, format=format)
 
 
 @guard
@@ -151,39 +103,4 @@ def history(
     format: FormatOpt = "table",
 ) -> None:
     """Nhật ký của một nhiệm vụ: ai, kênh nào, lúc nào, từ trạng thái nào sang trạng thái nào."""
-    from rich.markup import escape
-
-    from models.db import unit_of_work
-    from models.vocabulary import action_label, channel_label, event_date, short_time, status_label
-    from services.actions import TaskNotFound, task_history
-
-    check_format(format)
-    number = task_number(task_id)
-    app = app_of(ctx)
-    try:
-        with unit_of_work(app.ready_engine(), write=False) as session:
-            events = task_history(session, number)
-    except TaskNotFound as exc:
-        fail(str(exc))
-    if format == "json":
-        print_json([{"id": e.id, "at": e.at.isoformat(), "actor": e.actor, "actor_name": e.actor_name,
-                     "channel": e.channel, "action": e.action, "from": e.from_status,
-                     "to": e.to_status, "note": e.note, "data": e.data} for e in events])
-        return
-    listing = table(f"Nhật ký nhiệm vụ #{number}", ("Lúc", {"no_wrap": False, "max_width": 10}),
-                    ("Ai (kênh)", {"ratio": 3, "no_wrap": False}),
-                    ("Thao tác", {"ratio": 3, "no_wrap": False}),
-                    ("Trạng thái", {"ratio": 3, "no_wrap": False, "min_width": 10}),
-                    ("Ghi chú", {"ratio": 3, "no_wrap": False}))
-    for e in events:
-        moved = (f"{status_label(e.from_status)} → {status_label(e.to_status)}"
-                 if e.from_status and e.from_status != e.to_status else status_label(e.to_status))
-        what = action_label(e.action, e.role)
-        if due := event_date(e.data):
-            what += f" {due}"
-        who = escape(e.actor_name)
-        if e.channel != e.actor:  # the system acts through its own channel
-            who += f" [dim]({channel_label(e.channel)})[/]"
-        listing.add_row(short_time(e.at, app.tz), who,
-                        what, moved, escape(safe_text(e.note or "")))
-    out().print(listing)
+    reads.history(app_of(ctx), task_id=task_id, format=format)

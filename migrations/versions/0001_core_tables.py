@@ -7,7 +7,7 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
-from models.tables import UTCDateTime
+from models.types import UTCDateTime
 
 revision = "0001"
 down_revision = None

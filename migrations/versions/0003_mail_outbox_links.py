@@ -7,7 +7,7 @@ Revises: 0002
 import sqlalchemy as sa
 from alembic import op
 
-from models.tables import UTCDateTime
+from models.types import UTCDateTime
 
 revision = "0003"
 down_revision = "0002"

@@ -7,7 +7,7 @@ Revises: 0004
 import sqlalchemy as sa
 from alembic import op
 
-from models.tables import UTCDateTime
+from models.types import UTCDateTime
 
 revision = "0005"
 down_revision = "0004"

@@ -19,8 +19,9 @@ from models.tables import Assignment, LinkToken, Outbox, Task
 from notifications.mailer import RecordingMailer
 from notifications.render import MailTemplates
 from services.actions import ActionRefused, record_action
-from services.dispatch import RetryPolicy, claim_batch, list_outbox
+from services.dispatch import RetryPolicy, claim_batch
 from services.links import use_link
+from services.outbox import list_outbox
 from tests.conftest import VN
 from tests.mail.conftest import dispatch
 

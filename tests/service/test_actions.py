@@ -12,7 +12,8 @@ from sqlmodel import select
 from models.db import make_engine, unit_of_work
 from models.status import ACTIONS, Role, TaskStatus, find_transition
 from models.tables import Assignment, Task, TaskEvent
-from services.actions import ActionRefused, TaskNotFound, record_action, task_history
+from services.actions import ActionRefused, TaskNotFound, record_action
+from services.history import task_history
 from tests.conftest import VN, at, launch_template
 
 T0 = at("2023-08-01 09:00")

@@ -159,7 +159,7 @@ def test_a_refused_action_leaves_the_link_unused(launched):
 def test_a_supervisor_link_acts_for_the_coordinator_and_is_recorded_as_the_supervisor(launched):
     """An escalation link sent to the Đoàn Chủ tịch extends with the coordinator's rights, and the
     audit trail names the Đoàn Chủ tịch."""
-    from services.actions import task_history
+    from services.history import task_history
 
     tid = task_of(launched, "III.7", "ldld_hue").id
     token = link(launched, tid, "extend", "tld_dct")

@@ -1,0 +1,224 @@
+"""The read commands (`status`, `history`, `outbox`): their work, and a fast way in.
+
+Reading is what a user does most, and waits for: these commands answer in about the time
+Python takes to import SQLAlchemy. They read through SQLAlchemy Core (models/reading.py), and
+`main()` runs them without building the Typer application when the command line is plain
+(`fast_path`): Typer validates every parameter with Pydantic, which alone costs a tenth of a
+second. Anything else (`--help`, a misspelt option, a missing argument) goes to Typer, which
+explains it; the Typer commands (cascade/cli/tasks.py, mail.py) call the same functions here,
+and tests/integration/test_cli_reads.py checks that both ways agree.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from cascade.cli.common import (
+    check_format,
+    domain_error,
+    fail,
+    moment,
+    print_json,
+    safe_text,
+)
+from cascade.cli.tables import show, table
+
+if TYPE_CHECKING:
+    from cascade.bootstrap import App
+
+COLOUR_STYLES = {"in_term": "green", "near_due": "dark_orange", "overdue": "bold red",
+                 "no_deadline": "cyan", "done_on_time": "dim green", "done_late": "dim red",
+                 "cancelled": "dim"}
+
+
+def task_number(value: str) -> int:
+    text = value.strip().lstrip("#")
+    if not text.isdigit():
+        fail(f"số nhiệm vụ {value!r} không đúng: cần một số, ví dụ 12 (xem `cascade status`)", 2)
+    return int(text)
+
+
+def status(app: App, *, directive: str | None = None, body: str | None = None,
+           at: str | None = None, format: str = "table") -> None:
+    from models.db import reading
+    from models.vocabulary import colour_label, role_label, short_date, status_label
+    from services.status import list_tasks
+
+    check_format(format)
+    when = moment(app, at)
+    with reading(app.ready_engine()) as conn:
+        views = list_tasks(session=conn, at=when, tz=app.tz, calendar=app.calendar,
+                           near_due_working_days=app.settings.near_due_working_days,
+                           directive=directive, body=body)
+    if format == "json":
+        print_json([v.as_json() for v in views])
+        return
+    local = when.astimezone(app.tz)
+    one_directive = len({v.directive for v in views}) == 1
+    scope = f"{views[0].directive}: " if one_directive and views else ""
+    columns: list[str | tuple[str, dict]] = [("#", {"justify": "right"})]
+    if not one_directive:
+        columns.append("Văn bản")
+    columns += ["Mục", ("Đơn vị", {"ratio": 1, "no_wrap": False}),
+                ("Trạng thái", {"no_wrap": False, "min_width": 14, "max_width": 16}), "Hạn",
+                "Tình trạng"]
+    listing = table(f"{scope}nhiệm vụ ({len(views)}) tính đến {local:%H:%M ngày %d/%m/%Y}", *columns)
+    counts: Counter[str] = Counter()
+    for v in views:
+        counts[v.colour] += 1
+        state = status_label(v.status)
+        if v.child_progress:
+            state += f" (kế hoạch con {v.child_progress})"
+        ref = v.ref if v.occurrence == 1 else f"{v.ref} kỳ {v.occurrence}"
+        body_cell = f"{v.body_name} · {role_label(v.role)}"
+        listing.add_row(str(v.id), *([] if one_directive else [v.directive]), ref, body_cell, state,
+                        short_date(v.due_on) if v.due_on else "—", colour_label(v.colour),
+                        style=COLOUR_STYLES[v.colour])
+    show(listing)
+    if views:
+        print("  ".join(f"{colour_label(c)}: {n}" for c, n in sorted(counts.items())))
+
+
+def history(app: App, *, task_id: str, format: str = "table") -> None:
+    from models.db import reading
+    from models.vocabulary import action_label, channel_label, event_date, short_time, status_label
+    from services.history import TaskNotFound, task_history
+
+    check_format(format)
+    number = task_number(task_id)
+    try:
+        with reading(app.ready_engine()) as conn:
+            events = task_history(conn, number)
+    except TaskNotFound as exc:
+        fail(str(exc))
+    if format == "json":
+        print_json([{"id": e.id, "at": e.at.isoformat(), "actor": e.actor, "actor_name": e.actor_name,
+                     "channel": e.channel, "action": e.action, "from": e.from_status,
+                     "to": e.to_status, "note": e.note, "data": e.data} for e in events])
+        return
+    listing = table(f"Nhật ký nhiệm vụ #{number}", ("Lúc", {"no_wrap": False, "max_width": 10}),
+                    ("Ai (kênh)", {"ratio": 3, "no_wrap": False}),
+                    ("Thao tác", {"ratio": 3, "no_wrap": False}),
+                    ("Trạng thái", {"ratio": 3, "no_wrap": False, "min_width": 10}),
+                    ("Ghi chú", {"ratio": 3, "no_wrap": False}))
+    for e in events:
+        moved = (f"{status_label(e.from_status)} → {status_label(e.to_status)}"
+                 if e.from_status and e.from_status != e.to_status else status_label(e.to_status))
+        what = action_label(e.action, e.role)
+        if due := event_date(e.data):
+            what += f" {due}"
+        who = safe_text(e.actor_name)
+        if e.channel != e.actor:  # the system acts through its own channel
+            who += f" ({channel_label(e.channel)})"
+        listing.add_row(short_time(e.at, app.tz), who, what, moved, safe_text(e.note or ""))
+    show(listing)
+
+
+def outbox(app: App, *, failed: bool = False, limit: int = 100, format: str = "table") -> None:
+    from models.db import reading
+    from models.vocabulary import mail_kind_label, outbox_status_label
+    from services.outbox import list_outbox, outbox_counts
+
+    check_format(format)
+    with reading(app.ready_engine()) as conn:
+        rows = list_outbox(session=conn, failed_only=failed, limit=limit or None)
+        counts = outbox_counts(session=conn)
+    if format == "json":
+        print_json([r.as_json() for r in rows])
+        return
+    if not rows:
+        print("Không có thư nào không gửi được." if failed else "Hàng đợi thư trống.")
+        return
+    title = "Thư không gửi được" if failed else "Hàng đợi thư"
+    listing = table(f"{title} ({len(rows)} thư mới nhất)", ("#", {"justify": "right"}),
+                    ("Loại", {"ratio": 1, "no_wrap": False}),
+                    ("Gửi đến", {"ratio": 2, "no_wrap": False, "overflow": "fold"}),
+                    ("Trạng thái", {"ratio": 1, "no_wrap": False}),
+                    ("Lần", {"justify": "right"}),
+                    ("Lỗi gần nhất", {"ratio": 2, "no_wrap": False}))
+    for r in rows:
+        state = outbox_status_label(r.status)
+        if r.next_attempt_at is not None and r.attempts:
+            state += f" (thử lại {r.next_attempt_at.astimezone(app.tz):%H:%M %d/%m})"
+        who = r.body_name or r.body_id or "—"
+        if r.addresses:
+            who += f" {', '.join(r.addresses)}"
+        listing.add_row(str(r.id), mail_kind_label(r.kind), who, state, str(r.attempts),
+                        safe_text(r.last_error or ""), style="red" if r.status == "failed" else None)
+    show(listing)
+    print("  ".join(f"{outbox_status_label(s)}: {n}" for s, n in sorted(counts.items())))
+    print("Message-ID của từng thư: cascade outbox --format json")
+
+
+@dataclass(frozen=True)
+class ReadCommand:
+    """How a read command's plain command line maps to its function's parameters (the Typer
+    declarations in tasks.py and mail.py say the same, with help texts)."""
+
+    run: Callable[..., None]
+    positionals: tuple[str, ...] = ()
+    required: int = 0  # how many of the positionals must be there
+    options: tuple[str, ...] = ()  # "--body" -> body
+    flags: tuple[str, ...] = ()  # "--failed" -> failed=True
+    integers: tuple[str, ...] = ()  # parameters given as whole numbers
+
+
+READS = {
+    "status": ReadCommand(status, ("directive",), 0, ("--body", "--at", "--format")),
+    "history": ReadCommand(history, ("task_id",), 1, ("--format",)),
+    "outbox": ReadCommand(outbox, (), 0, ("--limit", "--format"), ("--failed",), ("limit",)),
+}
+
+
+def parse(argv: list[str]) -> tuple[ReadCommand, dict[str, Any]] | None:
+    """The read command and its parameters, or None when Typer should handle this line."""
+    if not argv or argv[0] not in READS:
+        return None
+    command, positional = READS[argv[0]], []
+    params: dict[str, Any] = {}
+    words = iter(argv[1:])
+    for word in words:
+        name, eq, value = word.partition("=")
+        if name in command.options:
+            value = value if eq else next(words, None)  # type: ignore[assignment]
+            if value is None:
+                return None
+            params[name[2:]] = value
+        elif name in command.flags and not eq:
+            params[name[2:]] = True
+        elif word.startswith("-"):
+            return None  # --help, -h, a misspelt option: Typer says what is wrong
+        else:
+            positional.append(word)
+    if not command.required <= len(positional) <= len(command.positionals):
+        return None
+    params.update(zip(command.positionals, positional, strict=False))
+    for name in command.integers:
+        if name in params:
+            if not str(params[name]).isdigit():
+                return None
+            params[name] = int(params[name])
+    return command, params
+
+
+def fast_path(argv: list[str]) -> bool:
+    """Run a plain read command without Typer; False when it is not one."""
+    parsed = parse(argv)
+    if parsed is None:
+        return False
+    from cascade.bootstrap import build_app
+
+    command, params = parsed
+    with build_app() as app:
+        try:
+            command.run(app, **params)
+        except Exception as exc:
+            known = domain_error(exc)
+            if known is None:
+                raise
+            fail(*known)
+    return True
+

@@ -57,6 +57,7 @@ class Settings:
     outbox_lease_seconds: int  # a claimed mail not renewed for this long is taken back
     outbox_batch: int  # mails claimed at a time
     smtp_timeout_seconds: int
+    smtp_connections: int  # persistent connections the dispatcher sends over at once
     db_busy_seconds: int  # how long a writer waits for the database before "busy"
     mail_from: str
     smtp: SmtpSettings
@@ -148,6 +149,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
         outbox_lease_seconds=_int(env, "CASCADE_OUTBOX_LEASE_SECONDS", 60, minimum=5),
         outbox_batch=_int(env, "CASCADE_OUTBOX_BATCH", 50, minimum=1),
         smtp_timeout_seconds=_int(env, "CASCADE_SMTP_TIMEOUT_SECONDS", 20, minimum=1),
+        smtp_connections=_int(env, "CASCADE_SMTP_CONNECTIONS", 3, minimum=1),
         db_busy_seconds=_int(env, "CASCADE_DB_BUSY_SECONDS", 10, minimum=1),
         mail_from=env.get("CASCADE_MAIL_FROM") or "directive-cascade <no-reply@example.org>",
         smtp=SmtpSettings(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 if TYPE_CHECKING:  # SQLModel (and Pydantic) stay out of the light read path
     from sqlmodel import Session
@@ -107,36 +107,62 @@ def unit_of_work(engine: Engine, *, write: bool = True) -> Iterator[Session]:
 
 def insert_ignoring_conflicts(session: Session, table: sa.Table, rows: list[dict[str, Any]],
                               *, key: str = "key", returning: Sequence[str] = ()) -> list[Any]:
-    """INSERT ... ON CONFLICT (key) DO NOTHING for many rows; the inserted rows' `returning`."""
+    """INSERT ... ON CONFLICT (key) DO NOTHING for many rows; the inserted rows' `returning`.
+
+    PostgreSQL gets the rows as one array per column in a single statement (`unnest`): the
+    driver's executemany with RETURNING splits into a statement per page and costs most of
+    a sweep. SQLite takes an executemany. Every row has the keys of the first."""
     if not rows:
         return []
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    dialect = session.get_bind().dialect
+    if dialect.name == "postgresql":
+        out: list[Any] = []
+        for start in range(0, len(rows), 20_000):
+            out += _pg_unnest_insert(session, table, rows[start:start + 20_000], key, returning)
+        return out
+    from sqlalchemy.dialects.sqlite import insert
+
     stmt = insert(table).on_conflict_do_nothing(index_elements=[key])
     if not returning:
         session.execute(stmt, rows)
         return []
     returning_stmt = stmt.returning(*(table.c[name] for name in returning))
-    out: list[Any] = []
+    out = []
     for start in range(0, len(rows), 1000):
         out += session.execute(returning_stmt, rows[start:start + 1000]).all()
     return out
 
 
-@contextmanager
-def reading(engine: Engine) -> Iterator[Connection]:
-    """A connection for reads only (Core, no ORM session), rolled back at the end."""
-    try:
-        with engine.connect() as conn:
-            yield conn
-            conn.rollback()
-    except sa.exc.DBAPIError as exc:
-        if is_busy(exc):
-            raise DatabaseBusy() from exc
-        raise
+def _pg_unnest_insert(session: Session, table: sa.Table, rows: list[dict[str, Any]], key: str,
+                      returning: Sequence[str]) -> list[Any]:
+    import json
+
+    dialect = session.get_bind().dialect
+    quote = dialect.identifier_preparer.quote
+    names = list(rows[0])
+    arrays, params = [], {}
+    for i, name in enumerate(names):
+        column_type = table.c[name].type
+        values = [row[name] for row in rows]
+        if isinstance(column_type, sa.JSON):
+            values = [None if v is None else json.dumps(v, ensure_ascii=False, default=str)
+                      for v in values]
+            sql_type = "json"
+        else:
+            sql_type = column_type.compile(dialect=dialect)
+            processor = column_type.bind_processor(dialect)
+            if processor is not None:  # e.g. UTCDateTime: aware datetimes in UTC
+                values = [processor(v) for v in values]
+        params[f"p{i}"] = values
+        arrays.append(f"CAST(:p{i} AS {sql_type}[])")
+    columns = ", ".join(quote(n) for n in names)
+    sql = (f"INSERT INTO {quote(table.name)} ({columns}) SELECT * FROM unnest({', '.join(arrays)}) "
+           f"ON CONFLICT ({quote(key)}) DO NOTHING")
+    if returning:
+        sql += " RETURNING " + ", ".join(quote(n) for n in returning)
+        return list(session.execute(sa.text(sql), params).all())
+    session.execute(sa.text(sql), params)
+    return []
 
 
 def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]

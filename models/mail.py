@@ -231,23 +231,35 @@ class PermanentFailure(MailError):
     """Retrying will not help: the server refused the sender, the recipients or the message."""
 
 
-class Mailer(Protocol):
-    """Where messages go. `description` says where, for the user.
+@dataclass(frozen=True)
+class Wire:
+    """A rendered message as it goes on the wire: envelope and bytes, made once when it is
+    rendered so that sending parses nothing again."""
 
-    Used as `async with mailer: await mailer.send(msg)`: the connection belongs to the block.
-    `send` returns the recipients the server refused while accepting the others (usually
-    none), raises TemporaryFailure for what a later attempt may fix and PermanentFailure for
-    what it will not.
+    sender: str
+    recipients: tuple[str, ...]
+    data: bytes
+
+
+class Mailer(Protocol):
+    """Where messages go. `description` says where, for the user; `parallel` how many
+    messages it takes at once (its connections).
+
+    Used as `async with mailer: await mailer.send(msg, wire)`: the connections belong to the
+    block. `send` returns the recipients the server refused while accepting the others
+    (usually none), raises TemporaryFailure for what a later attempt may fix and
+    PermanentFailure for what it will not.
     """
 
     description: str
+    parallel: int
 
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None: ...
 
-    async def send(self, message: EmailMessage) -> tuple[str, ...]: ...
+    async def send(self, message: EmailMessage, wire: Wire | None = None) -> tuple[str, ...]: ...
 
 
 class MailRenderer(Protocol):
@@ -256,3 +268,5 @@ class MailRenderer(Protocol):
     def render_mail(self, data: MailData) -> EmailMessage: ...
 
     def render_digest(self, data: DigestMailData) -> EmailMessage: ...
+
+    def to_wire(self, message: EmailMessage) -> bytes: ...

@@ -146,8 +146,9 @@ def _boundary() -> str:
 
 
 def attach_body(msg: EmailMessage, body: EmailMessage) -> None:
-    """Make `body` (a multipart) the content of `msg`."""
-    for name, value in body.items():
+    """Make `body` (a multipart) the content of `msg` (its raw headers: `items()` would parse
+    each one again)."""
+    for name, value in body.raw_items():
         msg.set_raw(name, value)
     msg.set_payload(body.get_payload())
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import textwrap
 import unicodedata
 from dataclasses import replace
 from email.message import EmailMessage
@@ -44,6 +45,7 @@ def mail_environment(directory: Path = TEMPLATE_DIR) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["wordwrap"] = _wordwrap
     env.filters["long_date"] = vocab.long_date
     env.filters["short_date"] = vocab.short_date
     env.filters["upper_first"] = vocab.upper_first
@@ -53,12 +55,29 @@ def mail_environment(directory: Path = TEMPLATE_DIR) -> jinja2.Environment:
     return env
 
 
+@lru_cache(maxsize=4096)
+def _wordwrap(text: str, width: int = 79, break_long_words: bool = True,
+              wrapstring: str = "\n", break_on_hyphens: bool = True) -> str:
+    """Jinja's `wordwrap` (each line a paragraph), remembered: the mails of one cascade wrap
+    the same task texts and titles again and again."""
+    return wrapstring.join(
+        wrapstring.join(textwrap.wrap(line, width=width, expand_tabs=False,
+                                      replace_whitespace=False, break_long_words=break_long_words,
+                                      break_on_hyphens=break_on_hyphens))
+        for line in text.splitlines())
+
+
+@lru_cache(maxsize=128)
+def _template(env: jinja2.Environment, name: str) -> jinja2.Template:
+    return env.get_template(name)
+
+
 def _parts(env: jinja2.Environment, name: str, values: dict[str, Any]) -> tuple[str, str, str]:
     """(subject, text, html) of template pair `name`."""
-    text_template = env.get_template(f"{name}.txt")
+    text_template = _template(env, f"{name}.txt")
     subject = "".join(text_template.blocks["subject"](text_template.new_context(values)))
     text = text_template.render(values)
-    html = env.get_template(f"{name}.html").render(values)
+    html = _template(env, f"{name}.html").render(values)
     return subject, unicodedata.normalize("NFC", text), unicodedata.normalize("NFC", html)
 
 
@@ -139,3 +158,6 @@ class MailTemplates:
 
     def render_digest(self, data: DigestMailData) -> EmailMessage:
         return render_digest(data, env=self.env)
+
+    def to_wire(self, message: EmailMessage) -> bytes:
+        return mime.wire_bytes(message)

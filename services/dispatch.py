@@ -152,32 +152,39 @@ async def _send_all(prepared: list[Prepared], mailer: Mailer,
                     on_progress: Callable[[_Outcome], None] | None,
                     keep_claim: Callable[[], None] = lambda: None,
                     ) -> tuple[list[_Outcome], str | None]:
-    """Step 2: send each rendered message, renewing the claim as it goes (`keep_claim`). Once
-    the server is unreachable the rest are not tried; the second value then says why."""
-    outcomes: list[_Outcome] = []
+    """Step 2: send the rendered messages, as many at once as the mailer has connections,
+    renewing the claim as they go (`keep_claim`). Once the server is unreachable the rest are
+    not tried; the second value then says why."""
+    outcomes: list[_Outcome | None] = [None] * len(prepared)
     unreachable: str | None = None
-    for item in prepared:
-        keep_claim()
-        if item.message is None:
-            outcome = _Outcome(item, "wait" if item.waiting else FAILED, item.problem)
-        elif unreachable is not None:
-            outcome = _Outcome(item, "release", unreachable)
-        else:
-            try:
-                refused = await mailer.send(item.message)
-            except TemporaryFailure as exc:
-                outcome = _Outcome(item, "retry", exc.reason)
-                if exc.connection:
-                    unreachable = exc.reason
-            except PermanentFailure as exc:
-                outcome = _Outcome(item, FAILED, exc.reason)
+    slots = asyncio.Semaphore(max(mailer.parallel, 1))
+
+    async def send(i: int, item: Prepared) -> None:
+        nonlocal unreachable
+        async with slots:
+            keep_claim()
+            if item.message is None:
+                outcome = _Outcome(item, "wait" if item.waiting else FAILED, item.problem)
+            elif unreachable is not None:
+                outcome = _Outcome(item, "release", unreachable)
             else:
-                reason = f"máy chủ từ chối một số địa chỉ: {', '.join(refused)}" if refused else None
-                outcome = _Outcome(item, SENT, reason)
-        outcomes.append(outcome)
-        if on_progress is not None:
-            on_progress(outcome)
-    return outcomes, unreachable
+                try:
+                    refused = await mailer.send(item.message, item.wire)
+                except TemporaryFailure as exc:
+                    outcome = _Outcome(item, "retry", exc.reason)
+                    if exc.connection:
+                        unreachable = exc.reason
+                except PermanentFailure as exc:
+                    outcome = _Outcome(item, FAILED, exc.reason)
+                else:
+                    reason = f"máy chủ từ chối một số địa chỉ: {', '.join(refused)}" if refused else None
+                    outcome = _Outcome(item, SENT, reason)
+            outcomes[i] = outcome
+            if on_progress is not None:
+                on_progress(outcome)
+
+    await asyncio.gather(*(send(i, item) for i, item in enumerate(prepared)))
+    return [o for o in outcomes if o is not None], unreachable
 
 
 def record_outcomes(*, session: Session, outcomes: list[_Outcome], claimed_at: dt.datetime,
@@ -209,9 +216,10 @@ def record_outcomes(*, session: Session, outcomes: list[_Outcome], claimed_at: d
         elif o.status == "wait":  # no address: not an attempt, no give-up
             values.update(status=PENDING, attempts=p.attempts, next_attempt_at=at + policy.no_address_delay)
             report.waiting += 1
-        else:  # release: never tried, the server was unreachable
-            values.update(status=PENDING, attempts=p.attempts,
-                          next_attempt_at=policy.next_attempt(1, at=at) or at)
+        else:  # release: never tried (the server was unreachable: wait a little)
+            later = policy.next_attempt(1, at=at) if o.reason else None
+            values.update(status=PENDING, attempts=p.attempts, last_error=o.reason,
+                          next_attempt_at=later or at)
         updates.append(values)
     if not updates:
         return
@@ -279,18 +287,39 @@ async def drain_outbox(*, engine: Engine, mailer: Mailer, renderer: MailRenderer
             record_outcomes(session=session, outcomes=outcomes, claimed_at=claimed_at, at=clock(),
                             policy=policy, report=report)
 
+    def more() -> bool:
+        return max_batches is None or report.batches < max_batches
+
+    # A pipeline: the next batch is claimed and rendered in a thread while this one is on the
+    # wire. Only the batch being sent can be sent twice after a crash; the one being rendered
+    # has not left and simply waits for its lease.
     async with mailer:
-        while max_batches is None or report.batches < max_batches:
-            claim_at, prepared = claim()
+        upcoming: asyncio.Future[tuple[dt.datetime, list[Prepared]]] | None = \
+            asyncio.ensure_future(asyncio.to_thread(claim))
+        while upcoming is not None:
+            claim_at, prepared = await upcoming
+            upcoming = None
             if not prepared:
                 break
             report.batches += 1
+            if more():
+                upcoming = asyncio.ensure_future(asyncio.to_thread(claim))
             lease = _Claim(engine, clock, [p.outbox_id for p in prepared], claim_at, policy.lease)
-            outcomes, unreachable = await _send_all(prepared, mailer, on_progress, lease.keep)
-            record(outcomes, lease.at)
+            try:
+                outcomes, unreachable = await _send_all(prepared, mailer, on_progress, lease.keep)
+            except BaseException:
+                if upcoming is not None:  # a crash: what was rendered waits for its lease
+                    upcoming.cancel()
+                raise
+            await asyncio.to_thread(record, outcomes, lease.at)
             if unreachable is not None:
                 report.stopped = unreachable
                 break
+        if upcoming is not None:  # stopped early: the batch rendered ahead goes back, untried
+            next_at, rendered = await upcoming
+            if rendered:
+                await asyncio.to_thread(record, [_Outcome(p, "release", report.stopped)
+                                                 for p in rendered], next_at)
     return report
 
 

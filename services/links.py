@@ -38,7 +38,7 @@ def link_expiry(*, due_on: dt.date | None, recurring: bool, at: dt.datetime, tz:
                 grace_days: int, max_days: int) -> dt.datetime:
     """Until when a mail's links work: the end of the task's deadline plus `grace_days`; for a
     yearly (or other recurring) occurrence, as long as it is open, capped `max_days` after its
-    deadline; for a task with no deadline, `max_days` after the mail."""
+    deadline; for a task with no deadline, `max_days` after the mail was queued (`at`)."""
     if due_on is None:
         return at + dt.timedelta(days=max_days)
     days = max_days if recurring else grace_days

@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import parseaddr
 
 from sqlmodel import Session, col, select
 
@@ -32,6 +33,7 @@ from models.mail import (
     MailLink,
     MailRenderer,
     MailTask,
+    Wire,
     calendar_uid,
     mail_domain,
     message_id,
@@ -65,6 +67,7 @@ class Prepared:
     message_id: str
     to: tuple[str, ...] = ()
     message: EmailMessage | None = None
+    wire: Wire | None = None  # the message's envelope and bytes, made with it
     problem: str | None = None  # set: no message; `waiting` says whether to wait or fail
     waiting: bool = False
 
@@ -244,6 +247,7 @@ def prepare_batch(*, session: Session, rows: list[Outbox], settings: Settings, s
     are not held up by it."""
     batch = _Batch(session, rows)
     domain = mail_domain(settings.mail_from)
+    sender = parseaddr(settings.mail_from)[1]
     out = []
     token_rows: list[dict] = []  # stored in one INSERT, before any mail leaves
     for row in rows:
@@ -260,6 +264,8 @@ def prepare_batch(*, session: Session, rows: list[Outbox], settings: Settings, s
             prepared.message = None
         else:
             token_rows += links
+            if prepared.message is not None:
+                prepared.wire = Wire(sender, prepared.to, renderer.to_wire(prepared.message))
     insert_ignoring_conflicts(session, table_of(LinkToken), token_rows, key="token_hash")
     return out
 
@@ -281,8 +287,10 @@ def _prepare_one(row: Outbox, prepared: Prepared, batch: _Batch, settings: Setti
     state = TaskState.of(row, task)
     recipient = row.body_id or task.body_id
     recurring = _recurring(assignment.deadline_rule)
-    expires = link_expiry(due_on=state.due_on, recurring=recurring, at=at, tz=settings.timezone,
-                          grace_days=settings.link_grace_days, max_days=settings.link_max_days)
+    # from the row's own time, not the sending time: every copy of a mail says the same
+    expires = link_expiry(due_on=state.due_on, recurring=recurring, at=row.created_at,
+                          tz=settings.timezone, grace_days=settings.link_grace_days,
+                          max_days=settings.link_max_days)
     links = []
     for action in offered_actions(row.kind, task, state, recipient, cascade.coordinator_id):
         token = signer.derived_token(row.link_seed, action)

@@ -93,8 +93,8 @@ def test_a_crash_after_sending_loses_nothing_and_resends_with_the_same_id(launch
         pass
 
     class CrashingMailer(RecordingMailer):
-        async def send(self, message):
-            refused = await super().send(message)
+        async def send(self, message, wire=None):
+            refused = await super().send(message, wire)
             if len(self.sent) == 30:
                 raise Crash
             return refused
@@ -102,11 +102,14 @@ def test_a_crash_after_sending_loses_nothing_and_resends_with_the_same_id(launch
     first = CrashingMailer()
     with pytest.raises(Crash):
         drain(launched, first, settings, clock, batch_size=50)
-    assert statuses(launched) == {"sending": 50, "pending": 33}
+    # the batch on the wire (50) waits for its lease, and so does the next one if it was
+    # already claimed and rendered (a pipeline); nothing else is held
+    held = statuses(launched)
+    assert held.get("sending") in (50, 83) and held.get("sending", 0) + held.get("pending", 0) == 83
     second = RecordingMailer()
-    assert drain(launched, second, settings, clock).sent == 33  # the lease still holds the 50
+    assert drain(launched, second, settings, clock).sent == held.get("pending", 0)
     clock.advance(minutes=11)
-    assert drain(launched, second, settings, clock).sent == 50
+    assert drain(launched, second, settings, clock).sent == held["sending"]
     assert statuses(launched) == {"sent": 83}
     ids_first = [m["Message-ID"] for m in first.sent]
     ids_second = [m["Message-ID"] for m in second.sent]

@@ -165,6 +165,19 @@ def _pg_unnest_insert(session: Session, table: sa.Table, rows: list[dict[str, An
     return []
 
 
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection for reads only (Core, no ORM session), rolled back at the end."""
+    try:
+        with engine.connect() as conn:
+            yield conn
+            conn.rollback()
+    except sa.exc.DBAPIError as exc:
+        if is_busy(exc):
+            raise DatabaseBusy() from exc
+        raise
+
+
 def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
     from alembic.config import Config
 

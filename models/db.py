@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 if TYPE_CHECKING:  # SQLModel (and Pydantic) stay out of the light read path
     from sqlmodel import Session

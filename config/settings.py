@@ -62,6 +62,7 @@ class Settings:
     mail_from: str
     smtp: SmtpSettings
     scheduler: str  # embedded | prefect | off
+    web_workers: int  # web processes of `cascade serve`
     dispatch_every_seconds: int
     sweep_every_seconds: int
     digest_cron: str
@@ -161,6 +162,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
             ssl=_bool(env, "CASCADE_SMTP_SSL"),
         ),
         scheduler=_choice(env, "CASCADE_SCHEDULER", ("embedded", "prefect", "off")),
+        web_workers=_int(env, "CASCADE_WEB_WORKERS", 2, minimum=1),
         dispatch_every_seconds=_int(env, "CASCADE_DISPATCH_EVERY_SECONDS", 60),
         sweep_every_seconds=_int(env, "CASCADE_SWEEP_EVERY_SECONDS", 900),
         # daily on weekdays by default; weekly: "30 7 * * mon"

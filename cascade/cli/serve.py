@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
+import signal
+import subprocess
+import sys
+import threading
 from typing import Annotated, Any
 
 import typer
@@ -32,8 +36,11 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option("--host", help="Địa chỉ lắng nghe")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Cổng")] = 8000,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, help="Số tiến trình web (mặc định: CASCADE_WEB_WORKERS, 2)")] = None,
 ) -> None:
-    """Chạy trang web nhận thao tác từ đường dẫn trong thư (xác nhận, báo cáo, xin gia hạn)."""
+    """Chạy trang web (đường dẫn trong thư, /healthz) và, trong một tiến trình riêng, lịch gửi
+    thư, rà soát hạn và thư tổng hợp."""
     app = app_of(ctx)
     app.require_safe()
     app.ready_engine()
@@ -41,27 +48,80 @@ def serve(
     import uvicorn
 
     from models.links import LINK_PREFIX
-    from web.app import create_app
 
-    hooks: dict[str, Any] = {}
     s = app.settings
-    if s.scheduler == "embedded":
-        from cascade.scheduler import EmbeddedScheduler
-
-        scheduler = EmbeddedScheduler(app)
-        hooks = {"on_startup": [scheduler.start], "on_shutdown": [scheduler.stop]}
-    config = uvicorn.Config(create_app(app, **hooks), host=host, port=port, log_level="info",
-                            proxy_headers=True, server_header=False)
+    count = workers or s.web_workers
     logging.getLogger("uvicorn.access").addFilter(RedactTokens())
     console = out()
-    console.print(f"Trang web: http://{host}:{port} (kiểm tra: /healthz). Đường dẫn trong thư trỏ tới "
-                  f"{s.base_url}{LINK_PREFIX}…")
+    console.print(f"Trang web: http://{host}:{port} (kiểm tra: /healthz), {count} tiến trình. "
+                  f"Đường dẫn trong thư trỏ tới {s.base_url}{LINK_PREFIX}…")
+    scheduler = None
     if s.scheduler == "embedded":
-        console.print(f"Lịch chạy nội bộ: gửi thư mỗi {s.dispatch_every_seconds} giây, rà soát hạn mỗi "
-                      f"{s.sweep_every_seconds // 60} phút, thư tổng hợp theo lịch '{s.digest_cron}' "
-                      f"({s.timezone.key}); một tiến trình giữ lịch nhờ khóa trong cơ sở dữ liệu.")
+        scheduler = start_scheduler_process()
+        console.print(f"Lịch chạy nội bộ (tiến trình {scheduler.pid}): gửi thư mỗi "
+                      f"{s.dispatch_every_seconds} giây, rà soát hạn mỗi {s.sweep_every_seconds // 60} "
+                      f"phút, thư tổng hợp theo lịch '{s.digest_cron}' ({s.timezone.key}); một "
+                      "tiến trình giữ lịch nhờ khóa trong cơ sở dữ liệu.")
     else:
         console.print(f"Lịch chạy nội bộ tắt (CASCADE_SCHEDULER={s.scheduler}).")
     if not s.production:
         console.print("Chế độ phát triển (CASCADE_ENV khác production). Ctrl+C để dừng.")
-    uvicorn.Server(config).run()
+    options: dict[str, Any] = {"host": host, "port": port, "log_level": "info",
+                               "proxy_headers": True, "server_header": False}
+    try:
+        if count == 1:  # in this process, on this App
+            from web.app import create_app
+
+            uvicorn.Server(uvicorn.Config(create_app(app), **options)).run()
+        else:  # each worker builds its App from the same environment
+            uvicorn.run("web.asgi:app", factory=True, workers=count, **options)
+    finally:
+        if scheduler is not None:
+            stop_process(scheduler)
+
+
+def start_scheduler_process() -> subprocess.Popen:
+    """`cascade scheduler` beside the web workers, on the same environment: a dispatch or a
+    sweep then never holds up a click."""
+    import os
+
+    return subprocess.Popen([sys.executable, "-m", "cascade.cli", "scheduler", "--parent",
+                             str(os.getpid())])
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 20) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@guard
+def scheduler(
+    ctx: typer.Context,
+    parent: Annotated[int | None, typer.Option(
+        "--parent", hidden=True, help="Dừng khi tiến trình này không còn (cascade serve)")] = None,
+) -> None:
+    """Chạy riêng lịch gửi thư, rà soát hạn và thư tổng hợp (cascade serve tự chạy nó); một
+    tiến trình giữ lịch cho mỗi cơ sở dữ liệu."""
+    import os
+
+    from cascade.scheduler import EmbeddedScheduler
+
+    app = app_of(ctx)
+    app.require_safe()
+    app.ready_engine()
+    runner = EmbeddedScheduler(app)
+    stopping = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopping.set())
+    runner.start()
+    try:
+        # the serve that started us may die without telling (SIGKILL): then stop too
+        while not stopping.wait(1.0):
+            if parent is not None and os.getppid() != parent:
+                break
+    finally:
+        runner.stop()

@@ -37,7 +37,9 @@ def serve(tmp_path, make_app):
 
     def run(*args, real_contacts=False, **env):
         env.setdefault("CASCADE_CONTACTS", str(contacts if real_contacts else tmp_path / "none.yaml"))
-        return CliRunner().invoke(app, ["serve", *args], catch_exceptions=False, obj=make_app(**env))
+        env.setdefault("CASCADE_SCHEDULER", "off")  # no scheduler process beside a test
+        return CliRunner().invoke(app, ["serve", "--workers", "1", *args], catch_exceptions=False,
+                                  obj=make_app(**env))
 
     return run
 

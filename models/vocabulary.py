@@ -55,6 +55,7 @@ ACTION = {
     "extend": "gia hạn",
     "remind": "nhắc lại đơn vị thực hiện",
     "link-child": "gắn kế hoạch con",
+    "accept": "chấp nhận báo cáo, hoàn thành nhiệm vụ",
 }
 # A co-operating body's report completes its contribution.
 ACTION_FOR_ROLE = {("report", "cooperating"): "báo cáo phần phối hợp"}
@@ -70,6 +71,7 @@ ACTION_HEADING = {
     "cancel": "Hủy nhiệm vụ",
     "extend": "Gia hạn nhiệm vụ",
     "remind": "Nhắc lại đơn vị thực hiện",
+    "accept": "Chấp nhận báo cáo kết quả",
 }
 
 # Where an action came from (task_event.channel).
@@ -105,6 +107,7 @@ MAIL_KIND = {
     "extension_requested": "xin gia hạn",
     "extension_decided": "trả lời xin gia hạn",
     "report_returned": "trả lại báo cáo",
+    "report_accepted": "chấp nhận báo cáo",
     "task_cancelled": "hủy nhiệm vụ",
     "reminder": "nhắc hạn",
     "escalation": "báo cáo quá hạn",
@@ -115,6 +118,32 @@ OUTBOX_STATUS = {"pending": "chờ gửi", "sending": "đang gửi", "sent": "đ
                  "failed": "thất bại"}
 FOLLOW_UP_KIND = {"reminder": "nhắc trước hạn", "escalation": "đôn đốc sau hạn"}
 EXTENSION_OUTCOME = {"granted": "đồng ý", "refused": "không đồng ý", "pending": "chờ quyết định"}
+
+# The coordinator's review of a report (task_report.outcome; None: not reviewed yet).
+REVIEW_OUTCOME = {"accepted": "đã chấp nhận", "returned": "bị trả lại", "pending": "chờ xem xét",
+                  "contribution": "phần phối hợp (không cần duyệt)"}
+# How the figures of several bodies for one target combine (template `targets[].combine`).
+COMBINE = {"sum": "cộng tổng các đơn vị", "mean": "bình quân các đơn vị",
+           "min": "mức thấp nhất (mọi đơn vị phải đạt)",
+           "share": "tỷ lệ đơn vị đạt chỉ tiêu"}
+# Kinds of file a report may attach (models/files.py FILE_TYPES keys).
+FILE_KIND = {"pdf": "PDF", "docx": "Word (.docx)", "xlsx": "Excel (.xlsx)", "jpeg": "ảnh JPEG",
+             "png": "ảnh PNG"}
+# The four-way split of official follow-up reports, and the other columns of `cascade evaluate`.
+EVALUATION = {
+    "assigned": "nhiệm vụ được giao",
+    "done_on_time": "hoàn thành đúng hạn",
+    "done_late": "hoàn thành quá hạn",
+    "open_in_term": "chưa hoàn thành, trong hạn",
+    "open_overdue": "chưa hoàn thành, quá hạn",
+    "returned": "lượt báo cáo bị trả lại",
+    "extensions": "lượt gia hạn",
+    "on_time_rate": "tỷ lệ đúng hạn",
+    "score": "điểm",
+    "grade": "xếp loại",
+    "rank": "thứ hạng trong loại đơn vị",
+}
+NOT_GRADED = "chưa đủ căn cứ xếp loại"
 
 # People with an account in the console.
 USER_ROLE = {"coordinator": "điều phối viên", "supervisor": "lãnh đạo, giám sát",
@@ -163,6 +192,33 @@ def mail_kind_label(code: str | None) -> str:
 
 def outbox_status_label(code: str | None) -> str:
     return label(OUTBOX_STATUS, code)
+
+
+def review_label(code: str | None) -> str:
+    return label(REVIEW_OUTCOME, code or "pending")
+
+
+def combine_label(code: str | None) -> str:
+    return label(COMBINE, code)
+
+
+def vi_number(value: float, decimals: int = 2) -> str:
+    """12.5 -> '12,5'; 1234567 -> '1.234.567'; at most `decimals` decimals, trailing zeros cut
+    (the way Vietnamese writes numbers: '.' groups thousands, ',' marks decimals)."""
+    text = f"{value:,.{decimals}f}"
+    whole, _, frac = text.partition(".")
+    frac = frac.rstrip("0")
+    whole = whole.replace(",", ".")
+    return f"{whole},{frac}" if frac else whole
+
+
+def file_size(size: int) -> str:
+    """'850 byte', '12,3 KB', '4,1 MB' (1 KB = 1024 byte)."""
+    if size < 1024:
+        return f"{size} byte"
+    if size < 1024 * 1024:
+        return f"{vi_number(size / 1024, 1)} KB"
+    return f"{vi_number(size / 1024 / 1024, 1)} MB"
 
 
 def upper_first(text: str) -> str:

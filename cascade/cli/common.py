@@ -128,12 +128,15 @@ def guard(func: F) -> F:
         from models.directives import NotFound
         from models.policy import PolicyError
         from models.registry import RegistryError
+        from models.scheme import SchemeError
         from models.template import TemplateError
 
         try:
             return func(*args, **kwargs)
         except TemplateError as exc:
             fail("mẫu không hợp lệ:\n" + "\n".join(f"  {p}" for p in exc.problems))
+        except SchemeError as exc:
+            fail(str(exc))
         except (SettingsError, RegistryError, CalendarError, DatabaseError, ContactsError,
                 PolicyError, UnsafeSettings, NotFound) as exc:
             fail(str(exc))

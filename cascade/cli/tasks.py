@@ -105,7 +105,7 @@ def status(
 def task(
     ctx: typer.Context,
     task_id: TaskIdArg,
-    action: Annotated[str, typer.Argument(help="acknowledge, start, report, return, close, "
+    action: Annotated[str, typer.Argument(help="acknowledge, start, report, accept, return, close, "
                                           "request-extension, grant-extension, "
                                           "refuse-extension, extend, cancel")],
     note: Annotated[str | None, typer.Option("--note", help="Ghi chú")] = None,

@@ -127,6 +127,8 @@ def _link_page(session: Session, link: LinkToken, tz: dt.tzinfo) -> LinkPage:
                         local_time(link.expires_at, tz))
     explanation = (f"Bấm nút bên dưới để {row.label}: trạng thái nhiệm vụ sẽ chuyển từ "
                    f"«{task.status_label}» sang «{row.target.label}».")
+    if link.action == "accept":
+        explanation += " Nhiệm vụ được tính hoàn thành vào ngày đơn vị gửi báo cáo."
     return LinkPage(task, link.action, heading, upper_first(row.label), True,
                     explanation, row.target.label, local_time(link.expires_at, tz))
 

@@ -36,8 +36,7 @@ class FileView:
         return _KIND_OF_MIME.get(self.content_type, self.content_type)
 
     def as_json(self) -> dict[str, object]:
-        return {"name": self.name, "size": self.size, "sha256": self.sha256,
-                "content_type": self.content_type}
+        return {"name": self.name, "size": self.size, "sha256": self.sha256}
 
 
 @dataclass(frozen=True)

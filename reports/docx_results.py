@@ -34,13 +34,13 @@ def results_section(doc: DocumentType, summary: Summary) -> None:
         _para(doc, f"{2 if results.targets else 1}. Báo cáo của các đơn vị", bold=True)
         table = _grid(doc, ["TT", "Đơn vị", "Mục", "Ngày báo cáo", "Tệp đính kèm", "Số liệu",
                             "Xem xét"], REPORT_WIDTHS)
-        for i, t in enumerate(reported, start=1):
-            r = t.report
+        for i, task in enumerate(reported, start=1):
+            r = task.report
             assert r is not None
             files = "\n".join(f"{f.name} ({f.size_text})" for f in r.files) or "—"
             figures = "\n".join(f"{g.target.key}: {g.value_text}" for g in r.figures) or "—"
-            review = t.review_label
+            review = task.review_label
             if r.review_note:
                 review += f": {r.review_note}"
-            _row(table, [str(i), t.task.body.name, t.task.ref, f"{summary.local(r.at):%d/%m/%Y}",
+            _row(table, [str(i), task.task.body.name, task.task.ref, f"{summary.local(r.at):%d/%m/%Y}",
                          files, figures, review], REPORT_WIDTHS, left=(1, 4, 5, 6))

@@ -96,6 +96,11 @@ def summarise_directive(
                    overdue=overdue, extensions=extensions, tz=tz, results=results)
 
 
+def directive_cascades(session: Session, number: str, issuer: str | None = None) -> list[int]:
+    """The cascade of directive `number` and every child cascade under it (NotFound if none)."""
+    return list(_cascade_tree(session, _root_cascade(session, number, issuer)))
+
+
 def _root_cascade(session: Session, number: str, issuer: str | None) -> int:
     try:
         found = directive_ids(session, number, issuer)

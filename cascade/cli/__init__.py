@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from cascade.cli import follow, launching, mail, report, serve, setup, tasks
+from cascade.cli import evaluate, follow, launching, mail, report, serve, setup, tasks
 from cascade.cli.i18n import install as _install_vietnamese  # noqa: I001
 
 _install_vietnamese()
@@ -40,6 +40,7 @@ app.command()(follow.digest)
 app.command()(mail.dispatch)
 app.command()(mail.outbox)
 app.command()(report.report)
+app.command()(evaluate.evaluate)
 app.command()(serve.serve)
 
 

@@ -1,0 +1,89 @@
+"""The evaluation as an Excel workbook (openpyxl): one row per body with the same numbers as
+the JSON, ranked within each kind, and a sheet with the scheme it was graded by."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from models.vocabulary import NOT_GRADED, body_kind_label, short_date
+from reports.evaluation import Evaluation
+
+# (JSON key, header, width)
+COLUMNS = (
+    ("rank", "Thứ hạng", 8), ("body", "Mã đơn vị", 22), ("body_name", "Đơn vị", 40),
+    ("kind_label", "Loại đơn vị", 24), ("assigned", "Được giao", 9),
+    ("done_on_time", "Hoàn thành đúng hạn", 11), ("done_late", "Hoàn thành quá hạn", 11),
+    ("open_in_term", "Chưa hoàn thành, trong hạn", 12),
+    ("open_overdue", "Chưa hoàn thành, quá hạn", 12), ("returned", "Báo cáo bị trả lại", 10),
+    ("extensions", "Lượt gia hạn", 9), ("on_time_rate", "Tỷ lệ đúng hạn", 10),
+    ("score", "Điểm", 8), ("grade", "Xếp loại", 22),
+)
+HEADER_ROW = 4
+
+
+def period_text(evaluation: Evaluation) -> str:
+    start = short_date(evaluation.start) if evaluation.start else "khi bắt đầu theo dõi"
+    text = f"Từ {start} đến {short_date(evaluation.end)}"
+    if evaluation.directive:
+        text += f"; văn bản {evaluation.directive}"
+    if evaluation.kind:
+        text += f"; {body_kind_label(evaluation.kind)}"
+    return text
+
+
+def render_xlsx(evaluation: Evaluation) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Xếp loại"
+    sheet["A1"] = "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI THỰC HIỆN NHIỆM VỤ CỦA CÁC ĐƠN VỊ"
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet["A2"] = period_text(evaluation)
+    bold = Font(bold=True)
+    for i, (_, header, width) in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=HEADER_ROW, column=i, value=header)
+        cell.font = bold
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        cell.fill = PatternFill("solid", fgColor="F2F2F2")
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    for r, row in enumerate(evaluation.as_json(), start=HEADER_ROW + 1):
+        for c, (key, _, _) in enumerate(COLUMNS, start=1):
+            value = row[key]
+            if key == "grade" and value is None:
+                value = NOT_GRADED
+            cell = sheet.cell(row=r, column=c, value=value)
+            if key == "on_time_rate":
+                cell.number_format = "0.0%"
+            elif key == "score":
+                cell.number_format = "0.00"
+    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=4)
+    sheet.auto_filter.ref = (f"A{HEADER_ROW}:{get_column_letter(len(COLUMNS))}"
+                             f"{HEADER_ROW + len(evaluation.rows)}")
+    _scheme_sheet(book, evaluation)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _scheme_sheet(book: Workbook, evaluation: Evaluation) -> None:
+    scheme = evaluation.scheme
+    sheet = book.create_sheet("Cách tính")
+    labels = {"done_on_time": "Hoàn thành đúng hạn", "done_late": "Hoàn thành quá hạn",
+              "open_overdue": "Chưa hoàn thành, quá hạn",
+              "open_in_term": "Chưa hoàn thành, trong hạn"}
+    sheet.append(["Điểm mỗi nhiệm vụ", ""])
+    for key, label in labels.items():
+        points = scheme.points.get(key)
+        sheet.append([label, "không tính" if points is None else points])
+    sheet.append(["Trừ mỗi lượt báo cáo bị trả lại", scheme.returned])
+    sheet.append(["Trừ mỗi lượt gia hạn", scheme.extension])
+    sheet.append(["Điểm = (tổng điểm − điểm trừ) / số nhiệm vụ được tính, không dưới 0", ""])
+    sheet.append(["Xếp loại", "Điểm từ"])
+    for name, low in scheme.grades:
+        sheet.append([name, low])
+    sheet.column_dimensions["A"].width = 70
+    if scheme.source:
+        sheet.append(["Nguồn", scheme.source])

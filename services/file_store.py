@@ -18,7 +18,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from models.files import StoredContent
+from sqlmodel import Session, select
+
+from models.files import FileStore, StoredContent
+from models.tables import ReportFile
 
 CHUNK = 1024 * 1024
 _SHA = re.compile(r"[0-9a-f]{64}")
@@ -147,3 +150,17 @@ class MemoryFileStore:
     def remove(self, sha256: str) -> None:
         self.data.pop(sha256, None)
         self.stored_at.pop(sha256, None)
+
+
+def clean_store(*, session: Session, store: FileStore, older_than: dt.datetime) -> list[str]:
+    """Remove contents no report names (left by a report that failed after storing its files)
+    and stored before `older_than` (a grace period: an upload in flight has no row yet).
+    Returns the removed hashes."""
+    named = set(session.exec(select(ReportFile.sha256).distinct()).all())
+    removed = [sha for sha, stored_at in list(store.contents())
+               if sha not in named and stored_at < older_than]
+    for sha in removed:
+        store.remove(sha)
+    if isinstance(store, DiskFileStore):
+        store.remove_partial(older_than)
+    return removed

@@ -231,3 +231,23 @@ def test_a_cooperating_body_attaches_its_contribution_the_same_way(plan):
         assert [f.name for f in latest_report(session, tid).files] == ["huong-dan.pdf"]
         assert session.exec(select(Outbox.kind).order_by(Outbox.id.desc())).first() == \
             "contribution_reported"
+
+
+def test_orphan_files_are_cleaned_after_the_grace_period(plan):
+    """A file stored by a report that then failed is removed by clean_store once older than
+    the grace period; a file a report names stays."""
+    from services.file_store import clean_store
+
+    store = MemoryFileStore()
+    tid = task_of(plan, "ldld_ha_noi")
+    with pytest.raises(RuntimeError), unit_of_work(plan) as session:
+        submit_report(session=session, store=store, limits=LIMITS, task_id=tid,
+                      report=ReportInput(files=[upload("mo-coi.pdf", PDF)]), at=at("2023-11-20 10:00"),
+                      tz=VN, actor="ldld_ha_noi", channel="cli")
+        raise RuntimeError("the process dies before the commit")
+    report(plan, store, tid, "ldld_ha_noi", files=[upload("bao-cao.docx", docx_bytes())])
+    with unit_of_work(plan, write=False) as session:
+        assert clean_store(session=session, store=store, older_than=MemoryFileStore.STORED_AT) == []
+        removed = clean_store(session=session, store=store, older_than=at("2023-11-21 00:00"))
+    assert removed == [hashlib.sha256(PDF).hexdigest()]
+    assert list(store.data) == [hashlib.sha256(docx_bytes()).hexdigest()]

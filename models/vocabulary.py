@@ -131,6 +131,9 @@ FILE_KIND = {"pdf": "PDF", "docx": "Word (.docx)", "xlsx": "Excel (.xlsx)", "jpe
              "png": "ảnh PNG"}
 # The four-way split of official follow-up reports, and the other columns of `cascade evaluate`.
 EVALUATION = {
+    "body": "mã đơn vị",
+    "body_name": "đơn vị",
+    "kind_label": "loại đơn vị",
     "assigned": "nhiệm vụ được giao",
     "done_on_time": "hoàn thành đúng hạn",
     "done_late": "hoàn thành quá hạn",
@@ -141,9 +144,16 @@ EVALUATION = {
     "on_time_rate": "tỷ lệ đúng hạn",
     "score": "điểm",
     "grade": "xếp loại",
-    "rank": "thứ hạng trong loại đơn vị",
+    "rank": "thứ hạng",
 }
+# The same columns in a terminal table (a legend under the table spells them out).
+EVALUATION_SHORT = {"rank": "Hạng", "body_name": "Đơn vị", "assigned": "Giao",
+                    "done_on_time": "Đúng", "done_late": "Trễ", "open_in_term": "Còn",
+                    "open_overdue": "Quá", "returned": "Trả", "extensions": "Gia",
+                    "score": "Điểm", "grade": "Xếp loại"}
 NOT_GRADED = "chưa đủ căn cứ xếp loại"
+# Whether a target's combined figure reaches the value aimed at (None: no figure, or a share).
+REACHED = {True: "đạt", False: "chưa đạt", None: "—"}
 
 # People with an account in the console.
 USER_ROLE = {"coordinator": "điều phối viên", "supervisor": "lãnh đạo, giám sát",
@@ -196,6 +206,11 @@ def outbox_status_label(code: str | None) -> str:
 
 def review_label(code: str | None) -> str:
     return label(REVIEW_OUTCOME, code or "pending")
+
+
+def evaluation_label(key: str) -> str:
+    """'Hoàn thành đúng hạn': a column of `cascade evaluate`, as a heading."""
+    return upper_first(EVALUATION.get(key, key))
 
 
 def combine_label(code: str | None) -> str:

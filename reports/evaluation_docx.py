@@ -10,14 +10,23 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
-from models.vocabulary import NOT_GRADED, admin_date, body_kind_label, vi_number
+from models.scheme import OUTCOMES
+from models.vocabulary import (
+    EVALUATION,
+    NOT_GRADED,
+    admin_date,
+    body_kind_label,
+    evaluation_label,
+    vi_number,
+)
 from reports.docx import _cell_text, _grid, _no_borders, _page_and_fonts, _para, _row, _widths
 from reports.evaluation import Evaluation
 from reports.evaluation_xlsx import period_text
 from reports.wording import upper_vi
 
-HEADERS = ("Hạng", "Đơn vị", "Được giao", "Đúng hạn", "Quá hạn", "Chưa xong, trong hạn",
-           "Chưa xong, quá hạn", "Bị trả lại", "Gia hạn", "Tỷ lệ đúng hạn", "Điểm", "Xếp loại")
+KEYS = ("rank", "body_name", "assigned", "done_on_time", "done_late", "open_in_term",
+        "open_overdue", "returned", "extensions", "on_time_rate", "score", "grade")
+HEADERS = tuple(evaluation_label(k) for k in KEYS)
 WIDTHS = (1.2, 6.5, 1.5, 1.5, 1.5, 1.8, 1.8, 1.5, 1.5, 1.7, 1.4, 3.8)  # 25.7 cm
 
 
@@ -66,10 +75,8 @@ def _heading(doc, issuer: str, parent: str | None, place_date: str) -> None:  # 
 def _scheme(doc, evaluation: Evaluation) -> None:  # type: ignore[no-untyped-def]
     s = evaluation.scheme
     pts = s.points
-    counted = "; ".join(f"{label} {vi_number(pts[key] or 0, 2)} điểm" for key, label in (
-        ("done_on_time", "hoàn thành đúng hạn"), ("done_late", "hoàn thành quá hạn"),
-        ("open_overdue", "chưa hoàn thành, quá hạn"), ("open_in_term", "chưa hoàn thành, trong hạn"))
-        if pts.get(key) is not None)
+    counted = "; ".join(f"{EVALUATION[key]} {vi_number(pts[key] or 0, 2)} điểm" for key in OUTCOMES
+                        if pts.get(key) is not None)
     grades = "; ".join(f"{name}: từ {vi_number(low, 2)} điểm" for name, low in s.grades)
     _para(doc, f"Cách tính: mỗi nhiệm vụ được tính: {counted}; trừ {vi_number(s.returned, 2)} điểm "
                f"mỗi lượt báo cáo bị trả lại, {vi_number(s.extension, 2)} điểm mỗi lượt gia hạn; "

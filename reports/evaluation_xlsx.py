@@ -9,19 +9,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from models.vocabulary import NOT_GRADED, body_kind_label, short_date
+from models.scheme import OUTCOMES
+from models.vocabulary import NOT_GRADED, body_kind_label, evaluation_label, short_date
 from reports.evaluation import Evaluation
 
-# (JSON key, header, width)
-COLUMNS = (
-    ("rank", "Thứ hạng", 8), ("body", "Mã đơn vị", 22), ("body_name", "Đơn vị", 40),
-    ("kind_label", "Loại đơn vị", 24), ("assigned", "Được giao", 9),
-    ("done_on_time", "Hoàn thành đúng hạn", 11), ("done_late", "Hoàn thành quá hạn", 11),
-    ("open_in_term", "Chưa hoàn thành, trong hạn", 12),
-    ("open_overdue", "Chưa hoàn thành, quá hạn", 12), ("returned", "Báo cáo bị trả lại", 10),
-    ("extensions", "Lượt gia hạn", 9), ("on_time_rate", "Tỷ lệ đúng hạn", 10),
-    ("score", "Điểm", 8), ("grade", "Xếp loại", 22),
-)
+# (JSON key, header, width): the headers are the vocabulary's
+WIDTHS = {"rank": 8, "body": 22, "body_name": 40, "kind_label": 24, "assigned": 9,
+          "done_on_time": 11, "done_late": 11, "open_in_term": 12, "open_overdue": 12,
+          "returned": 10, "extensions": 9, "on_time_rate": 10, "score": 8, "grade": 22}
+COLUMNS = tuple((key, evaluation_label(key), width) for key, width in WIDTHS.items())
 HEADER_ROW = 4
 
 
@@ -71,13 +67,10 @@ def render_xlsx(evaluation: Evaluation) -> bytes:
 def _scheme_sheet(book: Workbook, evaluation: Evaluation) -> None:
     scheme = evaluation.scheme
     sheet = book.create_sheet("Cách tính")
-    labels = {"done_on_time": "Hoàn thành đúng hạn", "done_late": "Hoàn thành quá hạn",
-              "open_overdue": "Chưa hoàn thành, quá hạn",
-              "open_in_term": "Chưa hoàn thành, trong hạn"}
     sheet.append(["Điểm mỗi nhiệm vụ", ""])
-    for key, label in labels.items():
+    for key in OUTCOMES:
         points = scheme.points.get(key)
-        sheet.append([label, "không tính" if points is None else points])
+        sheet.append([evaluation_label(key), "không tính" if points is None else points])
     sheet.append(["Trừ mỗi lượt báo cáo bị trả lại", scheme.returned])
     sheet.append(["Trừ mỗi lượt gia hạn", scheme.extension])
     sheet.append(["Điểm = (tổng điểm − điểm trừ) / số nhiệm vụ được tính, không dưới 0", ""])

@@ -20,7 +20,7 @@ from models.report_views import ReportView, TargetView, reports_of_tasks, target
 from models.status import TaskStatus
 from models.tables import Target
 from models.targets import Combined, combine
-from models.vocabulary import combine_label, review_label, vi_number, vi_sort_key
+from models.vocabulary import REACHED, combine_label, review_label, vi_number, vi_sort_key
 from reports.model import BodyInfo, TaskRef
 
 
@@ -103,7 +103,7 @@ class TargetResult:
 
     @property
     def reached_text(self) -> str:
-        return {True: "đạt", False: "chưa đạt", None: "—"}[self.combined.reached]
+        return REACHED[self.combined.reached]
 
     def as_json(self) -> dict[str, Any]:
         t, c = self.target, self.combined

@@ -67,6 +67,7 @@ def evaluate(
 
 
 def _print_table(evaluation) -> None:  # type: ignore[no-untyped-def]
+    from models.vocabulary import EVALUATION_SHORT as H
     from models.vocabulary import NOT_GRADED, body_kind_label, upper_first, vi_number
     from reports.evaluation_xlsx import period_text
 
@@ -76,10 +77,12 @@ def _print_table(evaluation) -> None:  # type: ignore[no-untyped-def]
         return
     for kind, rows in evaluation.by_kind():
         listing = table(f"{upper_first(body_kind_label(kind))}: {period_text(evaluation)}",
-                        ("Hạng", {"justify": "right"}), ("Đơn vị", {"ratio": 1, "no_wrap": False}),
-                        *((h, {"justify": "right"}) for h in ("Giao", "Đúng", "Trễ", "Còn", "Quá",
-                                                             "Trả", "Gia", "Điểm")),
-                        ("Xếp loại", {"no_wrap": False, "max_width": 11}))
+                        (H["rank"], {"justify": "right"}),
+                        (H["body_name"], {"ratio": 1, "no_wrap": False}),
+                        *((H[k], {"justify": "right"}) for k in (
+                            "assigned", "done_on_time", "done_late", "open_in_term",
+                            "open_overdue", "returned", "extensions", "score")),
+                        (H["grade"], {"no_wrap": False, "max_width": 11}))
         listing.padding = (0, 1, 0, 0)
         for r in rows:
             listing.add_row("—" if r.rank is None else str(r.rank), r.body_name, str(r.assigned),

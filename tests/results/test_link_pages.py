@@ -220,3 +220,13 @@ def test_return_by_link_needs_a_reason(plan, app, client):
     assert state(plan, token) == before
     page = client.post(f"/l/{token}", data={"note": "Bổ sung phụ lục"})
     assert page.status_code == 200 and "sang «trả lại»" in page.text
+
+
+def test_two_bodies_sending_the_same_file_by_link_store_it_once_on_disk(plan, app, client):
+    """Hà Nội and Huế attach the same PDF under different names: one file in the folder."""
+    for body in ("ldld_ha_noi", "ldld_hue"):
+        token = issue(plan, task_of(plan, body), "report")
+        assert post(client, token, files=[(f"bao-cao-{body}.pdf", PDF)]).status_code == 200
+    assert stored_files(app) == [hashlib.sha256(PDF).hexdigest()]
+    with unit_of_work(plan, write=False) as session:
+        assert len(session.exec(select(ReportFile.id)).all()) == 2

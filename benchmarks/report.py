@@ -70,7 +70,7 @@ def populate(engine, tasks: int) -> str:
         for action, when, extra in steps:
             with unit_of_work(engine) as session:
                 record_action(session=session, tz=VN, task_id=tid, action=action, at=when,
-                              today=when.date(), **extra)
+                              **extra)
             moves += 1
     print(f"populated: {len(ids):,} tasks ({len(spec.assignments)} items x "
           f"{len(REGISTRY.expand(GROUP))} bodies), {moves} actions recorded through the service")

@@ -1,6 +1,6 @@
 """The composition root: the one place that reads the environment and wires the real
 dependencies (settings, engine, registry, calendar, contacts, escalation policy, mailer, mail
-renderer, link signer, clock). Every entry point receives an App: the CLI through Typer's
+renderer, link signer, file store, clock). Every entry point receives an App: the CLI through Typer's
 context, the web through `create_app(app)`, the scheduler's jobs from the App that `serve`
 built, the flows through `app_scope()`. Tests build one with fakes.
 
@@ -25,10 +25,12 @@ if TYPE_CHECKING:
 
     from models.calendar import WorkingCalendar
     from models.contacts import Contacts
+    from models.files import FileStore, UploadLimits
     from models.links import LinkSigner
     from models.mail import Mailer, MailRenderer
     from models.policy import Policy
     from models.registry import Registry
+    from models.scheme import Scheme
 
 Clock = Callable[[], dt.datetime]
 MIN_SECRET_BYTES = 32
@@ -54,6 +56,7 @@ class App:
     clock: Clock = field(default=utc_now)
     injected_mailer: Mailer | None = None
     injected_renderer: MailRenderer | None = None
+    injected_files: FileStore | None = None
 
     @cached_property
     def engine(self) -> Engine:
@@ -110,6 +113,28 @@ class App:
         from models.links import LinkSigner
 
         return LinkSigner(self.settings.secret_key)
+
+    @cached_property
+    def files(self) -> FileStore:
+        """Where reported files are stored (a folder; tests may inject a MemoryFileStore)."""
+        if self.injected_files is not None:
+            return self.injected_files
+        from services.file_store import DiskFileStore
+
+        return DiskFileStore(self.settings.files_dir)
+
+    @property
+    def upload_limits(self) -> UploadLimits:
+        from models.files import UploadLimits
+
+        return UploadLimits(self.settings.upload_max_bytes, self.settings.upload_max_files)
+
+    @cached_property
+    def scheme(self) -> Scheme:
+        """The grading scheme of `cascade evaluate` (config/evaluation.yaml)."""
+        from models.scheme import load_scheme
+
+        return load_scheme(self.settings.evaluation_path)
 
     @property
     def tz(self) -> dt.tzinfo:
@@ -170,10 +195,10 @@ class App:
 
 def build_app(environ: Mapping[str, str] | None = None, *, clock: Clock = utc_now,
               mailer: Mailer | None = None, renderer: MailRenderer | None = None,
-              cwd: Path | None = None) -> App:
+              files: FileStore | None = None, cwd: Path | None = None) -> App:
     """The App for `environ` (default: the process environment)."""
     return App(settings=load_settings(environ, cwd=cwd), clock=clock, injected_mailer=mailer,
-               injected_renderer=renderer)
+               injected_renderer=renderer, injected_files=files)
 
 
 @contextmanager

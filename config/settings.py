@@ -68,6 +68,10 @@ class Settings:
     digest_cron: str
     scheduler_lease_seconds: int
     misfire_grace_seconds: int
+    files_dir: Path  # where reported files are stored, once per content (sha256)
+    upload_max_bytes: int  # per file
+    upload_max_files: int  # per report
+    evaluation_path: Path  # the grading scheme of `cascade evaluate`
 
     @property
     def outbox_dir(self) -> Path:
@@ -89,6 +93,13 @@ def _int(environ: Mapping[str, str], name: str, default: int, *, minimum: int = 
         raise SettingsError(f"{name}={raw!r}: cần một số nguyên") from None
     if value < minimum:
         raise SettingsError(f"{name}={raw!r}: phải từ {minimum} trở lên")
+    return value
+
+
+def _positive(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(environ, name, default)
+    if value == 0:
+        raise SettingsError(f"{name}=0: cần một số nguyên dương")
     return value
 
 
@@ -169,4 +180,8 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
         digest_cron=env.get("CASCADE_DIGEST_CRON") or "30 7 * * mon-fri",
         scheduler_lease_seconds=_int(env, "CASCADE_SCHEDULER_LEASE_SECONDS", 30),
         misfire_grace_seconds=_int(env, "CASCADE_MISFIRE_GRACE_SECONDS", 3600),
+        files_dir=Path(env.get("CASCADE_FILES_DIR") or data_dir / "files"),
+        upload_max_bytes=_positive(env, "CASCADE_UPLOAD_MAX_MB", 20) * 1024 * 1024,
+        upload_max_files=_positive(env, "CASCADE_UPLOAD_MAX_FILES", 5),
+        evaluation_path=Path(env.get("CASCADE_EVALUATION") or CONFIG_DIR / "evaluation.yaml"),
     ))

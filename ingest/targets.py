@@ -87,3 +87,13 @@ def combine_rule(clause_key: str, unit: str) -> str:
     if _RATE.search(clause_key):
         return "mean"
     return "share"
+
+
+_ASKS_FOR_FIGURES = re.compile(r"\b(?:chi tieu|so lieu)\b")
+
+
+def reporting_targets(task_text: str, target_ids: list[str]) -> list[str]:
+    """The targets an assignment's bodies report on, as a guess for the reviewer: all of them
+    when the task speaks of targets or figures ("cụ thể hóa các chỉ tiêu", "báo cáo số liệu"),
+    none otherwise."""
+    return list(target_ids) if _ASKS_FOR_FIGURES.search(ascii_key(task_text)) else []

@@ -13,7 +13,9 @@ import json
 import re
 from typing import Any
 
+from ingest.targets import reporting_targets
 from models.deadlines import DeadlineRuleError, parse_rule
+from models.vocabulary import combine_label
 
 _PLACEHOLDERS = ("group:cac_ban_lien_quan",)
 _REQUIRED_HEADER = ("number", "kind", "issuer", "issued_on", "title")
@@ -27,24 +29,62 @@ def draft_to_yaml(draft: dict[str, Any]) -> str:
     out: list[str] = []
     out += _preamble(draft, source)
     out += _directive(draft.get("directive") or {}, provenance.get("directive") or {})
+    targets = draft.get("targets") or []
+    out += _targets(targets)
+    ids = [str(t.get("id")) for t in targets]
     out.append("assignments:")
     item_lines = provenance.get("assignments") or []
     for index, item in enumerate(draft.get("assignments") or []):
         lines = item_lines[index] if index < len(item_lines) else {}
         out += _assignment(item, lines, placeholders)
-    targets = draft.get("targets") or []
-    if targets:
-        out.append("")
-        out.append("# Chỉ tiêu nêu trong văn bản (để đối chiếu khi báo cáo; không phải trường của mẫu):")
-        for target in targets:
-            value = target.get("value")
-            shown = f"{value:g}" if isinstance(value, float) else str(value)
-            line = (target.get("source") or {}).get("line_start")
-            where = f" (dòng {line})" if line else ""
-            out.append(_comment(f"#   - {target.get('id', '')} năm {target.get('year')}: {shown} "
-                                f"{target.get('unit')}, cộng gộp: {target.get('combine', 'sum')}"
-                                f"{where} — {target.get('text')}"))
+        if ids:
+            out.append(_item_targets(item, ids))
     return _UNPRINTABLE.sub(" ", "\n".join(out)) + "\n"
+
+
+def _targets(targets: list[dict[str, Any]]) -> list[str]:
+    """The `targets:` block: each target the document sets, with the rule its figures combine
+    by (guessed from the wording: the reviewer checks it)."""
+    if not targets:
+        return []
+    out = ["# Chỉ tiêu: đơn vị được giao báo cáo số liệu theo các chỉ tiêu này (mục «targets» của",
+           "# từng việc). «combine»: sum (cộng tổng), mean (bình quân), min (đơn vị nào cũng phải",
+           "# đạt), share (tỷ lệ đơn vị đạt).",
+           "targets:"]
+    for target in targets:
+        source = target.get("source") or {}
+        where = _where((source.get("line_start"), source.get("line_end")))
+        out.append(_field(2, "- id", _scalar(target.get("id")), [where]))
+        out.append(_field(4, "text", _scalar(target.get("text")), []))
+        unit, value, year = target.get("unit"), target.get("value"), target.get("year")
+        out.append(_field(4, "unit", _scalar(unit), [] if unit else
+                          ["REVIEW: không rõ đơn vị tính; ghi đơn vị, ví dụ «đoàn viên» hoặc «%»"]))
+        out.append(_field(4, "value", _number(value), [] if value is not None else
+                          ["REVIEW: không rõ giá trị chỉ tiêu; ghi con số"]))
+        out.append(_field(4, "year", _scalar(year), [] if year else ["không nêu năm"]))
+        rule = str(target.get("combine") or "sum")
+        out.append(_field(4, "combine", rule,
+                          [f"{combine_label(rule)} (đoán từ câu chữ, kiểm tra lại)"]))
+        start, end = _scalar(source.get("line_start")), _scalar(source.get("line_end"))
+        out.append(_field(4, "source", f"{{line_start: {start}, line_end: {end}}}", []))
+    return out
+
+
+def _item_targets(item: dict[str, Any], ids: list[str]) -> str:
+    named = reporting_targets(str(item.get("task") or ""), ids)
+    if named:
+        return _field(4, "targets", _list(named),
+                      ["REVIEW: việc này nói đến chỉ tiêu, số liệu: giữ các chỉ tiêu đơn vị phải "
+                       "báo cáo số liệu, bỏ các chỉ tiêu khác"])
+    return _field(4, "targets", "[]", ["không báo cáo số liệu chỉ tiêu; thêm mã chỉ tiêu nếu cần"])
+
+
+def _number(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]")

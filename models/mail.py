@@ -35,12 +35,14 @@ class MailKind:
 TASK_ASSIGNED = MailKind("task_assigned", "body", ("acknowledge", "report", "request-extension"))
 KINDS = {k.name: k for k in (
     TASK_ASSIGNED,
-    MailKind("task_reported", "coordinator", ("close", "return")),
+    # the coordinator's "report received": the report's files and figures, accept / return
+    MailKind("task_reported", "coordinator", ("accept", "return")),
     MailKind("contribution_reported", "coordinator", ()),
     MailKind("task_closed", "coordinator", ()),
     MailKind("extension_requested", "coordinator", ("grant-extension", "refuse-extension")),
     MailKind("extension_decided", "body", ("report", "request-extension")),
     MailKind("report_returned", "body", ("report", "request-extension")),
+    MailKind("report_accepted", "body", ()),
     MailKind("task_cancelled", "body", ()),
     # the sweep (services/sweep.py): before the deadline and level 1 to the body, then up
     MailKind("reminder", "body", ("acknowledge", "report", "request-extension")),
@@ -56,6 +58,10 @@ LINK_ONLY_ACTIONS = frozenset({"remind"})
 CALENDAR_KINDS = frozenset({"task_assigned", "extension_decided", "report_returned"})
 # Mails whose body shows the task's follow-up ledger.
 LEDGER_KINDS = frozenset({"reminder", "escalation"})
+# Mails that show a report (summary, files, figures): the one their event is about, or the
+# latest one of the task.
+REPORT_KINDS = frozenset({"task_reported", "contribution_reported", "report_returned",
+                          "report_accepted"})
 
 # action -> mail kind; a report is a closing contribution for a co-operating task
 _FOLLOW_UPS = {
@@ -65,6 +71,7 @@ _FOLLOW_UPS = {
     "refuse-extension": "extension_decided",
     "extend": "extension_decided",
     "return": "report_returned",
+    "accept": "report_accepted",
     "cancel": "task_cancelled",
 }
 
@@ -172,6 +179,31 @@ class MailFollowUp:
 
 
 @dataclass(frozen=True)
+class MailFile:
+    name: str
+    size: str  # '1,2 MB'
+    kind: str  # 'Word (.docx)'
+
+
+@dataclass(frozen=True)
+class MailFigure:
+    target: str  # 'T1: Phấn đấu có 13,5 triệu đoàn viên'
+    value: str  # '1,25 triệu đoàn viên'
+
+
+@dataclass(frozen=True)
+class MailReport:
+    """A report as a mail shows it (the files are listed, never attached: the link page
+    serves them)."""
+
+    at: dt.datetime
+    summary: str | None
+    files: tuple[MailFile, ...] = ()
+    figures: tuple[MailFigure, ...] = ()
+    missing_figures: tuple[str, ...] = ()  # targets the report gave no figure for
+
+
+@dataclass(frozen=True)
 class MailData:
     """Everything one mail about a task shows."""
 
@@ -191,6 +223,7 @@ class MailData:
     calendar_uid: str | None = None
     follow_up: MailFollowUp | None = None  # reminder / escalation mails: what is owed
     history: tuple[MailFollowUp, ...] = ()  # the ledger of this task up to this mail
+    report: MailReport | None = None  # REPORT_KINDS: the report the mail is about
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("report", WORKING, S.REPORTED, {A, C}, {Role.LEAD}),
     _t("report", WORKING, S.DONE, {A, C}, {Role.COOPERATING}),
     _t("return", {S.REPORTED}, S.RETURNED, {C}, {Role.LEAD}),
+    # the coordinator accepts the lead's report: done, dated by the report (services/actions)
+    _t("accept", {S.REPORTED}, S.DONE, {C}, {Role.LEAD}),
     _t("close", WORKING | {S.REPORTED}, S.DONE, {A, C},
        {Role.LEAD}),
     _t("request-extension", WORKING, S.EXTENSION_REQUESTED, {A, C}),

@@ -252,6 +252,80 @@ class JobRun(SQLModel, table=True):
     outcome: str | None = None
 
 
+class Target(SQLModel, table=True):
+    """A measurable target (chỉ tiêu) of a cascade, from its template's `targets:` list."""
+
+    __tablename__ = "target"
+    __table_args__ = (sa.UniqueConstraint("cascade_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cascade_id: int = Field(foreign_key="cascade.id")
+    key: str = Field(max_length=40)  # the template's id, e.g. "T1"
+    position: int
+    text: str
+    unit: str = Field(max_length=80)
+    value: float  # the value aimed at
+    year: int | None = None
+    combine: str = Field(max_length=10)  # sum | mean | min | share (models/targets.py)
+
+
+class AssignmentTarget(SQLModel, table=True):
+    """The targets an assignment's bodies report figures on."""
+
+    __tablename__ = "assignment_target"
+
+    assignment_id: int = Field(foreign_key="assignment.id", primary_key=True)
+    target_id: int = Field(foreign_key="target.id", primary_key=True)
+
+
+class TaskReport(SQLModel, table=True):
+    """A report sent for a task (the lead's result, or a co-operating body's contribution): its
+    summary, files and figures, and the coordinator's review of it (outcome)."""
+
+    __tablename__ = "task_report"
+    __table_args__ = (sa.Index("ix_task_report_task", "task_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id")
+    event_id: int = Field(foreign_key="task_event.id", unique=True)  # the 'report' event
+    actor: str = Field(max_length=80)
+    channel: str = Field(max_length=20)
+    at: dt.datetime = _when()
+    summary: str | None = None
+    outcome: str | None = Field(default=None, max_length=20)  # accepted | returned
+    reviewed_at: dt.datetime | None = _when(nullable=True)
+    reviewed_by: str | None = Field(default=None, max_length=80)
+    review_note: str | None = None
+    review_event_id: int | None = Field(default=None, foreign_key="task_event.id")
+
+
+class ReportFile(SQLModel, table=True):
+    """A file attached to a report: its content is in the file store under `sha256` (stored
+    once, whoever sends it again); the original name, size and type are kept here."""
+
+    __tablename__ = "report_file"
+    __table_args__ = (sa.UniqueConstraint("report_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="task_report.id")
+    position: int
+    sha256: str = Field(max_length=64, index=True)
+    name: str = Field(max_length=255)
+    size: int
+    content_type: str = Field(max_length=120)
+
+
+class ReportFigure(SQLModel, table=True):
+    """A figure a report gives for one of the cascade's targets."""
+
+    __tablename__ = "report_figure"
+
+    report_id: int = Field(foreign_key="task_report.id", primary_key=True)
+    target_id: int = Field(foreign_key="target.id", primary_key=True)
+    value: float
+    text: str = Field(max_length=80)  # as the body wrote it ("13,5 triệu")
+
+
 # APScheduler's job store (created by migration 0004 so it lives under Alembic too).
 apscheduler_jobs = sa.Table(
     "apscheduler_jobs", SQLModel.metadata,

@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from models.deadlines import DeadlineRule, DeadlineRuleError, deadline_window_problem, parse_rule
 from models.registry import Registry, is_group
+from models.targets import TargetSpec
 from models.yaml_lines import Path_, YamlSyntaxError, line_of, load_with_lines
 
 
@@ -144,9 +145,10 @@ class AssignmentSpec(_Strict):
     task: str = Field(min_length=1)
     deadline: DeadlineSpec = Field(default_factory=DeadlineSpec)
     policy: PolicyOverride | None = None
+    targets: list[str] = Field(default_factory=list)  # ids of the template's targets
     source: SourceLines | None = None
 
-    _lists = field_validator("lead", "cooperating", mode="before")(_as_list)
+    _lists = field_validator("lead", "cooperating", "targets", mode="before")(_as_list)
 
     @field_validator("deadline", mode="before")
     @classmethod
@@ -210,6 +212,7 @@ class TemplateSpec(_Strict):
     directive: DirectiveHeader
     coordinator: str | None = None
     policy: PolicyOverride | None = None
+    targets: list[TargetSpec] = Field(default_factory=list)
     assignments: list[AssignmentSpec] = Field(min_length=1)
 
 
@@ -228,10 +231,15 @@ _PYDANTIC_VI = {
     "date_from_datetime_parsing": "ngày không tồn tại hoặc sai dạng YYYY-MM-DD",
     "date_parsing": "ngày không tồn tại hoặc sai dạng YYYY-MM-DD",
     "date_type": "cần một ngày dạng YYYY-MM-DD",
+    "float_type": "cần một số",
+    "float_parsing": "cần một số (dấu chấm thập phân: 13.5)",
+    "literal_error": "chọn một trong sum, mean, min, share",
+    "string_pattern_mismatch": "chỉ gồm chữ không dấu, số, '.', '_', '-' (ví dụ T1)",
+    "less_than_equal": "lớn quá",
 }
 
 
-def _field_name(loc: Path_) -> str:
+def field_name(loc: Path_) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -270,6 +278,7 @@ def _check_refs(spec: TemplateSpec, registry: Registry) -> list[tuple[Path_, str
         elif group and not registry.expand(ref):
             found.append((path, f"nhóm {ref!r} chưa có thành viên nào trong sổ đăng ký"))
 
+    found += _check_targets(spec)
     check(spec.directive.issuer, ("directive", "issuer"), fan_out=False)
     check(spec.coordinator, ("coordinator",), fan_out=False)
     refs_seen: dict[str, int] = {}
@@ -288,6 +297,34 @@ def _check_refs(spec: TemplateSpec, registry: Registry) -> list[tuple[Path_, str
     return found
 
 
+def _check_targets(spec: TemplateSpec) -> list[tuple[Path_, str]]:
+    """Target ids are unique; an assignment names only targets of the template."""
+    found: list[tuple[Path_, str]] = []
+    seen: dict[str, int] = {}
+    for i, target in enumerate(spec.targets):
+        if target.id in seen:
+            found.append((("targets", i, "id"),
+                          f"chỉ tiêu {target.id!r} trùng với targets[{seen[target.id]}]"))
+        seen.setdefault(target.id, i)
+    for i, item in enumerate(spec.assignments):
+        for j, ref in enumerate(item.targets):
+            if ref not in seen:
+                known = f" (các chỉ tiêu: {', '.join(seen)})" if seen else \
+                    " (mẫu chưa có mục targets)"
+                found.append((("assignments", i, "targets", j),
+                              f"không có chỉ tiêu {ref!r} trong targets{known}"))
+    return found
+
+
+def validation_problems(exc: ValidationError, lines: dict[Path_, int], file: str) -> list[Problem]:
+    """Pydantic's errors as problems with file, line, field and a Vietnamese message."""
+    problems = []
+    for error in exc.errors():
+        loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
+        problems.append(Problem(file, line_of(lines, loc), field_name(loc), _message(error)))
+    return problems
+
+
 def parse_template(text: str, registry: Registry, *, file: str = "<template>") -> TemplateSpec:
     """Validate template text; raise TemplateError listing every problem with its line."""
     try:
@@ -300,12 +337,8 @@ def parse_template(text: str, registry: Registry, *, file: str = "<template>") -
     try:
         spec = TemplateSpec.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
-            problems.append(Problem(file, line_of(lines, loc), _field_name(loc), _message(error)))
-        raise TemplateError(problems) from None
-    problems = [Problem(file, line_of(lines, path), _field_name(path), message)
+        raise TemplateError(validation_problems(exc, lines, file)) from None
+    problems = [Problem(file, line_of(lines, path), field_name(path), message)
                 for path, message in _check_refs(spec, registry)]
     if problems:
         raise TemplateError(problems)
@@ -330,5 +363,6 @@ def load_template(path: Path | str, registry: Registry) -> TemplateSpec:
 
 __all__ = [
     "AssignmentSpec", "DeadlineRuleError", "DeadlineSpec", "DirectiveHeader", "EscalationLevel",
-    "PolicyOverride", "Problem", "TemplateError", "TemplateSpec", "load_template", "parse_template",
+    "PolicyOverride", "Problem", "TargetSpec", "TemplateError", "TemplateSpec", "load_template",
+    "parse_template",
 ]

@@ -55,6 +55,7 @@ ACTION = {
     "extend": "gia hạn",
     "remind": "nhắc lại đơn vị thực hiện",
     "link-child": "gắn kế hoạch con",
+    "accept": "chấp nhận báo cáo, hoàn thành nhiệm vụ",
 }
 # A co-operating body's report completes its contribution.
 ACTION_FOR_ROLE = {("report", "cooperating"): "báo cáo phần phối hợp"}
@@ -70,6 +71,7 @@ ACTION_HEADING = {
     "cancel": "Hủy nhiệm vụ",
     "extend": "Gia hạn nhiệm vụ",
     "remind": "Nhắc lại đơn vị thực hiện",
+    "accept": "Chấp nhận báo cáo kết quả",
 }
 
 # Where an action came from (task_event.channel).
@@ -105,6 +107,7 @@ MAIL_KIND = {
     "extension_requested": "xin gia hạn",
     "extension_decided": "trả lời xin gia hạn",
     "report_returned": "trả lại báo cáo",
+    "report_accepted": "chấp nhận báo cáo",
     "task_cancelled": "hủy nhiệm vụ",
     "reminder": "nhắc hạn",
     "escalation": "báo cáo quá hạn",
@@ -115,6 +118,42 @@ OUTBOX_STATUS = {"pending": "chờ gửi", "sending": "đang gửi", "sent": "đ
                  "failed": "thất bại"}
 FOLLOW_UP_KIND = {"reminder": "nhắc trước hạn", "escalation": "đôn đốc sau hạn"}
 EXTENSION_OUTCOME = {"granted": "đồng ý", "refused": "không đồng ý", "pending": "chờ quyết định"}
+
+# The coordinator's review of a report (task_report.outcome; None: not reviewed yet).
+REVIEW_OUTCOME = {"accepted": "đã chấp nhận", "returned": "bị trả lại", "pending": "chờ xem xét",
+                  "contribution": "phần phối hợp (không cần duyệt)"}
+# How the figures of several bodies for one target combine (template `targets[].combine`).
+COMBINE = {"sum": "cộng tổng các đơn vị", "mean": "bình quân các đơn vị",
+           "min": "mức thấp nhất (mọi đơn vị phải đạt)",
+           "share": "tỷ lệ đơn vị đạt chỉ tiêu"}
+# Kinds of file a report may attach (models/files.py FILE_TYPES keys).
+FILE_KIND = {"pdf": "PDF", "docx": "Word (.docx)", "xlsx": "Excel (.xlsx)", "jpeg": "ảnh JPEG",
+             "png": "ảnh PNG"}
+# The four-way split of official follow-up reports, and the other columns of `cascade evaluate`.
+EVALUATION = {
+    "body": "mã đơn vị",
+    "body_name": "đơn vị",
+    "kind_label": "loại đơn vị",
+    "assigned": "nhiệm vụ được giao",
+    "done_on_time": "hoàn thành đúng hạn",
+    "done_late": "hoàn thành quá hạn",
+    "open_in_term": "chưa hoàn thành, trong hạn",
+    "open_overdue": "chưa hoàn thành, quá hạn",
+    "returned": "lượt báo cáo bị trả lại",
+    "extensions": "lượt gia hạn",
+    "on_time_rate": "tỷ lệ đúng hạn",
+    "score": "điểm",
+    "grade": "xếp loại",
+    "rank": "thứ hạng",
+}
+# The same columns in a terminal table (a legend under the table spells them out).
+EVALUATION_SHORT = {"rank": "Hạng", "body_name": "Đơn vị", "assigned": "Giao",
+                    "done_on_time": "Đúng", "done_late": "Trễ", "open_in_term": "Còn",
+                    "open_overdue": "Quá", "returned": "Trả", "extensions": "Gia",
+                    "score": "Điểm", "grade": "Xếp loại"}
+NOT_GRADED = "chưa đủ căn cứ xếp loại"
+# Whether a target's combined figure reaches the value aimed at (None: no figure, or a share).
+REACHED = {True: "đạt", False: "chưa đạt", None: "—"}
 
 # People with an account in the console.
 USER_ROLE = {"coordinator": "điều phối viên", "supervisor": "lãnh đạo, giám sát",
@@ -165,9 +204,36 @@ def outbox_status_label(code: str | None) -> str:
     return label(OUTBOX_STATUS, code)
 
 
-def vi_number(value: int) -> str:
-    """21262499 -> '21.262.499' (a dot between thousands, as Vietnamese writes it)."""
-    return f"{value:,}".replace(",", ".")
+def review_label(code: str | None) -> str:
+    return label(REVIEW_OUTCOME, code or "pending")
+
+
+def evaluation_label(key: str) -> str:
+    """'Hoàn thành đúng hạn': a column of `cascade evaluate`, as a heading."""
+    return upper_first(EVALUATION.get(key, key))
+
+
+def combine_label(code: str | None) -> str:
+    return label(COMBINE, code)
+
+
+def vi_number(value: float, decimals: int = 2) -> str:
+    """12.5 -> '12,5'; 1234567 -> '1.234.567'; at most `decimals` decimals, trailing zeros cut
+    (the way Vietnamese writes numbers: '.' groups thousands, ',' marks decimals)."""
+    text = f"{value:,.{decimals}f}"
+    whole, _, frac = text.partition(".")
+    frac = frac.rstrip("0")
+    whole = whole.replace(",", ".")
+    return f"{whole},{frac}" if frac else whole
+
+
+def file_size(size: int) -> str:
+    """'850 byte', '12,3 KB', '4,1 MB' (1 KB = 1024 byte)."""
+    if size < 1024:
+        return f"{size} byte"
+    if size < 1024 * 1024:
+        return f"{vi_number(size / 1024, 1)} KB"
+    return f"{vi_number(size / 1024 / 1024, 1)} MB"
 
 
 def upper_first(text: str) -> str:

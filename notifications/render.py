@@ -111,7 +111,7 @@ def _values(data: MailData) -> dict[str, Any]:
         "due": vocab.short_date(data.task.due_on) if data.task.due_on else data.task.deadline,
         "when": (lambda at: vocab.local_time(at, data.timezone)),
         "action_label": (lambda action: vocab.action_label(action, role)),
-        "f": data.follow_up, "history": data.history,
+        "f": data.follow_up, "history": data.history, "r": data.report,
         "status_label": vocab.status_label(data.task.status),
         "links_until": (vocab.local_time(data.links_until, data.timezone)
                         if data.links_until else None),

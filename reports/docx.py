@@ -60,11 +60,15 @@ def render_docx(summary: Summary) -> bytes:
     for i, node in enumerate(summary.all_cascades()[1:], start=2):
         _para(doc, f"{i}. {cascade_caption(node)}", bold=True)
         _bodies_table(doc, node)
-    _section(doc, "III. NHIỆM VỤ QUÁ HẠN")
+    _section(doc, "III. BÁO CÁO KẾT QUẢ VÀ CHỈ TIÊU")
+    from reports.docx_results import results_section
+
+    results_section(doc, summary)
+    _section(doc, "IV. NHIỆM VỤ QUÁ HẠN")
     _overdue(doc, summary)
-    _section(doc, "IV. GIA HẠN")
+    _section(doc, "V. GIA HẠN")
     _extensions(doc, summary)
-    _section(doc, "V. ĐỀ XUẤT, KIẾN NGHỊ")
+    _section(doc, "VI. ĐỀ XUẤT, KIẾN NGHỊ")
     _para(doc, "(Văn phòng bổ sung đề xuất, kiến nghị trước khi trình ký.)", italic=True)
     _closing(doc, summary)
     buffer = io.BytesIO()

@@ -18,6 +18,7 @@ from reports.wording import (
     heading,
     overview,
     recipients,
+    results_overview,
     short,
     title_lines,
 )
@@ -87,5 +88,6 @@ def render_html(summary: Summary) -> str:
     title, subject = title_lines(summary)
     return env.get_template("report.html").render(
         s=summary, css=css, head=heading(summary), title=title, subject=subject,
-        overview=overview(summary), columns_note=COLUMNS_NOTE, recipients=recipients(summary),
+        overview=overview(summary), results_overview=results_overview(summary),
+        columns_note=COLUMNS_NOTE, recipients=recipients(summary),
         event_line=lambda e: event_line(summary, e), cascades=summary.all_cascades()[1:])

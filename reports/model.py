@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from models.status import Colour, TaskStatus
 from models.vocabulary import EXTENSION_OUTCOME, role_label, status_label
+
+if TYPE_CHECKING:
+    from reports.results import Results
 
 EXTENSION_ACTIONS = ("request-extension", "grant-extension", "refuse-extension")
 
@@ -279,6 +282,7 @@ class Summary:
     overdue: list[OverdueTask]  # of the directive and of its child cascades
     extensions: list[ExtensionItem]
     tz: dt.tzinfo = dt.UTC  # for showing times; the JSON keeps ISO instants
+    results: Results | None = None  # reports, files, figures, targets (reports/results.py)
 
     def local(self, when: dt.datetime) -> dt.datetime:
         return when.astimezone(self.tz)
@@ -323,6 +327,8 @@ class Summary:
             "cascade": self.root.as_json(),
             "overdue": [o.as_json() for o in self.overdue],
             "extensions": [e.as_json() for e in self.extensions],
+            "targets": [t.as_json() for t in self.results.targets] if self.results else [],
+            "tasks": [t.as_json() for t in self.results.tasks] if self.results else [],
         }
 
 

@@ -32,6 +32,7 @@ from reports.model import (
     Summary,
     TaskRef,
 )
+from reports.results import load_results
 
 _CHUNK = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 
@@ -89,8 +90,15 @@ def summarise_directive(
                for i in overdue_ids]
     overdue.sort(key=lambda o: (-o.days_late, vi_sort_key(o.task.body.name), o.task.ref, o.task.id))
     extensions = _extensions(_group(ext_events, bodies), refs)
+    results = load_results(session, cascades={cid: info[0].number for cid, info in infos.items()},
+                           tasks=tasks, refs=refs)
     return Summary(as_of=at, today=today, near_due_working_days=near_due_working_days, root=root,
-                   overdue=overdue, extensions=extensions, tz=tz)
+                   overdue=overdue, extensions=extensions, tz=tz, results=results)
+
+
+def directive_cascades(session: Session, number: str, issuer: str | None = None) -> list[int]:
+    """The cascade of directive `number` and every child cascade under it (NotFound if none)."""
+    return list(_cascade_tree(session, _root_cascade(session, number, issuer)))
 
 
 def _root_cascade(session: Session, number: str, issuer: str | None) -> int:

@@ -146,3 +146,27 @@ def recipients(summary: Summary) -> list[str]:
     return ["Các đơn vị có tên tại mục II (để t/h);",
             "Đoàn Chủ tịch Tổng Liên đoàn (để b/c);",
             f"Lưu: Văn thư, {root.coordinator.name}."]
+
+
+def results_overview(summary: Summary) -> list[str]:
+    """Section III's sentences: who reported, with how many files, how the reports were
+    reviewed, and how the targets stand."""
+    results = summary.results
+    if results is None:
+        return []
+    reported = results.reported()
+    if not reported:
+        out = ["Chưa có đơn vị nào gửi báo cáo kết quả."]
+    else:
+        reviews = {key: sum(1 for t in reported if t.review == key)
+                   for key in ("accepted", "returned", "pending", "contribution")}
+        files = sum(len(t.report.files) for t in reported if t.report)
+        out = [f"{len({t.task.body.id for t in reported})} đơn vị đã gửi báo cáo cho {len(reported)} "
+               f"nhiệm vụ, kèm {files} tệp: {reviews['accepted']} báo cáo đã được chấp nhận, "
+               f"{reviews['returned']} bị trả lại, {reviews['pending']} chờ xem xét, "
+               f"{reviews['contribution']} báo cáo phần phối hợp."]
+    if results.targets:
+        reached = sum(1 for t in results.targets if t.combined.reached)
+        out.append(f"Văn bản đặt {len(results.targets)} chỉ tiêu; theo số liệu các đơn vị đã báo "
+                   f"cáo, {reached} chỉ tiêu đã đạt mức phấn đấu.")
+    return out

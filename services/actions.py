@@ -30,11 +30,15 @@ from models.tables import Assignment, Cascade, Directive, Task, TaskEvent, table
 from models.vocabulary import action_label, business_date, short_date
 from services.history import TaskNotFound
 from services.notify import queue_follow_up, queue_task_assigned, task_state
+from services.report_rows import follow_event, reported_at
 
 # Which actions carry a date, and whether it is required ("required") or may be left out
-# ("optional": granting an extension without a date grants the date asked for).
+# ("optional": granting an extension without a date grants the date asked for; a report is
+# returned with its deadline unchanged unless a new one is given).
 DATE_ACTIONS = {"request-extension": "required", "grant-extension": "optional",
-                "extend": "required"}
+                "extend": "required", "return": "optional"}
+MISSING_REASON = ("trả lại báo cáo cần lý do (ghi chú): đơn vị cần biết phải bổ sung, sửa "
+                  "những gì")
 
 
 class ActionRefused(ValueError):
@@ -150,7 +154,9 @@ def _check_dates(row: Transition, task: Task, given: NewDate | None, today: dt.d
         if new_due < today:
             raise ActionRefused(f"hạn mới {_fmt(new_due)} đã qua")
         return {"due_on": new_due, "requested_due_on": None}
-    if row.action == "extend":
+    if row.action == "return" and until is None:
+        return {}
+    if row.action in ("extend", "return"):
         assert until is not None
         if until < today or (task.due_on is not None and until <= task.due_on):
             raise ActionRefused(f"hạn mới {_fmt(until)} phải sau hạn hiện tại {_fmt(task.due_on)} "
@@ -199,10 +205,13 @@ def record_action(
         raise ActionRefused(f"chỉ điều phối viên ({cascade.coordinator_id}) được {row.label} "
                             f"nhiệm vụ #{task_id}")
     check_note(note)
+    if row.action == "return" and not (note or "").strip():
+        raise ActionRefused(MISSING_REASON)
     directive = session.get(Directive, cascade.directive_id)
     assert directive is not None
-    issued_on = directive.issued_on
-    extra = _check_dates(row, task, until, business_date(at, tz), issued_on)
+    extra = _check_dates(row, task, until, business_date(at, tz), directive.issued_on)
+    if row.action == "accept":  # done on the day the body reported, not the day of the review
+        extra["closed_at"] = reported_at(session, task_id) or at
     return _apply(session, task, row, at=at, actor=actor or cascade.coordinator_id,
                   channel=channel, note=note, extra=extra, tz=tz)
 
@@ -217,7 +226,7 @@ def _apply(session: Session, task: Task, row: Transition, *, at: dt.datetime, ac
             for k, v in recorded.items() if v is not None} or None
     values = {"status": row.target.value, "updated_at": at, "version": Task.version + 1, **extra}
     if row.target in TERMINAL:
-        values["closed_at"] = at
+        values.setdefault("closed_at", at)
     table = table_of(Task)
     result = session.connection().execute(
         sa.update(table)
@@ -239,6 +248,7 @@ def _apply(session: Session, task: Task, row: Transition, *, at: dt.datetime, ac
                        requested_due_on=extra.get("requested_due_on", task.requested_due_on),
                        version=task.version + 1)
     session.expire(task)
+    follow_event(session, task, event)
     queue_follow_up(session=session, task=task, event=event, at=at, state=after)
     outcome = ActionResult(task.id, row.action, source, row.target, event.id)
     if row.target is TaskStatus.DONE:

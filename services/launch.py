@@ -23,8 +23,10 @@ from models.status import Role, TaskStatus
 from models.tables import (
     AppNotice,
     Assignment,
+    AssignmentTarget,
     Cascade,
     Directive,
+    Target,
     Task,
     TaskEvent,
     select_columns,
@@ -211,6 +213,7 @@ def launch_cascade(
     session.flush()
     assert cascade.id is not None
     assignment_ids = _insert_assignments(session, cascade.id, spec, plan)
+    _insert_targets(session, cascade.id, spec, assignment_ids)
     _insert_tasks(session, cascade.id, assignment_ids, plan, at)
     actor = spec.coordinator or coordinator
     session.execute(
@@ -296,6 +299,21 @@ def _insert_assignments(session: Session, cascade_id: int, spec: TemplateSpec,
     session.add_all(rows)
     session.flush()  # one batched INSERT ... RETURNING for all items
     return {row.ref: cast(int, row.id) for row in rows}  # ids set by the flush
+
+
+def _insert_targets(session: Session, cascade_id: int, spec: TemplateSpec,
+                    assignment_ids: dict[str, int]) -> None:
+    """The template's targets, and which assignments report on each."""
+    if not spec.targets:
+        return
+    rows = [Target(cascade_id=cascade_id, key=t.id, position=i, text=t.text, unit=t.unit,
+                   value=t.value, year=t.year, combine=t.combine)
+            for i, t in enumerate(spec.targets)]
+    session.add_all(rows)
+    session.flush()
+    ids = {row.key: cast(int, row.id) for row in rows}
+    session.add_all([AssignmentTarget(assignment_id=assignment_ids[item.ref], target_id=ids[key])
+                     for item in spec.assignments for key in dict.fromkeys(item.targets)])
 
 
 def _insert_tasks(session: Session, cascade_id: int, assignment_ids: dict[str, int],

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from models.files import FileStore, UploadLimits
 from models.links import LinkSigner, token_hash
 from models.mail import LINK_ONLY_ACTIONS
 from models.status import TERMINAL, TaskStatus
@@ -21,6 +22,7 @@ from models.tables import Cascade, LinkToken, Task, TaskEvent, table_of
 from models.vocabulary import local_time
 from services.actions import ActionRefused, ActionResult, TaskNotFound, check_note, record_action
 from services.notify import queue_manual_reminder
+from services.results import ReportInput, ReportResult, check_report, record_report
 
 EMAIL_LINK = "email-link"  # the audit channel of a link click
 
@@ -72,14 +74,22 @@ _PROBLEMS = {"malformed": "Đường dẫn không đúng dạng: có thể đã 
 def find_link(*, session: Session, signer: LinkSigner, token: str, at: dt.datetime,
               tz: dt.tzinfo) -> LinkToken:
     """The stored link for `token`, or LinkInvalid with 400 (tampered), 404, or 410."""
+    link = reading_link(session=session, signer=signer, token=token, at=at, tz=tz)
+    if link.used_at is not None:
+        raise LinkInvalid(410, f"Đường dẫn đã được dùng lúc {local_time(link.used_at, tz)}.", link)
+    return link
+
+
+def reading_link(*, session: Session, signer: LinkSigner, token: str, at: dt.datetime,
+                 tz: dt.tzinfo) -> LinkToken:
+    """The stored, unexpired link for `token`, used or not: what lets its holder read the
+    files of its task's reports (a used link still proves the mail was received)."""
     problem = signer.problem(token)
     if problem is not None:
         raise LinkInvalid(400, _PROBLEMS[problem])
     link = session.exec(select(LinkToken).where(LinkToken.token_hash == token_hash(token))).first()
     if link is None:
         raise LinkInvalid(404, "Không tìm thấy đường dẫn này.")
-    if link.used_at is not None:
-        raise LinkInvalid(410, f"Đường dẫn đã được dùng lúc {local_time(link.used_at, tz)}.", link)
     if link.expires_at <= at:
         raise LinkInvalid(410, f"Đường dẫn đã hết hạn từ {local_time(link.expires_at, tz)}.", link)
     return link
@@ -89,6 +99,7 @@ def find_link(*, session: Session, signer: LinkSigner, token: str, at: dt.dateti
 class LinkOutcome:
     link: LinkToken
     result: ActionResult
+    report: ReportResult | None = None  # a report link: what was recorded with it
 
 
 def use_link(*, session: Session, signer: LinkSigner, token: str, at: dt.datetime, tz: dt.tzinfo,
@@ -99,6 +110,16 @@ def use_link(*, session: Session, signer: LinkSigner, token: str, at: dt.datetim
     either way the caller's transaction rolls back and nothing changes.
     """
     link = find_link(session=session, signer=signer, token=token, at=at, tz=tz)
+    _spend(session, link, at)
+    if link.action in LINK_ONLY_ACTIONS:
+        return LinkOutcome(link, _remind(session, link, at=at, note=note))
+    result = record_action(session=session, task_id=link.task_id, action=link.action,
+                           actor=link.actor, channel=EMAIL_LINK, at=at, note=note, until=until,
+                           tz=tz, on_behalf_of=_acting_for(session, link))
+    return LinkOutcome(link, result)
+
+
+def _spend(session: Session, link: LinkToken, at: dt.datetime) -> None:
     table = table_of(LinkToken)
     spent = session.connection().execute(
         sa.update(table).where(table.c.id == link.id, table.c.used_at.is_(None))
@@ -106,12 +127,23 @@ def use_link(*, session: Session, signer: LinkSigner, token: str, at: dt.datetim
     if spent.rowcount != 1:
         session.expire(link)
         raise LinkInvalid(410, "Đường dẫn vừa được dùng.", link)
-    if link.action in LINK_ONLY_ACTIONS:
-        return LinkOutcome(link, _remind(session, link, at=at, note=note))
-    result = record_action(session=session, task_id=link.task_id, action=link.action,
-                           actor=link.actor, channel=EMAIL_LINK, at=at, note=note, until=until,
-                           tz=tz, on_behalf_of=_acting_for(session, link))
-    return LinkOutcome(link, result)
+
+
+def report_by_link(*, session: Session, signer: LinkSigner, store: FileStore,
+                   limits: UploadLimits, token: str, report: ReportInput, at: dt.datetime,
+                   tz: dt.tzinfo) -> LinkOutcome:
+    """A report link with its summary, files and figures: the link is checked (a replay is
+    refused before anything is read), then the input (ReportRefused: the link stays unused),
+    then the token is spent and the report recorded (services.results)."""
+    link = find_link(session=session, signer=signer, token=token, at=at, tz=tz)
+    if link.action != "report":
+        raise LinkInvalid(400, "Đường dẫn này không dùng để gửi báo cáo.", link)
+    checked = check_report(session=session, task_id=link.task_id, report=report, limits=limits)
+    _spend(session, link, at)
+    result = record_report(session=session, store=store, task_id=link.task_id, report=checked,
+                           at=at, tz=tz, actor=link.actor, channel=EMAIL_LINK,
+                           on_behalf_of=_acting_for(session, link))
+    return LinkOutcome(link, result.action, result)
 
 
 def _acting_for(session: Session, link: LinkToken) -> str | None:

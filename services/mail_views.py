@@ -24,20 +24,25 @@ from models.mail import (
     KINDS,
     LEDGER_KINDS,
     LINK_ONLY_ACTIONS,
+    REPORT_KINDS,
     BadAddress,
     DigestMailData,
     MailData,
     MailDirective,
     MailEvent,
+    MailFigure,
+    MailFile,
     MailFollowUp,
     MailLink,
     MailRenderer,
+    MailReport,
     MailTask,
     Wire,
     calendar_uid,
     mail_domain,
     message_id,
 )
+from models.report_views import ReportView, reports_of_tasks
 from models.status import SYSTEM, TERMINAL, Actor, Role, TaskStatus, allowed_actions
 from models.tables import (
     Assignment,
@@ -165,6 +170,8 @@ class _Batch:
                     col(FollowUp.task_id).in_(ledger_tasks)).order_by(col(FollowUp.id))).all():
                 self.ledger[f.task_id].append(f)
                 body_ids.add(f.recipient_id)
+        report_tasks = [r.task_id for r in rows if r.kind in REPORT_KINDS and r.task_id is not None]
+        self.reports = reports_of_tasks(session, report_tasks) if report_tasks else {}
         self.names = dict(session.exec(select(Body.id, Body.name).where(
             col(Body.id).in_(body_ids))).all())
         self.contacts: dict[str, list[str]] = defaultdict(list)
@@ -176,6 +183,25 @@ class _Batch:
         if body_id is None or body_id == SYSTEM:
             return SYSTEM_ACTOR
         return self.names.get(body_id, body_id)
+
+
+def _report_view(row: Outbox, batch: _Batch) -> MailReport | None:
+    """The report the mail is about: the one its event recorded, or for a review the latest
+    report before the review."""
+    if row.kind not in REPORT_KINDS or row.task_id is None:
+        return None
+    reports = batch.reports.get(row.task_id, [])
+    chosen: ReportView | None = next((r for r in reports if r.event_id == row.event_id), None)
+    if chosen is None:
+        earlier = [r for r in reports if row.event_id is None or r.event_id < row.event_id]
+        chosen = earlier[-1] if earlier else None
+    if chosen is None:
+        return None
+    return MailReport(
+        at=chosen.at, summary=chosen.summary,
+        files=tuple(MailFile(f.name, f.size_text, f.kind_label) for f in chosen.files),
+        figures=tuple(MailFigure(g.target.label, g.value_text) for g in chosen.figures),
+        missing_figures=tuple(t.label for t in chosen.missing))
 
 
 def _event_view(event: TaskEvent | None, batch: _Batch) -> MailEvent | None:
@@ -318,7 +344,8 @@ def _prepare_one(row: Outbox, prepared: Prepared, batch: _Batch, settings: Setti
                       requested_due_on=state.requested_due_on),
         event=_event_view(batch.events.get(row.event_id) if row.event_id else None, batch),
         calendar_uid=calendar_uid(task_id=task.id, occurrence=task.occurrence, domain=domain),
-        timezone=settings.timezone, follow_up=current, history=history)
+        timezone=settings.timezone, follow_up=current, history=history,
+        report=_report_view(row, batch))
     prepared.message = renderer.render_mail(data)
 
 

@@ -114,19 +114,21 @@ RECORDING = object()  # make_app's default mailer: a fresh RecordingMailer
 
 @pytest.fixture
 def make_app(database_url, tmp_path):
-    """`make_app(clock=..., mailer=..., **environment)`: an App on the test database with the
-    given settings, a recording mailer (`mailer=None`: the real one the settings name) and a
-    fixed clock at 20/07/2023 09:00 unless given; closed at the end."""
+    """`make_app(clock=..., mailer=..., files=..., **environment)`: an App on the test database
+    with the given settings, a recording mailer (`mailer=None`: the real one the settings name),
+    files under the test's folder (or the store given) and a fixed clock at 20/07/2023 09:00
+    unless given; closed at the end."""
     from cascade.bootstrap import build_app
     from notifications.mailer import RecordingMailer
 
     made = []
 
-    def make(*, clock=None, mailer=RECORDING, **environ):
+    def make(*, clock=None, mailer=RECORDING, files=None, **environ):
         env = {"CASCADE_DATABASE_URL": database_url, "CASCADE_HOME": str(tmp_path / "home"),
                "CASCADE_CONTACTS": str(tmp_path / "no-contacts.yaml"), **environ}
         app = build_app(env, clock=clock or FixedClock(at("2023-07-20 09:00")),
-                        mailer=RecordingMailer() if mailer is RECORDING else mailer, cwd=tmp_path)
+                        mailer=RecordingMailer() if mailer is RECORDING else mailer, files=files,
+                        cwd=tmp_path)
         made.append(app)
         return app
 

@@ -26,8 +26,17 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from models.db import DatabaseBusy, current_revision, head_revision, is_busy, unit_of_work
+from models.files import ACCEPTED
 from models.links import LINK_ROUTE
-from models.vocabulary import action_heading, local_time, long_date, parse_date, sentence
+from models.vocabulary import (
+    action_heading,
+    file_size,
+    local_time,
+    long_date,
+    parse_date,
+    sentence,
+    vi_number,
+)
 from services.actions import (
     DATE_ACTIONS,
     MISSING_DATE,
@@ -36,7 +45,10 @@ from services.actions import (
     ActionResult,
     TaskNotFound,
 )
-from services.links import LinkInvalid, LinkOutcome, find_link, use_link
+from services.links import LinkInvalid, LinkOutcome, find_link, report_by_link, use_link
+from services.results import InputProblem, ReportInput, ReportRefused
+from web.downloads import download_response
+from web.forms import LinkForm, read_form
 from web.headers import SecurityHeaders
 from web.pages import (
     TaskPage,
@@ -68,6 +80,8 @@ def _environment() -> jinja2.Environment:
     env.filters["long_date"] = long_date
     env.globals["local_time"] = local_time
     env.globals["max_note"] = NOTE_LIMIT
+    env.globals.update(sentence=sentence, file_size=file_size, vi_number=vi_number,
+                       accepted=ACCEPTED.replace(" ", ""))
     env.globals["css"] = (TEMPLATES_DIR / "style.css").read_text(encoding="utf-8")
     return env
 
@@ -103,6 +117,7 @@ class LinkPages:
         self.signer = app.signer
         self.engine = app.engine
         self.env = _environment()
+        self.env.globals["tz"] = self.tz
         self.head = head_revision()
         # SQLite has one writer at a time. Writers that wait on this in-process lock are woken as
         # soon as it frees; SQLite's busy handler instead sleeps up to 100 ms between retries
@@ -132,47 +147,63 @@ class LinkPages:
     async def act(self, request: Request) -> Response:
         token = request.path_params["token"]
         at = self.app.clock()
-        form = await request.form()
-        note = str(form.get("note") or "").strip()
-        until = str(form.get("until") or "").strip()
-        return await run_in_threadpool(self._act, token, at, note, until)
+        form = await read_form(request, self.app.upload_limits)
+        try:
+            return await run_in_threadpool(self._act, token, at, form)
+        finally:
+            await form.close()
 
-    def _act(self, token: str, at: dt.datetime, note: str, until_text: str) -> Response:
+    def _act(self, token: str, at: dt.datetime, form: LinkForm) -> Response:
+        note = form.note
         try:
             with self._writing(), unit_of_work(self.engine) as session:
-                outcome = self._use(session, token, at, note, until_text)
+                outcome = self._use(session, token, at, form)
                 task = load_task(session, outcome.link.task_id, self.tz)
         except LinkInvalid as exc:
             with unit_of_work(self.engine, write=False) as session:
                 return self._invalid(session, token, exc)
         except BadForm as exc:
-            return self._form_again(token, at, str(exc), note, until_text)
+            return self._form_again(token, at, str(exc), form)
+        except ReportRefused as exc:
+            return self._form_again(token, at, "Báo cáo chưa được gửi.", form, exc.problems)
         except ActionRefused as exc:
             if exc.status is None:  # the input was refused (e.g. a date), not the transition
-                return self._form_again(token, at, sentence(str(exc)), note, until_text)
+                return self._form_again(token, at, sentence(str(exc)), form)
             return self._refused(token, exc)
         except TaskNotFound as exc:
             return self.render("problem.html", 404, status_code=404, message=sentence(str(exc)),
                                spent=None, task=None, headline=None)
-        return self._done(task, outcome.link.action, outcome.result, at, note)
+        return self._done(task, outcome, at, note)
 
     def _writing(self) -> contextlib.AbstractContextManager[Any]:
         return self.write_gate if self.write_gate is not None else contextlib.nullcontext()
 
-    def _use(self, session: Session, token: str, at: dt.datetime, note: str,
-             until_text: str) -> LinkOutcome:
+    def _use(self, session: Session, token: str, at: dt.datetime, form: LinkForm) -> LinkOutcome:
         link = find_link(session=session, signer=self.signer, token=token, at=at, tz=self.tz)
-        until = _parse_until(link.action, until_text)
+        if form.problem is not None:
+            raise ReportRefused([InputProblem("files", form.problem)])
+        if link.action == "report":
+            return report_by_link(session=session, signer=self.signer, store=self.app.files,
+                                  limits=self.app.upload_limits, token=token, at=at, tz=self.tz,
+                                  report=ReportInput(form.note, form.uploads, form.figures))
+        until = _parse_until(link.action, form.until)
+        if form.uploads or form.figures:
+            raise BadForm("Đường dẫn này không nhận tệp hay số liệu.")
         return use_link(session=session, signer=self.signer, token=token, at=at, tz=self.tz,
-                        note=note or None, until=until)
+                        note=form.note or None, until=until)
 
-    def _form_again(self, token: str, at: dt.datetime, error: str, note: str,
-                    until: str) -> Response:
-        """The confirmation page again, with what was wrong; nothing was changed."""
-        return self._confirmation(token, at, error=error, note=note, until=until)
+    def _form_again(self, token: str, at: dt.datetime, error: str, form: LinkForm,
+                    problems: Sequence[InputProblem] = ()) -> Response:
+        """The confirmation page again, with what was wrong and what was typed; nothing was
+        changed."""
+        return self._confirmation(token, at, error=error, note=form.note, until=form.until,
+                                  problems=problems, figures=form.figures,
+                                  files_lost=bool(form.uploads) or form.problem is not None)
 
     def _confirmation(self, token: str, at: dt.datetime, *, error: str | None = None,
-                      note: str = "", until: str | None = None) -> Response:
+                      note: str = "", until: str | None = None,
+                      problems: Sequence[InputProblem] = (), figures: dict[str, str] | None = None,
+                      files_lost: bool = False) -> Response:
         """The link's confirmation page (400 when it shows a refused form); reads only."""
         with unit_of_work(self.engine, write=False) as session:
             try:
@@ -182,7 +213,8 @@ class LinkPages:
                 return self._invalid(session, token, exc)
             page = link_page(session, link, self.tz)
         return self.render("link.html", 400 if error else 200, page=page, error=error, note=note,
-                           until=until)
+                           until=until, problems=problems, figures=figures or {}, token=token,
+                           files_lost=files_lost, limits=self.app.upload_limits)
 
     def _refused(self, token: str, exc: ActionRefused) -> Response:
         with unit_of_work(self.engine, write=False) as session:
@@ -191,11 +223,33 @@ class LinkPages:
         return self.render("problem.html", 409, status_code=409, message=sentence(str(exc)),
                            spent=None, task=task, headline=headline)
 
-    def _done(self, task: TaskPage, action: str, result: ActionResult, at: dt.datetime,
+    def _done(self, task: TaskPage, outcome: LinkOutcome, at: dt.datetime,
               note: str) -> Response:
-        return self.render("done.html", task=task, heading=action_heading(action),
+        result: ActionResult = outcome.result
+        return self.render("done.html", task=task, heading=action_heading(outcome.link.action),
                            from_label=result.from_status.label, to_label=result.to_status.label,
-                           when=local_time(at, self.tz), note=note, follow_ups=result.follow_ups)
+                           when=local_time(at, self.tz), note=note, follow_ups=result.follow_ups,
+                           report=outcome.report)
+
+    # GET /l/{token}/files/{file_id}: a file of the task's reports, for the link's holder.
+    async def download(self, request: Request) -> Response:
+        token, file_id = request.path_params["token"], request.path_params["file_id"]
+        at = self.app.clock()
+        return await run_in_threadpool(self._download, token, file_id, at)
+
+    def _download(self, token: str, file_id: int, at: dt.datetime) -> Response:
+        with unit_of_work(self.engine, write=False) as session:
+            try:
+                found = download_response(session, self.signer, self.app.files, token, file_id,
+                                          at, self.tz)
+            except LinkInvalid as exc:
+                return self.render("problem.html", exc.status_code, status_code=exc.status_code,
+                                   message=str(exc), spent=None, task=None, headline=None)
+        if found is None:
+            return self.render("problem.html", 404, status_code=404, spent=None, task=None,
+                               headline=None, message="Không có tệp này trong báo cáo của "
+                                                      "nhiệm vụ.")
+        return found
 
     # GET /healthz
     async def healthz(self, request: Request) -> Response:
@@ -262,6 +316,7 @@ def create_app(app: App, *, on_startup: Sequence[Hook] = (),
         routes=[
             Route(LINK_ROUTE, pages.show, methods=["GET"]),
             Route(LINK_ROUTE, pages.act, methods=["POST"]),
+            Route(LINK_ROUTE + "/files/{file_id:int}", pages.download, methods=["GET"]),
             Route("/healthz", pages.healthz, methods=["GET"]),
         ],
         middleware=[Middleware(SecurityHeaders, css=css)],

@@ -7,13 +7,14 @@ templates never touch an ORM object after its session has closed.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session, select
 
 from models.deadlines import window
 from models.links import token_hash
 from models.mail import LINK_ONLY_ACTIONS
+from models.report_views import ReportView, TargetView, latest_report, targets_of_tasks
 from models.status import TERMINAL, Role, TaskStatus, find_transition
 from models.tables import Assignment, Body, Cascade, Directive, LinkToken, Task, TaskEvent
 from models.vocabulary import action_heading, local_time, long_date, status_label, upper_first
@@ -57,6 +58,8 @@ class LinkPage:
     explanation: str  # what pressing the button does, or why it no longer can
     target_label: str | None
     expires_text: str
+    targets: tuple[TargetView, ...] = ()  # a report link: one figure field per target
+    report: ReportView | None = None  # the task's latest report (shown for review)
 
 
 def _body_name(session: Session, body_id: str) -> str:
@@ -114,6 +117,13 @@ def status_explanation(task: TaskPage, action: str) -> str:
 
 
 def link_page(session: Session, link: LinkToken, tz: dt.tzinfo) -> LinkPage:
+    page = _link_page(session, link, tz)
+    targets = tuple(targets_of_tasks(session, [link.task_id]).get(link.task_id, [])) \
+        if link.action == "report" else ()
+    return replace(page, targets=targets, report=latest_report(session, link.task_id))
+
+
+def _link_page(session: Session, link: LinkToken, tz: dt.tzinfo) -> LinkPage:
     task = load_task(session, link.task_id, tz)
     # The role's row of the table; record_action checks the actor again when the button is pressed.
     heading = action_heading(link.action)
@@ -128,6 +138,8 @@ def link_page(session: Session, link: LinkToken, tz: dt.tzinfo) -> LinkPage:
                         local_time(link.expires_at, tz))
     explanation = (f"Bấm nút bên dưới để {row.label}: trạng thái nhiệm vụ sẽ chuyển từ "
                    f"«{task.status_label}» sang «{row.target.label}».")
+    if link.action == "accept":
+        explanation += " Nhiệm vụ được tính hoàn thành vào ngày đơn vị gửi báo cáo."
     return LinkPage(task, link.action, heading, upper_first(row.label), True,
                     explanation, row.target.label, local_time(link.expires_at, tz))
 

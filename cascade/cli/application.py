@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cascade.cli import follow, launching, mail, report, serve, setup, tasks
+from cascade.cli import evaluate, follow, launching, mail, report, serve, setup, tasks
 from cascade.cli.i18n import install as _install_vietnamese
 
 _install_vietnamese()
@@ -36,5 +36,6 @@ app.command()(follow.digest)
 app.command()(mail.dispatch)
 app.command()(mail.outbox)
 app.command()(report.report)
+app.command()(evaluate.evaluate)
 app.command()(serve.serve)
 app.command()(serve.scheduler)

@@ -139,6 +139,7 @@ def domain_error(exc: Exception) -> tuple[str, int] | None:
     from models.directives import NotFound
     from models.policy import PolicyError
     from models.registry import RegistryError
+    from models.scheme import SchemeError
     from models.template import TemplateError
 
     if isinstance(exc, DatabaseBusy) or (isinstance(exc, sqlalchemy.exc.DBAPIError) and is_busy(exc)):
@@ -146,7 +147,7 @@ def domain_error(exc: Exception) -> tuple[str, int] | None:
     if isinstance(exc, TemplateError):
         return "mẫu không hợp lệ:\n" + "\n".join(f"  {p}" for p in exc.problems), 1
     if isinstance(exc, SettingsError | RegistryError | CalendarError | DatabaseError | ContactsError
-                  | PolicyError | UnsafeSettings | NotFound):
+                  | PolicyError | UnsafeSettings | NotFound | SchemeError):
         return str(exc), 1
     return None
 

@@ -96,7 +96,7 @@ def launch(
 
 def _reviewed_template(app: App, doc: Path, *, ask: bool) -> str:
     """Draft `doc`, show it with its flags, let the coordinator settle them; the template text."""
-    from cascade.cli.review import flags_of, review_table, settle
+    from cascade.cli.review import flags_of, review_table, settle, targets_table
     from ingest import DraftError, draft_document, draft_to_yaml
 
     try:
@@ -106,6 +106,8 @@ def _reviewed_template(app: App, doc: Path, *, ask: bool) -> str:
     flags = flags_of(drafted, app.registry)
     console = err()
     console.print(review_table(drafted, app.registry, flags))
+    if drafted.get("targets"):
+        console.print(targets_table(drafted))
     for warning in drafted.get("warnings", []):
         console.print(f"Lưu ý: {safe_text(warning)}", markup=False)
     if flags and ask:

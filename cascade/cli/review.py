@@ -62,7 +62,39 @@ def flags_of(draft: dict[str, Any], registry: Registry) -> list[Flag]:
         if deadline.get("rule") is None and deadline.get("text"):
             flags.append(Flag(f"{item['ref']} deadline", None,
                               f"không hiểu thời hạn «{deadline['text']}»"))
+    for target in draft.get("targets") or []:
+        where = f"targets {target.get('id')}"
+        if target.get("value") is None:
+            flags.append(Flag(where, None, "không rõ giá trị chỉ tiêu"))
+        if not target.get("unit"):
+            flags.append(Flag(where, None, "không rõ đơn vị tính của chỉ tiêu"))
     return flags
+
+
+def targets_table(draft: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """The drafted targets, how their figures combine, and the items that report on them."""
+    from rich.table import Table
+
+    from ingest.targets import reporting_targets
+    from models.vocabulary import combine_label, vi_number
+
+    targets = draft.get("targets") or []
+    ids = [str(t.get("id")) for t in targets]
+    reporting: dict[str, list[str]] = {i: [] for i in ids}
+    for item in draft["assignments"]:
+        for key in reporting_targets(str(item.get("task") or ""), ids):
+            reporting[key].append(str(item["ref"]))
+    table = Table(title=f"Chỉ tiêu ({len(targets)}): đơn vị báo cáo số liệu theo các mục")
+    for col in ("Mã", "Chỉ tiêu", "Mức", "Năm", "Cộng gộp", "Mục báo cáo"):
+        table.add_column(col, overflow="fold")
+    for t in targets:
+        value = t.get("value")
+        unit = t.get("unit") or "?"
+        shown = "?" if value is None else vi_number(float(value), 4)
+        table.add_row(str(t.get("id")), str(t.get("text")),
+                      f"{shown}{unit}" if unit == "%" else f"{shown} {unit}", str(t.get("year") or ""),
+                      combine_label(t.get("combine")), ", ".join(reporting[str(t.get("id"))]) or "—")
+    return table
 
 
 def settle(draft: dict[str, Any], registry: Registry, ask: Callable[[str], str],

@@ -42,6 +42,7 @@ class Table:
     title: str
     columns: list[Column]
     rows: list[tuple[list[str], str | None]] = field(default_factory=list)
+    gap: int = GAP  # spaces between columns
 
     def add_row(self, *cells: Any, style: str | None = None) -> None:
         self.rows.append(([str(c) for c in cells], style))
@@ -53,7 +54,7 @@ class Table:
                    for i, c in enumerate(self.columns)]
         widths = [min(n, c.max_width or n) for n, c in zip(natural, self.columns, strict=True)]
         widths = [max(w, c.min_width or 0) for w, c in zip(widths, self.columns, strict=True)]
-        room = total - GAP * (len(widths) - 1)
+        room = total - self.gap * (len(widths) - 1)
         flexible = [i for i, c in enumerate(self.columns) if not c.no_wrap]
         floors = {i: self._floor(i) for i in flexible}
         while sum(widths) > room and flexible:
@@ -77,7 +78,7 @@ class Table:
         widths = self.widths(total)
         out = [self.title] if self.title else []
         out += self._row([c.header for c in self.columns], widths, None, False)
-        out.append("─" * min(total, sum(widths) + GAP * (len(widths) - 1)))
+        out.append("─" * min(total, sum(widths) + self.gap * (len(widths) - 1)))
         for cells, style in self.rows:
             out += self._row(cells, widths, style, colour)
         return out
@@ -97,7 +98,7 @@ class Table:
                 if colour and column.style in STYLES and not style:
                     text = f"\x1b[{STYLES[column.style]}m{text}\x1b[0m"
                 pieces.append(text)
-            line = (" " * GAP).join(pieces).rstrip()
+            line = (" " * self.gap).join(pieces).rstrip()
             if colour and style in STYLES:
                 line = f"\x1b[{STYLES[style]}m{line}\x1b[0m"
             lines.append(line)

@@ -3,6 +3,7 @@ reads themselves are in cascade/cli/reads.py)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -57,7 +58,7 @@ def status(
 def task(
     ctx: typer.Context,
     task_id: TaskIdArg,
-    action: Annotated[str, typer.Argument(help="acknowledge, start, report, return, close, "
+    action: Annotated[str, typer.Argument(help="acknowledge, start, report, accept, return, close, "
                                           "request-extension, grant-extension, "
                                           "refuse-extension, extend, cancel")],
     note: Annotated[str | None, typer.Option("--note", help="Ghi chú")] = None,
@@ -66,6 +67,11 @@ def task(
     until: Annotated[str | None, typer.Option(
         "--until", help="Ngày hạn đề nghị hoặc hạn mới, ví dụ 30/11/2026; +15: 15 ngày sau hạn "
                         "hiện tại")] = None,
+    files: Annotated[list[Path] | None, typer.Option(
+        "--file", help="Với report: tệp báo cáo kèm theo (.docx, .pdf, .xlsx, .jpg, .png; lặp lại "
+                       "được)")] = None,
+    figures: Annotated[list[str] | None, typer.Option(
+        "--figure", help="Với report: số liệu một chỉ tiêu, MÃ=SỐ, ví dụ T1=12,5 (lặp lại được)")] = None,
     at: AtOpt = None,
     format: FormatOpt = "table",
 ) -> None:
@@ -79,10 +85,15 @@ def task(
     when = moment(app, at)
     new_due = new_date_option(until)
     known_body(app, by, "--by")
+    if (files or figures) and action != "report":
+        fail("--file và --figure chỉ dùng với thao tác report", 2)
     try:
         with unit_of_work(app.ready_engine()) as session:
-            result = record_action(session=session, task_id=number, action=action, at=when,
-                                   actor=by, channel="cli", note=note, until=new_due, tz=app.tz)
+            if action == "report" and (files or figures):
+                result = _report(app, session, number, when, by, note, files or [], figures or [])
+            else:
+                result = record_action(session=session, task_id=number, action=action, at=when,
+                                       actor=by, channel="cli", note=note, until=new_due, tz=app.tz)
     except (ActionRefused, TaskNotFound) as exc:
         fail(str(exc))
     if format == "json":
@@ -94,6 +105,34 @@ def task(
     console.print(f"Nhiệm vụ #{result.task_id}: {result.from_status.label} → {result.to_status.label}.")
     for line in result.follow_ups:
         console.print(f"  Kéo theo: {line}")
+
+
+def _report(app, session, number: int, when, by: str | None, note: str | None,  # type: ignore[no-untyped-def]
+            files: list[Path], figures: list[str]):
+    """`cascade task N report --file ... --figure T1=12,5`: a report entered by the office
+    (received on paper or by mail) with its files and figures, as the link page takes them."""
+    from models.files import Upload
+    from services.results import ReportInput, submit_report
+
+    given: dict[str, str] = {}
+    for item in figures:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            fail(f"--figure {item!r}: cần dạng MÃ=SỐ, ví dụ T1=12,5", 2)
+        given[key.strip()] = value
+    uploads = []
+    for path in files:
+        try:
+            uploads.append(Upload(path.name, path.open("rb"), path.stat().st_size))
+        except OSError as exc:
+            fail(f"--file {path}: không đọc được ({exc.strerror})")
+    try:
+        return submit_report(session=session, store=app.files, limits=app.upload_limits,
+                             task_id=number, report=ReportInput(note, uploads, given), at=when,
+                             tz=app.tz, actor=by, channel="cli").action
+    finally:
+        for upload in uploads:
+            upload.content.close()
 
 
 @guard

@@ -192,9 +192,9 @@ def test_header_injection_through_the_database_adds_no_recipient(launched, setti
         assert "không hợp lệ" in session.get(Outbox, 2).last_error
 
 
-def test_report_through_a_mailed_link_mails_the_coordinator_close_and_return(launched, settings, clock):
+def test_report_through_a_mailed_link_mails_the_coordinator_accept_and_return(launched, settings, clock):
     """The lead's report link (from its mail) runs record_action; the coordinator gets a mail
-    with close / return links, addressed to the coordinator."""
+    with accept / return links, addressed to the coordinator."""
     mailer = RecordingMailer()
     drain(launched, mailer, settings, clock)
     msg = next(m for m in mailer.sent if m["X-Cascade-Task"] == "46")  # III.7, a lead body
@@ -211,7 +211,7 @@ def test_report_through_a_mailed_link_mails_the_coordinator_close_and_return(lau
     assert follow["To"].addresses[0].addr_spec == "tld-van-phong-dang-doan@example.org"
     body = text_of(follow)
     assert "đã báo cáo kết quả" in follow["Subject"] and "Ghi chú: Đã ban hành kế hoạch <b>số 12</b>" in body
-    assert "Hoàn thành, đóng nhiệm vụ: " in body and "Trả lại báo cáo: " in body
+    assert "Chấp nhận báo cáo, hoàn thành nhiệm vụ: " in body and "Trả lại báo cáo: " in body
     assert "&lt;b&gt;số 12&lt;/b&gt;" in follow.get_body(("html",)).get_content()
 
 

@@ -41,7 +41,7 @@ def body_table(doc, number):
 
 
 def test_docx_heading_title_and_sections(summary):
-    """Party heading block, 'BÁO CÁO' and its subject, sections I-V and the 'Nơi nhận:' block."""
+    """Party heading block, 'BÁO CÁO' and its subject, sections I-VI and the 'Nơi nhận:' block."""
     doc = read_docx(summary)
     head = table_rows(doc.tables[0])
     assert head[0][0] == "ĐẢNG ĐOÀN TỔNG LIÊN ĐOÀN LAO ĐỘNG VIỆT NAM\n*"
@@ -50,9 +50,10 @@ def test_docx_heading_title_and_sections(summary):
     paras = texts(doc)
     i = paras.index("BÁO CÁO")
     assert paras[i + 1].startswith(SUBJECT) and "về thực hiện Nghị quyết số 20-NQ/TW" in paras[i + 1]
-    sections = [p for p in paras if p[:3] in ("I. ", "II.", "III", "IV.", "V. ")]
-    assert sections == ["I. TÌNH HÌNH TRIỂN KHAI", "II. KẾT QUẢ THEO ĐƠN VỊ", "III. NHIỆM VỤ QUÁ HẠN",
-                        "IV. GIA HẠN", "V. ĐỀ XUẤT, KIẾN NGHỊ"]
+    sections = [p for p in paras if p[:3] in ("I. ", "II.", "III", "IV.", "V. ", "VI.")]
+    assert sections == ["I. TÌNH HÌNH TRIỂN KHAI", "II. KẾT QUẢ THEO ĐƠN VỊ",
+                        "III. BÁO CÁO KẾT QUẢ VÀ CHỈ TIÊU", "IV. NHIỆM VỤ QUÁ HẠN", "V. GIA HẠN",
+                        "VI. ĐỀ XUẤT, KIẾN NGHỊ"]
     assert any("85 nhiệm vụ (62 chủ trì, 23 phối hợp)" in p for p in paras)
     closing = table_rows(doc.tables[-1])[0]
     assert closing[0].startswith("Nơi nhận:") and closing[1].startswith("T/M ĐẢNG ĐOÀN")
@@ -119,7 +120,7 @@ def test_html_is_escaped_and_self_contained(summary):
     html = render_html(summary)
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "http://" not in html and "https://" not in html and "src=" not in html
-    for heading in ("I. TÌNH HÌNH TRIỂN KHAI", "III. NHIỆM VỤ QUÁ HẠN", "V. ĐỀ XUẤT, KIẾN NGHỊ"):
+    for heading in ("I. TÌNH HÌNH TRIỂN KHAI", "IV. NHIỆM VỤ QUÁ HẠN", "VI. ĐỀ XUẤT, KIẾN NGHỊ"):
         assert heading in html
 
 

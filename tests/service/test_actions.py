@@ -56,7 +56,7 @@ def test_every_pair_through_the_service(launched):
     lead = task_id(launched, "III.7", "ldld_ha_noi")
     coop = task_id(launched, "III.6", "tld_van_phong")
     extra = {"request-extension": {"until": dt.date(2024, 1, 31)},
-             "extend": {"until": dt.date(2024, 2, 28)}}
+             "extend": {"until": dt.date(2024, 2, 28)}, "return": {"note": "Bổ sung số liệu"}}
     for (tid, role), status, action in itertools.product(
             [(lead, Role.LEAD), (coop, Role.COOPERATING)], TaskStatus, ACTIONS):
         force_status(launched, tid, status)
@@ -110,7 +110,8 @@ def test_a_body_acts_only_on_its_own_task(launched):
     act(launched, tid, "report", by="ldld_ha_noi")
     with pytest.raises(ActionRefused, match="chỉ điều phối viên"):
         act(launched, tid, "return", by="ldld_ha_noi")
-    assert act(launched, tid, "return", by="tld_van_phong_dang_doan").to_status == "returned"
+    assert act(launched, tid, "return", by="tld_van_phong_dang_doan",
+               note="Thiếu phụ lục").to_status == "returned"
 
 
 def test_unknown_action_and_task(launched):

@@ -32,6 +32,8 @@ SPEC = {
     ("report", C): {s: S.DONE for s in WORKING},
     ("return", L): {S.REPORTED: S.RETURNED},
     ("return", C): {},
+    ("accept", L): {S.REPORTED: S.DONE},
+    ("accept", C): {},
     ("close", L): {s: S.DONE for s in WORKING | {S.REPORTED}},
     ("close", C): {},
     ("request-extension", L): {s: S.EXTENSION_REQUESTED for s in WORKING},
@@ -52,7 +54,7 @@ ALL = list(itertools.product(ACTIONS, Role, TaskStatus))
 def test_the_spec_covers_every_action():
     """The test's specification names every action the product offers."""
     assert {a for a, _ in SPEC} == set(ACTIONS)
-    assert len(ACTIONS) == 10
+    assert len(ACTIONS) == 11
 
 
 @pytest.mark.parametrize("action, role, status", ALL)
@@ -74,13 +76,14 @@ def test_terminal_statuses_allow_nothing():
 
 
 def test_only_the_coordinator_returns_grants_refuses_and_cancels():
-    """Return, grant, refuse and cancel are the coordinator's; the body cannot take them."""
+    """Return, accept, grant, refuse and cancel are the coordinator's; the body cannot take them."""
     from models.status import Actor
 
     body_actions = set(allowed_actions(L, S.EXTENSION_REQUESTED, Actor.BODY))
     body_actions |= set(allowed_actions(L, S.REPORTED, Actor.BODY))
     body_actions |= set(allowed_actions(L, S.IN_PROGRESS, Actor.BODY))
-    assert not body_actions & {"return", "grant-extension", "refuse-extension", "cancel", "extend"}
+    assert not body_actions & {"return", "accept", "grant-extension", "refuse-extension", "cancel",
+                               "extend"}
     assert "grant-extension" in allowed_actions(L, S.EXTENSION_REQUESTED, Actor.COORDINATOR)
 
 

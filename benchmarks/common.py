@@ -62,3 +62,46 @@ def insert_in_batches(conn, table, rows, size: int = 50_000) -> None:  # type: i
             batch = []
     if batch:
         conn.execute(sa.insert(table), batch)
+
+
+def database_option(parser) -> None:  # type: ignore[no-untyped-def]
+    """--database-url (alias --url): PostgreSQL; without it, a fresh SQLite file."""
+    parser.add_argument("--database-url", "--url", dest="url", default=None,
+                        help="PostgreSQL URL, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/"
+                             "test (a schema of its own, dropped after); default: a SQLite file")
+
+
+def backend_name(url: str | None) -> str:
+    return "PostgreSQL" if url else "SQLite (WAL)"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_smtp_sink(port: int):  # type: ignore[no-untyped-def]
+    """aiosmtpd's Sink handler in a subprocess (not sharing the GIL of what it measures)."""
+    import socket
+    import subprocess
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
+                             "-c", "aiosmtpd.handlers.Sink"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return proc
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise SystemExit("aiosmtpd did not start")
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]

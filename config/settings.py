@@ -63,6 +63,7 @@ class Settings:
     smtp: SmtpSettings
     scheduler: str  # embedded | prefect | off
     web_workers: int  # web processes of `cascade serve`
+    scheduler_nice: int  # how much the scheduler's process yields the CPU to the web's (0-19)
     dispatch_every_seconds: int
     sweep_every_seconds: int
     digest_cron: str
@@ -83,7 +84,8 @@ class Settings:
         return self.database_url.startswith("sqlite")
 
 
-def _int(environ: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -> int:
+def _int(environ: Mapping[str, str], name: str, default: int, *, minimum: int = 0,
+         maximum: int | None = None) -> int:
     raw = environ.get(name)
     if raw is None or raw == "":
         return default
@@ -93,6 +95,8 @@ def _int(environ: Mapping[str, str], name: str, default: int, *, minimum: int = 
         raise SettingsError(f"{name}={raw!r}: cần một số nguyên") from None
     if value < minimum:
         raise SettingsError(f"{name}={raw!r}: phải từ {minimum} trở lên")
+    if maximum is not None and value > maximum:
+        raise SettingsError(f"{name}={raw!r}: tối đa {maximum}")
     return value
 
 
@@ -174,6 +178,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
         ),
         scheduler=_choice(env, "CASCADE_SCHEDULER", ("embedded", "prefect", "off")),
         web_workers=_int(env, "CASCADE_WEB_WORKERS", 2, minimum=1),
+        scheduler_nice=_int(env, "CASCADE_SCHEDULER_NICE", 10, maximum=19),
         dispatch_every_seconds=_int(env, "CASCADE_DISPATCH_EVERY_SECONDS", 60),
         sweep_every_seconds=_int(env, "CASCADE_SWEEP_EVERY_SECONDS", 900),
         # daily on weekdays by default; weekly: "30 7 * * mon"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -74,13 +75,27 @@ class ActionResult:
 _fmt = short_date
 
 
-def _actor_kinds(actor: str | None, task: Task, cascade: Cascade) -> set[Actor]:
+class Deadlines(Protocol):
+    """What an extension is checked against: a Task, or the row of a link click."""
+
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def due_on(self) -> dt.date | None: ...
+
+    @property
+    def requested_due_on(self) -> dt.date | None: ...
+
+
+def actor_kinds(actor: str | None, body_id: str, coordinator_id: str) -> set[Actor]:
+    """Which roles `actor` holds on a task of `body_id` in a cascade run by `coordinator_id`."""
     if actor is None or actor == SYSTEM:
         return {Actor.COORDINATOR}
     kinds = set()
-    if actor == task.body_id:
+    if actor == body_id:
         kinds.add(Actor.BODY)
-    if actor == cascade.coordinator_id:
+    if actor == coordinator_id:
         kinds.add(Actor.COORDINATOR)
     return kinds
 
@@ -124,7 +139,7 @@ MISSING_DATE = {"request-extension": "xin gia hạn cần ngày đề nghị gia
                 "extend": "gia hạn cần ngày hạn mới"}
 
 
-def _check_dates(row: Transition, task: Task, given: NewDate | None, today: dt.date,
+def check_dates(row: Transition, task: Deadlines, given: NewDate | None, today: dt.date,
                  issued_on: dt.date) -> dict:
     """Extra columns an extension action sets, after checking the date it carries (within the
     directive's window: models.deadlines.window)."""
@@ -194,7 +209,7 @@ def record_action(
         raise TaskNotFound(f"không có nhiệm vụ #{task_id}")
     cascade = session.get(Cascade, task.cascade_id)
     assert cascade is not None
-    kinds = _actor_kinds(on_behalf_of or actor, task, cascade)
+    kinds = actor_kinds(on_behalf_of or actor, task.body_id, cascade.coordinator_id)
     if not kinds:
         raise ActionRefused(f"đơn vị {actor} không phụ trách nhiệm vụ #{task_id} và không phải "
                             f"điều phối viên ({cascade.coordinator_id})")
@@ -209,24 +224,31 @@ def record_action(
         raise ActionRefused(MISSING_REASON)
     directive = session.get(Directive, cascade.directive_id)
     assert directive is not None
-    extra = _check_dates(row, task, until, business_date(at, tz), directive.issued_on)
+    extra = check_dates(row, task, until, business_date(at, tz), directive.issued_on)
     if row.action == "accept":  # done on the day the body reported, not the day of the review
         extra["closed_at"] = reported_at(session, task_id) or at
     return _apply(session, task, row, at=at, actor=actor or cascade.coordinator_id,
                   channel=channel, note=note, extra=extra, tz=tz)
 
 
-def _apply(session: Session, task: Task, row: Transition, *, at: dt.datetime, actor: str,
-           channel: str, note: str | None, extra: dict, tz: dt.tzinfo) -> ActionResult:
-    assert task.id is not None  # a stored task
-    source = TaskStatus(task.status)
-    # the event keeps what changed, the due date it replaced included
-    recorded = {**extra, "previous_due_on": task.due_on} if "due_on" in extra else extra
+def task_change(row: Transition, extra: dict, *, at: dt.datetime,
+                due_on: dt.date | None) -> tuple[dict, dict | None]:
+    """The task's new column values for `row` (version bumped in SQL), and the event's data:
+    what changed, the due date it replaced included."""
+    recorded = {**extra, "previous_due_on": due_on} if "due_on" in extra else extra
     data = {k: (v.isoformat() if isinstance(v, dt.date) else v)
             for k, v in recorded.items() if v is not None} or None
     values = {"status": row.target.value, "updated_at": at, "version": Task.version + 1, **extra}
     if row.target in TERMINAL:
         values.setdefault("closed_at", at)
+    return values, data
+
+
+def _apply(session: Session, task: Task, row: Transition, *, at: dt.datetime, actor: str,
+           channel: str, note: str | None, extra: dict, tz: dt.tzinfo) -> ActionResult:
+    assert task.id is not None  # a stored task
+    source = TaskStatus(task.status)
+    values, data = task_change(row, extra, at=at, due_on=task.due_on)
     table = table_of(Task)
     result = session.connection().execute(
         sa.update(table)

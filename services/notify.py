@@ -60,19 +60,34 @@ def queue_follow_up(*, session: Session, task: Task, event: TaskEvent, at: dt.da
                     state: dict[str, Any]) -> None:
     """The mail an event implies, unless its recipient is the one who acted; it will say what
     the task was right after the event (`state`), whenever it is sent."""
-    name = follow_up_kind(event.action, event.to_status)
+    if follow_up_kind(event.action, event.to_status) is None:
+        return
+    cascade = session.get(Cascade, task.cascade_id)  # already in the session, as a rule
+    assert cascade is not None and task.id is not None and event.id is not None
+    row = follow_up_row(action=event.action, to_status=event.to_status, actor=event.actor,
+                        task_id=task.id, body_id=task.body_id,
+                        coordinator_id=cascade.coordinator_id, event_id=event.id, at=at,
+                        state=state)
+    if row is not None and session.exec(select(Outbox.id).where(Outbox.key == row["key"])) \
+            .first() is None:
+        session.add(Outbox(**row))
+
+
+def follow_up_row(*, action: str, to_status: str, actor: str, task_id: int, body_id: str,
+                  coordinator_id: str, event_id: int, at: dt.datetime,
+                  state: dict[str, Any]) -> dict[str, Any] | None:
+    """queue_follow_up for a caller that holds the ids (a link click, services.clicks): the
+    Outbox row to insert, or None when the event implies no mail or its recipient acted."""
+    name = follow_up_kind(action, to_status)
     if name is None:
-        return
+        return None
     kind = KINDS[name]
-    if kind.to == "body":
-        recipient = task.body_id
-    else:
-        cascade = session.get(Cascade, task.cascade_id)
-        assert cascade is not None
-        recipient = cascade.coordinator_id
-    if recipient == event.actor:
-        return
-    _queue(session, f"{name}:{event.id}", kind, task.id, recipient, event.id, at, state)
+    recipient = body_id if kind.to == "body" else coordinator_id
+    if recipient == actor:
+        return None
+    return {"key": f"{name}:{event_id}", "kind": kind.name, "task_id": task_id,
+            "body_id": recipient, "event_id": event_id, "status": "pending", "attempts": 0,
+            "next_attempt_at": at, "created_at": at, "payload": {"task": state}}
 
 
 def queue_manual_reminder(*, session: Session, task: Task, event: TaskEvent, link_id: int,

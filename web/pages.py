@@ -18,6 +18,7 @@ from models.report_views import ReportView, TargetView, latest_report, targets_o
 from models.status import TERMINAL, Role, TaskStatus, find_transition
 from models.tables import Assignment, Body, Cascade, Directive, LinkToken, Task, TaskEvent
 from models.vocabulary import action_heading, local_time, long_date, status_label, upper_first
+from services.clicks import TaskFacts
 from services.links import EMAIL_LINK
 
 
@@ -69,23 +70,35 @@ def _body_name(session: Session, body_id: str) -> str:
 
 def load_task(session: Session, task_id: int, tz: dt.tzinfo) -> TaskPage:
     task = session.get(Task, task_id)
-    assert task is not None, f"link to missing task #{task_id}"
+    assert task is not None and task.id is not None, f"link to missing task #{task_id}"
     cascade = session.get(Cascade, task.cascade_id)
     assignment = session.get(Assignment, task.assignment_id)
     assert cascade is not None and assignment is not None
     directive = session.get(Directive, cascade.directive_id)
     assert directive is not None
-    status = TaskStatus(task.status)
+    return task_page(TaskFacts(
+        id=task.id, body_id=task.body_id, role=task.role, status=task.status,
+        version=task.version, due_on=task.due_on, requested_due_on=task.requested_due_on,
+        closed_at=task.closed_at, coordinator_id=cascade.coordinator_id,
+        directive_number=directive.number, directive_kind=directive.kind,
+        directive_title=directive.title, issued_on=directive.issued_on, ref=assignment.ref,
+        task_text=assignment.task_text, body_name=_body_name(session, task.body_id),
+        coordinator_name=_body_name(session, cascade.coordinator_id)), tz)
+
+
+def task_page(task: TaskFacts, tz: dt.tzinfo) -> TaskPage:
+    """The page's view of a task, from what was read of it (load_task, services.clicks)."""
+    status, role = TaskStatus(task.status), Role(task.role)
     return TaskPage(
-        task_id=task_id,
-        directive_number=directive.number,
-        directive_kind=directive.kind,
-        directive_title=directive.title,
-        ref=assignment.ref,
-        task_text=assignment.task_text,
-        body_name=_body_name(session, task.body_id),
-        role=Role(task.role),
-        role_label=Role(task.role).label,
+        task_id=task.id,
+        directive_number=task.directive_number,
+        directive_kind=task.directive_kind,
+        directive_title=task.directive_title,
+        ref=task.ref,
+        task_text=task.task_text,
+        body_name=task.body_name,
+        role=role,
+        role_label=role.label,
         due_text=long_date(task.due_on) if task.due_on else "không thời hạn",
         due_on=task.due_on,
         requested_due_on=task.requested_due_on,
@@ -93,9 +106,9 @@ def load_task(session: Session, task_id: int, tz: dt.tzinfo) -> TaskPage:
         status=status,
         status_label=status.label,
         closed_text=local_time(task.closed_at, tz) if task.closed_at else None,
-        coordinator_name=_body_name(session, cascade.coordinator_id),
+        coordinator_name=task.coordinator_name,
         date_min=_day_after(task.due_on),
-        date_max=window(directive.issued_on)[1].isoformat(),
+        date_max=window(task.issued_on)[1].isoformat(),
     )
 
 

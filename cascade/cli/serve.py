@@ -113,6 +113,8 @@ def scheduler(
     app = app_of(ctx)
     app.require_safe()
     app.ready_engine()
+    # background work: on a machine it shares with the web, a click goes first
+    os.nice(app.settings.scheduler_nice)
     runner = EmbeddedScheduler(app)
     stopping = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -1,4 +1,4 @@
-"""The read commands (`status`, `history`, `outbox`): their work, and a fast way in.
+"""The read commands (`status`, `history`, `outbox`, `bodies`): their work, and a fast way in.
 
 Reading is what a user does most, and waits for: these commands answer in about the time
 Python takes to import SQLAlchemy. They read through SQLAlchemy Core (models/reading.py), and
@@ -21,6 +21,7 @@ from cascade.cli.common import (
     domain_error,
     fail,
     moment,
+    out,
     print_json,
     safe_text,
 )
@@ -153,6 +154,73 @@ def outbox(app: App, *, failed: bool = False, limit: int = 100, format: str = "t
     print("Message-ID của từng thư: cascade outbox --format json")
 
 
+def bodies(app: App, *, kind: str | None = None, missing_email: bool = False,
+           format: str = "table") -> None:
+    """The registry's bodies and groups (`--kind`), or those without an address."""
+    from models.vocabulary import BODY_KIND, body_kind_label
+
+    check_format(format)
+    reg = app.registry
+    kinds = sorted({b.kind for b in reg.bodies.values()})
+    if kind is not None and kind not in kinds and kind != "group":
+        listing = ", ".join(f"{k} ({BODY_KIND.get(k, k)})" for k in kinds)
+        fail(f"--kind {kind!r}: không có loại này; các loại: {listing}, group (nhóm)")
+    if missing_email:
+        _missing_email(app, kind, format)
+        return
+    bodies_ = [b for b in reg.bodies.values() if kind in (None, b.kind)]
+    groups = list(reg.groups.values()) if kind in (None, "group") else []
+    if format == "json":
+        print_json({
+            "bodies": [{"id": b.id, "name": b.name, "kind": b.kind, "kind_label": body_kind_label(b.kind),
+                        "parent": b.parent, "aliases": list(b.aliases),
+                        "abbreviations": list(b.abbreviations)} for b in bodies_],
+            "groups": [{"id": g.id, "name": reg.label(g.id), "members": reg.expand(g.id),
+                        "closed": g.closed, "placeholder": g.placeholder} for g in groups],
+        })
+        return
+    if bodies_:
+        table_ = _bodies_table(f"Đơn vị ({len(bodies_)})")
+        for b in bodies_:
+            table_.add_row(b.name, body_kind_label(b.kind), b.id)
+        show(table_)
+    if groups:
+        gtable = table(f"Nhóm ({len(groups)})", ("Tên", {"ratio": 3, "no_wrap": False}),
+                       ("Số đơn vị", {"justify": "right"}), ("Ghi chú", {"ratio": 1, "no_wrap": False}),
+                       ("Mã", {"style": "dim", "ratio": 2, "no_wrap": False, "overflow": "fold"}))
+        for g in groups:
+            note = "chưa xác định, điều phối chọn" if g.placeholder else (
+                "" if not reg.is_open(g.id) else "có thể chưa đủ")
+            gtable.add_row(reg.label(g.id), str(len(reg.expand(g.id))), note, g.id)
+        show(gtable)
+
+
+def _missing_email(app: App, kind: str | None, fmt: str) -> None:
+    from models.vocabulary import body_kind_label
+
+    contacts = app.contacts
+    missing = [b for b in app.registry.bodies.values()
+               if kind in (None, b.kind) and not contacts.of(b.id)]
+    if fmt == "json":
+        print_json({"contacts": str(contacts.path), "example": contacts.is_example,
+                    "missing": [{"id": b.id, "name": b.name, "kind": b.kind} for b in missing]})
+        return
+    console = out()
+    if not missing:
+        console.print(f"Mọi đơn vị đều có địa chỉ e-mail trong {contacts.path}.")
+        return
+    table_ = _bodies_table(f"Đơn vị chưa có địa chỉ e-mail trong {contacts.path} ({len(missing)})")
+    for b in missing:
+        table_.add_row(b.name, body_kind_label(b.kind), b.id)
+    show(table_)
+
+
+def _bodies_table(title: str) -> Any:
+    """Name (wrapped), kind, and the id in a dim column for the commands that take it."""
+    return table(title, ("Tên", {"ratio": 3, "no_wrap": False}), ("Loại", {"ratio": 2, "no_wrap": False}),
+                 ("Mã", {"style": "dim", "ratio": 2, "no_wrap": False, "overflow": "fold"}))
+
+
 @dataclass(frozen=True)
 class ReadCommand:
     """How a read command's plain command line maps to its function's parameters (the Typer
@@ -170,6 +238,7 @@ READS = {
     "status": ReadCommand(status, ("directive",), 0, ("--body", "--at", "--format")),
     "history": ReadCommand(history, ("task_id",), 1, ("--format",)),
     "outbox": ReadCommand(outbox, (), 0, ("--limit", "--format"), ("--failed",), ("limit",)),
+    "bodies": ReadCommand(bodies, (), 0, ("--kind", "--format"), ("--missing-email",)),
 }
 
 
@@ -186,9 +255,9 @@ def parse(argv: list[str]) -> tuple[ReadCommand, dict[str, Any]] | None:
             value = value if eq else next(words, None)  # type: ignore[assignment]
             if value is None:
                 return None
-            params[name[2:]] = value
+            params[name[2:].replace("-", "_")] = value
         elif name in command.flags and not eq:
-            params[name[2:]] = True
+            params[name[2:].replace("-", "_")] = True
         elif word.startswith("-"):
             return None  # --help, -h, a misspelt option: Typer says what is wrong
         else:

@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from cascade.cli import reads
 from cascade.cli.common import app_of, check_format, fail, guard, out, print_json
 from cascade.cli.options import FormatOpt
-from cascade.cli.tables import show, table
 
 if TYPE_CHECKING:
-    from cascade.bootstrap import App
+    pass
 
 bodies_app = typer.Typer(help="Đơn vị và nhóm đơn vị trong sổ đăng ký.", invoke_without_command=True)
 
@@ -62,69 +62,7 @@ def bodies(
     """Liệt kê đơn vị và nhóm; `cascade bodies resolve TÊN` cho biết một nhóm gồm những ai."""
     if ctx.invoked_subcommand is not None:
         return
-    from models.vocabulary import BODY_KIND, body_kind_label
-
-    check_format(format)
-    app = app_of(ctx)
-    reg = app.registry
-    kinds = sorted({b.kind for b in reg.bodies.values()})
-    if kind is not None and kind not in kinds and kind != "group":
-        listing = ", ".join(f"{k} ({BODY_KIND.get(k, k)})" for k in kinds)
-        fail(f"--kind {kind!r}: không có loại này; các loại: {listing}, group (nhóm)")
-    if missing_email:
-        _missing_email(app, kind, format)
-        return
-    bodies_ = [b for b in reg.bodies.values() if kind in (None, b.kind)]
-    groups = list(reg.groups.values()) if kind in (None, "group") else []
-    if format == "json":
-        print_json({
-            "bodies": [{"id": b.id, "name": b.name, "kind": b.kind, "kind_label": body_kind_label(b.kind),
-                        "parent": b.parent, "aliases": list(b.aliases),
-                        "abbreviations": list(b.abbreviations)} for b in bodies_],
-            "groups": [{"id": g.id, "name": reg.label(g.id), "members": reg.expand(g.id),
-                        "closed": g.closed, "placeholder": g.placeholder} for g in groups],
-        })
-        return
-    if bodies_:
-        table_ = _bodies_table(f"Đơn vị ({len(bodies_)})")
-        for b in bodies_:
-            table_.add_row(b.name, body_kind_label(b.kind), b.id)
-        show(table_)
-    if groups:
-        gtable = table(f"Nhóm ({len(groups)})", ("Tên", {"ratio": 3, "no_wrap": False}),
-                       ("Số đơn vị", {"justify": "right"}), ("Ghi chú", {"ratio": 1, "no_wrap": False}),
-                       ("Mã", {"style": "dim", "ratio": 2, "no_wrap": False, "overflow": "fold"}))
-        for g in groups:
-            note = "chưa xác định, điều phối chọn" if g.placeholder else (
-                "" if not reg.is_open(g.id) else "có thể chưa đủ")
-            gtable.add_row(reg.label(g.id), str(len(reg.expand(g.id))), note, g.id)
-        show(gtable)
-
-
-def _missing_email(app: App, kind: str | None, fmt: str) -> None:
-    from models.vocabulary import body_kind_label
-
-    contacts = app.contacts
-    missing = [b for b in app.registry.bodies.values()
-               if kind in (None, b.kind) and not contacts.of(b.id)]
-    if fmt == "json":
-        print_json({"contacts": str(contacts.path), "example": contacts.is_example,
-                    "missing": [{"id": b.id, "name": b.name, "kind": b.kind} for b in missing]})
-        return
-    console = out()
-    if not missing:
-        console.print(f"Mọi đơn vị đều có địa chỉ e-mail trong {contacts.path}.")
-        return
-    table_ = _bodies_table(f"Đơn vị chưa có địa chỉ e-mail trong {contacts.path} ({len(missing)})")
-    for b in missing:
-        table_.add_row(b.name, body_kind_label(b.kind), b.id)
-    show(table_)
-
-
-def _bodies_table(title: str) -> Any:
-    """Name (wrapped), kind, and the id in a dim column for the commands that take it."""
-    return table(title, ("Tên", {"ratio": 3, "no_wrap": False}), ("Loại", {"ratio": 2, "no_wrap": False}),
-                 ("Mã", {"style": "dim", "ratio": 2, "no_wrap": False, "overflow": "fold"}))
+    reads.bodies(app_of(ctx), kind=kind, missing_email=missing_email, format=format)
 
 
 @bodies_app.command("resolve")

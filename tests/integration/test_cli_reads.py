@@ -34,7 +34,8 @@ def fast(app, argv, monkeypatch):
     ["status", "48-KH/ĐĐTLĐ"], ["status", "48-kh/ddtld", "--format", "json"],
     ["status", "--body=ldld_ha_noi", "--at", "2023-11-28 09:00"], ["history", "20"],
     ["history", "20", "--format", "json"], ["outbox", "--limit", "5"],
-    ["outbox", "--failed", "--format", "json"],
+    ["outbox", "--failed", "--format", "json"], ["bodies"], ["bodies", "--kind", "group"],
+    ["bodies", "--missing-email", "--format", "json"], ["bodies", "--kind=party_body"],
 ])
 def test_fast_and_typer_say_the_same(launched, argv, monkeypatch):
     """Every plain read command line gives the same output both ways."""
@@ -44,7 +45,7 @@ def test_fast_and_typer_say_the_same(launched, argv, monkeypatch):
 @pytest.mark.parametrize("argv", [
     ["status", "--help"], ["status", "-h"], ["status", "--bogus"], ["status", "a", "b"],
     ["history"], ["outbox", "--limit", "x"], ["outbox", "--format"], ["task", "1", "start"],
-    ["launch", "x.yaml"], [],
+    ["launch", "x.yaml"], [], ["bodies", "resolve", "Hà Nội"],
 ])
 def test_anything_else_goes_to_typer(argv):
     """Help, errors and the other commands are left to Typer, which explains them."""

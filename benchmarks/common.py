@@ -105,3 +105,55 @@ def start_smtp_sink(port: int):  # type: ignore[no-untyped-def]
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+_CHILD = """
+import gc, importlib, json, sys
+sys.path.insert(0, {root!r})
+module, name = {target!r}.split(":")
+function = getattr(importlib.import_module(module), name)
+
+
+def status(field):
+    with open("/proc/self/status") as lines:
+        return next(int(line.split()[1]) for line in lines if line.startswith(field)) / 1024
+
+
+gc.collect()
+with open("/proc/self/clear_refs", "w") as refs:  # the peak (VmHWM) starts again from now
+    refs.write("5")
+before = status("VmRSS:")
+result = function(**json.loads(sys.argv[1]))
+print(json.dumps({{**result, "base_mb": before, "peak_mb": status("VmHWM:")}}))
+"""
+
+
+def in_child(target: str, **kwargs: object) -> dict:
+    """Run `module:function(**kwargs)` in a fresh interpreter and return the dict it returns,
+    with the process's resident memory after its imports (`base_mb`) and its peak while the
+    function ran (`peak_mb`, Linux's VmHWM reset before the call): the difference is what the
+    work needed."""
+    import json
+    import subprocess
+
+    code = _CHILD.format(root=str(ROOT), target=target)
+    done = subprocess.run([sys.executable, "-c", code, json.dumps(kwargs)], check=True,
+                          capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def paired(commands: dict[str, list[str]], rounds: int, env: dict[str, str] | None = None
+           ) -> dict[str, float]:
+    """Median wall time (s) of each command line, run in turn `rounds` times (interleaved, so
+    that a noisy moment hits all of them alike)."""
+    import statistics
+    import subprocess
+    import time
+
+    walls: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(rounds):
+        for name, argv in commands.items():
+            start = time.perf_counter()
+            subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL)
+            walls[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in walls.items()}

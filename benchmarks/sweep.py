@@ -1,13 +1,19 @@
-"""The sweep over 1,000,000 tasks (1 % owing a reminder or an escalation), the digests for
-200 directives x 60 bodies, and the same sweep as one Prefect task versus one Prefect task per
-domain task (1,000 tasks): printed figures. The report of a 1,000-task directive is
-benchmarks/report.py.
+"""The sweep at 100,000 / 1,000,000 / 5,000,000 tasks (1 % owing a reminder or an escalation)
+with its reference, the digests for 200 directives x 60 bodies, and the same sweep as one
+Prefect task versus one Prefect task per domain task (1,000 tasks): printed figures. The report
+of a 1,000-task directive is benchmarks/report.py.
 
-    python benchmarks/sweep.py [--url postgresql+psycopg://postgres@127.0.0.1:5432/test]
-        [--tasks 1000000] [--owed 0.01] [--directives 200] [--bodies 60] [--naive-tasks 1000]
+    python benchmarks/sweep.py [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+        [--sizes 100000,1000000,5000000] [--owed 0.01] [--directives 200] [--bodies 60]
+        [--naive-tasks 1000] [--profile]
 
-Without --url each figure runs on a fresh SQLite file (WAL) in a temporary directory. With a
-PostgreSQL URL, the benchmark works in a schema of its own and drops it afterwards.
+Each size is filled by bulk insert; then, each in a fresh process, the reference (the indexed
+SELECT of the candidate rows, the very statement the sweep starts with), the first sweep
+(records every follow-up owed) and a second one (nothing new): time and peak memory. Goal at
+1,000,000 tasks on PostgreSQL: under 1 s.
+
+Without --database-url each figure runs on a fresh SQLite file (WAL) in a temporary directory;
+with a PostgreSQL URL, in a schema of its own, dropped afterwards.
 """
 
 from __future__ import annotations
@@ -26,7 +32,14 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from benchmarks.common import REGISTRY, Database, insert_in_batches  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    REGISTRY,
+    Database,
+    backend_name,
+    database_option,
+    in_child,
+    insert_in_batches,
+)
 from models.calendar import load_calendar  # noqa: E402
 from models.db import unit_of_work  # noqa: E402
 from models.policy import load_policy  # noqa: E402
@@ -101,24 +114,54 @@ def timed_sweep(engine, *, profile: bool = False):
     return time.perf_counter() - start, report, profiler
 
 
-def bench_sweep(url, tasks: int, owed: float, profile: bool) -> None:
-    with Database(url) as db:
-        start = time.perf_counter()
-        total = fill(db.engine, cascades=tasks // 100, per=100, owed_share=owed)
-        print(f"filled {total:,} tasks ({owed:.0%} owing something at {AT:%d/%m/%Y}) in "
-              f"{time.perf_counter() - start:.1f} s")
-        first, report, profiler = timed_sweep(db.engine, profile=profile)
-        with db.engine.connect() as conn:
-            ledger = conn.execute(sa.select(sa.func.count()).select_from(FollowUp)).scalar()
-            mails = conn.execute(sa.select(sa.func.count()).select_from(Outbox)).scalar()
-        print(f"sweep 1 (records): {first:.2f} s — {report.candidates:,} candidates, "
-              f"{len(report.created):,} follow-ups {report.counts}, ledger {ledger:,}, "
-              f"outbox {mails:,}")
-        second, report2, _ = timed_sweep(db.engine)
-        print(f"sweep 2 (nothing new): {second:.2f} s — {len(report2.created)} new, "
-              f"{report2.already:,} already recorded")
-        if profiler:
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(18)
+def child_select(url: str) -> dict:
+    """In a child process, the reference: the sweep's SELECT of its candidates, alone."""
+    from models.db import make_engine
+    from services.sweep import candidates
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SELECT 1")  # connected before the clock starts
+    start = time.perf_counter()
+    with unit_of_work(engine, write=False) as session:
+        rows = session.execute(candidates(session=session, today=TODAY, calendar=CALENDAR,
+                                          policy=POLICY)).all()
+    return {"seconds": time.perf_counter() - start, "rows": len(rows)}
+
+
+def child_sweep(url: str) -> dict:
+    from models.db import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SELECT 1")
+    seconds, report, _ = timed_sweep(engine)
+    return {"seconds": seconds, "created": len(report.created), "candidates": report.candidates}
+
+
+def bench_sweep(url, sizes: list[int], owed: float, profile: bool) -> None:
+    print(f"sweep at {AT:%d/%m/%Y} ({owed:.0%} of the tasks owe something); each run in a fresh "
+          "process; memory: peak resident above the process's imports")
+    print(f"  {'tasks':>10}  {'reference':>9}  {'sweep 1':>8}  {'follow-ups':>10}  "
+          f"{'memory':>7}  {'sweep 2':>8}  {'ratio':>6}")
+    for size in sizes:
+        with Database(url) as db:
+            fill(db.engine, cascades=size // 100, per=100, owed_share=owed)
+            ref = in_child("benchmarks.sweep:child_select", url=db.url)
+            first = in_child("benchmarks.sweep:child_sweep", url=db.url)
+            second = in_child("benchmarks.sweep:child_sweep", url=db.url)
+            if profile and size == sizes[-1]:
+                with db.engine.begin() as conn:
+                    conn.execute(sa.delete(FollowUp))
+                    conn.execute(sa.delete(Outbox))
+                _, _, profiler = timed_sweep(db.engine, profile=True)
+                pstats.Stats(profiler).sort_stats("cumulative").print_stats(18)
+        goal = ""
+        if url and size == 1_000_000:
+            goal = "  meets < 1 s" if first["seconds"] < 1 else "  ABOVE 1 s"
+        print(f"  {size:>10,}  {ref['seconds'] * 1000:>7.0f}ms  {first['seconds']:>7.2f}s  "
+              f"{first['created']:>10,}  {first['peak_mb'] - first['base_mb']:>5.0f}MB  "
+              f"{second['seconds']:>7.2f}s  {first['seconds'] / ref['seconds']:>5.1f}x{goal}")
 
 
 def bench_digest(url, directives: int, bodies: int) -> None:
@@ -239,18 +282,20 @@ def bench_naive(url, tasks: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", help="PostgreSQL URL (default: a SQLite file)")
-    parser.add_argument("--tasks", type=int, default=1_000_000)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    database_option(parser)
+    parser.add_argument("--sizes", default="100000,1000000,5000000",
+                        help="tasks, comma-separated")
     parser.add_argument("--owed", type=float, default=0.01)
     parser.add_argument("--directives", type=int, default=200)
     parser.add_argument("--bodies", type=int, default=60)
-    parser.add_argument("--profile", action="store_true", help="cProfile the first sweep")
+    parser.add_argument("--profile", action="store_true", help="cProfile a sweep of the last size")
     parser.add_argument("--naive-tasks", type=int, default=1_000,
                         help="tasks for the coarse-vs-naive Prefect comparison (0: skip)")
     args = parser.parse_args()
-    print(f"database: {'PostgreSQL' if args.url else 'SQLite (WAL)'}")
-    bench_sweep(args.url, args.tasks, args.owed, args.profile)
+    print(f"database: {backend_name(args.url)}")
+    bench_sweep(args.url, [int(n) for n in args.sizes.split(",")], args.owed, args.profile)
     bench_digest(args.url, args.directives, args.bodies)
     if args.naive_tasks:
         bench_naive(args.url, args.naive_tasks)

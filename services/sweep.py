@@ -152,6 +152,24 @@ def _recipient(to: str, task_body: str, coordinator: str, bodies: set[str],
     return coordinator
 
 
+def candidates(*, session: Session, today: dt.date, calendar: WorkingCalendar, policy: Policy,
+               horizon_days: int = HORIZON_DAYS) -> Any:
+    """The SELECT of the open tasks whose deadline is near enough to owe something today (on
+    the (status, due_on) index): all a sweep reads of the tasks."""
+    lo = today - dt.timedelta(days=horizon_days)
+    hi = calendar.add_working_days(today, widest_reminder(session, policy))
+    return (select_columns(Task.id, Task.status, Task.due_on, Task.body_id, Task.role,
+                           Task.occurrence, Task.cascade_id, Task.assignment_id,
+                           Task.requested_due_on, Task.version, Cascade.coordinator_id,
+                           col(Cascade.policy).label("cascade_policy"),
+                           col(Assignment.policy).label("assignment_policy"),
+                           Assignment.deadline_rule)
+            .join(Cascade, col(Cascade.id) == Task.cascade_id)
+            .join(Assignment, col(Assignment.id) == Task.assignment_id)
+            .where(col(Task.status).in_(OPEN_STATUSES),
+                   col(Task.due_on) >= lo, col(Task.due_on) <= hi))
+
+
 def sweep(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar: WorkingCalendar,
           policy: Policy, dry_run: bool = False, near_due_working_days: int = 3,
           horizon_days: int = HORIZON_DAYS) -> SweepReport:
@@ -161,20 +179,8 @@ def sweep(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar: Working
     today = business_date(at, tz)
     report = SweepReport(at=at, today=today, dry_run=dry_run)
     cached = CachedCalendar(calendar)
-    lo = today - dt.timedelta(days=horizon_days)
-    hi = calendar.add_working_days(today, widest_reminder(session, policy))
-
-    rows = session.execute(
-        select_columns(Task.id, Task.status, Task.due_on, Task.body_id, Task.role, Task.occurrence,
-                       Task.cascade_id, Task.assignment_id, Task.requested_due_on, Task.version,
-                       Cascade.coordinator_id,
-                       col(Cascade.policy).label("cascade_policy"),
-                       col(Assignment.policy).label("assignment_policy"),
-                       Assignment.deadline_rule)
-        .join(Cascade, col(Cascade.id) == Task.cascade_id)
-        .join(Assignment, col(Assignment.id) == Task.assignment_id)
-        .where(col(Task.status).in_(OPEN_STATUSES),
-               col(Task.due_on) >= lo, col(Task.due_on) <= hi)).all()
+    rows = session.execute(candidates(session=session, today=today, calendar=calendar,
+                                      policy=policy, horizon_days=horizon_days)).all()
     report.candidates = len(rows)
     bodies = set(session.exec(select(Body.id)).all())
     policies: dict[tuple[str, str], Policy] = {}

@@ -61,6 +61,14 @@ class Settings:
     digest_cron: str
     scheduler_lease_seconds: int
     misfire_grace_seconds: int
+    # the console
+    session_idle_minutes: int = 60
+    login_max_failures: int = 5  # per account in a minute; the next try is throttled
+    login_max_failures_per_address: int = 20  # per client address in a minute
+    upload_max_bytes: int = 20 * 1024 * 1024
+    # what the review learns, kept beside the database
+    aliases_path: Path = Path(".cascade/aliases.yaml")
+    local_registry_path: Path = Path(".cascade/local-bodies.yaml")
 
     @property
     def outbox_dir(self) -> Path:
@@ -145,4 +153,10 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
         digest_cron=env.get("CASCADE_DIGEST_CRON") or "30 7 * * mon-fri",
         scheduler_lease_seconds=_int(env, "CASCADE_SCHEDULER_LEASE_SECONDS", 30),
         misfire_grace_seconds=_int(env, "CASCADE_MISFIRE_GRACE_SECONDS", 3600),
+        session_idle_minutes=max(1, _int(env, "CASCADE_SESSION_IDLE_MINUTES", 60)),
+        login_max_failures=max(1, _int(env, "CASCADE_LOGIN_MAX_FAILURES", 5)),
+        login_max_failures_per_address=max(1, _int(env, "CASCADE_LOGIN_MAX_FAILURES_PER_ADDRESS", 20)),
+        upload_max_bytes=max(1, _int(env, "CASCADE_UPLOAD_MAX_MB", 20)) * 1024 * 1024,
+        aliases_path=Path(env.get("CASCADE_ALIASES") or data_dir / "aliases.yaml"),
+        local_registry_path=Path(env.get("CASCADE_LOCAL_REGISTRY") or data_dir / "local-bodies.yaml"),
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from models.accounts import user_id_of
 from models.deadlines import parse_rule
 from models.status import (
     ACTIONS,
@@ -25,7 +26,7 @@ from models.status import (
     allowed_actions,
     find_transition,
 )
-from models.tables import Assignment, Body, Cascade, Directive, Task, TaskEvent, table_of
+from models.tables import Assignment, Body, Cascade, Directive, Task, TaskEvent, UserAccount, table_of
 from models.vocabulary import SYSTEM_ACTOR, action_label, business_date, short_date
 from services.notify import queue_follow_up, queue_task_assigned
 
@@ -179,16 +180,20 @@ def record_action(
         raise ActionRefused(f"chỉ điều phối viên ({cascade.coordinator_id}) được {row.label} "
                             f"nhiệm vụ #{task_id}")
     extra = _check_dates(row, task, until, business_date(at, tz))
+    recorded = {"on_behalf_of": on_behalf_of} if actor and user_id_of(actor) and on_behalf_of else {}
     return _apply(session, task, row, at=at, actor=actor or cascade.coordinator_id,
-                  channel=channel, note=note, extra=extra, tz=tz)
+                  channel=channel, note=note, extra=extra, tz=tz, recorded=recorded)
 
 
 def _apply(session: Session, task: Task, row: Transition, *, at: dt.datetime, actor: str,
-           channel: str, note: str | None, extra: dict, tz: dt.tzinfo) -> ActionResult:
+           channel: str, note: str | None, extra: dict, tz: dt.tzinfo,
+           recorded: dict | None = None) -> ActionResult:
     assert task.id is not None  # a stored task
     source = TaskStatus(task.status)
-    # the event keeps what changed, the due date it replaced included
-    recorded = {**extra, "previous_due_on": task.due_on} if "due_on" in extra else extra
+    # the event keeps what changed, the due date it replaced included, and for whom a user acted
+    recorded = {**(recorded or {}), **extra}
+    if "due_on" in extra:
+        recorded["previous_due_on"] = task.due_on
     data = {k: (v.isoformat() if isinstance(v, dt.date) else v)
             for k, v in recorded.items() if v is not None} or None
     values = {"status": row.target.value, "updated_at": at, "version": Task.version + 1, **extra}
@@ -333,9 +338,22 @@ def task_history(session: Session, task_id: int) -> list[HistoryEvent]:
         raise TaskNotFound(f"không có nhiệm vụ #{task_id}")
     events = session.exec(select(TaskEvent).where(TaskEvent.task_id == task_id)
                           .order_by(col(TaskEvent.id))).all()
-    names = dict(session.execute(select(Body.id, Body.name).where(
-        col(Body.id).in_({e.actor for e in events}))).all())
+    names = actor_names(session, {e.actor for e in events})
     return [HistoryEvent(e.id, e.at, e.actor, names.get(e.actor, SYSTEM_ACTOR if e.actor == SYSTEM
                                                         else e.actor),
                          e.channel, e.action, task.role, e.from_status, e.to_status, e.note, e.data)
             for e in events if e.id is not None]
+
+
+def actor_names(session: Session, actors: set[str]) -> dict[str, str]:
+    """Who an audit actor is, by name: a body's name, or a console user's name and role."""
+    from models.vocabulary import USER_ROLE, label
+
+    names = dict(session.execute(select(Body.id, Body.name).where(col(Body.id).in_(actors))).all())
+    users = {a: uid for a in actors if (uid := user_id_of(a)) is not None}
+    if users:
+        rows = session.execute(select(UserAccount.id, UserAccount.name, UserAccount.role).where(
+            col(UserAccount.id).in_(set(users.values())))).all()
+        by_id = {r.id: f"{r.name} ({label(USER_ROLE, r.role)})" for r in rows}
+        names |= {a: by_id.get(uid, a) for a, uid in users.items()}
+    return names

@@ -12,11 +12,17 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models.mail import KINDS, TASK_ASSIGNED, MailKind, follow_up_kind
-from models.tables import Cascade, Outbox, Task, TaskEvent, select_columns, table_of
+from models.registry import EXTERNAL_KIND
+from models.tables import Body, Cascade, Outbox, Task, TaskEvent, select_columns, table_of
+
+
+def _external() -> sa.Select:  # type: ignore[type-arg]
+    return select(Body.id).where(Body.kind == EXTERNAL_KIND)
 
 
 def queue_assignments(*, session: Session, cascade_id: int, at: dt.datetime) -> None:
-    """One 'task_assigned' mail per task of the cascade, in one INSERT ... SELECT."""
+    """One 'task_assigned' mail per task of the cascade, in one INSERT ... SELECT; none for a
+    body outside the system (recorded, never mailed)."""
     outbox = table_of(Outbox)
     key = sa.literal("task_assigned:") + sa.cast(Task.id, sa.String)
     session.execute(sa.insert(outbox).from_select(
@@ -25,7 +31,7 @@ def queue_assignments(*, session: Session, cascade_id: int, at: dt.datetime) -> 
         select_columns(key, sa.literal(TASK_ASSIGNED.name), Task.id, Task.body_id,
                        sa.literal("pending"), sa.literal(0), sa.literal(at, outbox.c.created_at.type),
                        sa.literal(at, outbox.c.created_at.type))
-        .where(Task.cascade_id == cascade_id)))
+        .where(Task.cascade_id == cascade_id, sa.not_(Task.body_id.in_(_external())))))  # type: ignore[attr-defined]
 
 
 def queue_task_assigned(*, session: Session, task: Task, at: dt.datetime) -> None:
@@ -44,8 +50,8 @@ def queue_follow_up(*, session: Session, task: Task, event: TaskEvent, at: dt.da
         cascade = session.get(Cascade, task.cascade_id)
         assert cascade is not None
         recipient = cascade.coordinator_id
-    if recipient == event.actor:
-        return
+    if recipient in (event.actor, (event.data or {}).get("on_behalf_of")):
+        return  # the one who acted (a console user acts for the coordinator)
     _queue(session, f"{name}:{event.id}", kind, task.id, recipient, event.id, at)
 
 
@@ -58,6 +64,9 @@ def queue_manual_reminder(*, session: Session, task: Task, event: TaskEvent, lin
 
 def _queue(session: Session, key: str, kind: MailKind, task_id: int | None, body_id: str,
            event_id: int | None, at: dt.datetime) -> None:
+    body = session.get(Body, body_id)
+    if body is not None and body.kind == EXTERNAL_KIND:
+        return  # outside the system: recorded, never mailed
     exists = session.exec(select(Outbox.id).where(Outbox.key == key)).first()
     if exists is None:
         session.add(Outbox(key=key, kind=kind.name, task_id=task_id, body_id=body_id,

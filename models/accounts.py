@@ -17,6 +17,12 @@ class UserRole(StrEnum):
     SUPERVISOR = "supervisor"  # sees everything, takes the escalation actions
     VIEWER = "viewer"  # reads only
 
+    @property
+    def label(self) -> str:
+        from models.vocabulary import USER_ROLE
+
+        return USER_ROLE[self.value]
+
 
 def user_actor(user_id: int) -> str:
     return f"{USER_PREFIX}{user_id}"

@@ -120,6 +120,26 @@ EXTENSION_OUTCOME = {"granted": "đồng ý", "refused": "không đồng ý", "p
 USER_ROLE = {"coordinator": "điều phối viên", "supervisor": "lãnh đạo, giám sát",
              "viewer": "chỉ xem"}
 
+# The console's pages (navigation, titles).
+PAGE = {"dashboard": "Tổng quan", "directives": "Văn bản", "new": "Giao việc mới",
+        "board": "Bảng theo dõi", "task": "Nhiệm vụ", "inbox": "Việc chờ xử lý",
+        "bodies": "Đơn vị", "outbox": "Thư", "login": "Đăng nhập", "review": "Rà soát bản nháp",
+        "preview": "Xem trước khi khởi chạy"}
+# What a reviewer decides about a name the registry lacks (services/review.py).
+NAME_DECISION = {"map": "là đơn vị hoặc nhóm có trong sổ đăng ký",
+                 "new": "thêm thành đơn vị mới",
+                 "external": "đơn vị ngoài hệ thống (ghi nhận, không gửi thư)",
+                 "drop": "bỏ, không phải đơn vị nhận việc"}
+# How a reviewer writes a deadline (services/drafts.py DEADLINE_FORMS) and what to type.
+DEADLINE_FORM = {"keep": "giữ quy tắc hiện có", "none": "không thời hạn", "date": "ngày",
+                 "month": "tháng", "quarter": "quý", "annual": "hằng năm",
+                 "continuous": "thường xuyên"}
+DEADLINE_HINT = {"date": "30/11/2026", "month": "7/2026", "quarter": "2/2026",
+                 "annual": "30/11 (để trống: chọn khi khởi chạy)"}
+# The board's sort keys (services/board.py SORTS).
+SORT = {"ref": "mục", "body": "đơn vị", "status": "trạng thái", "due": "hạn",
+        "colour": "tình trạng"}
+
 
 def label(table: Mapping[str, str], code: str | None, default: str = "—") -> str:
     """The label of `code` in `table`; the code itself when it has none, `default` for None."""

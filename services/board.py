@@ -30,8 +30,9 @@ COLOUR_ORDER = [c.value for c in (Colour.OVERDUE, Colour.NEAR_DUE, Colour.IN_TER
 
 def local_date(column: Any, tz: dt.tzinfo, dialect: str, at: dt.datetime) -> Any:
     """SQL: the date of instant `column` (stored in UTC) in time zone `tz`."""
-    if dialect == "postgresql" and getattr(tz, "key", None):
-        return sa.cast(sa.func.timezone(getattr(tz, "key"), column), sa.Date)
+    key = getattr(tz, "key", None)
+    if dialect == "postgresql" and key:
+        return sa.cast(sa.func.timezone(key, column), sa.Date)
     offset = int((at.astimezone(tz).utcoffset() or dt.timedelta()).total_seconds())
     return sa.func.date(column, f"{offset:+d} seconds")
 
@@ -152,7 +153,8 @@ def find_head(session: Session, number: str, issuer: str | None = None) -> Direc
         parent_number = session.execute(
             select(Directive.number).join(Cascade, col(Cascade.directive_id) == Directive.id)
             .join(Task, col(Task.cascade_id) == Cascade.id).where(Task.id == row[9])).scalar()
-    return DirectiveHead(*row, parent_number=parent_number)
+    return DirectiveHead(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
+                         row[9], parent_number)
 
 
 def _filtered(query: Any, f: BoardFilters, colour: Any, *, with_colour: bool = True) -> Any:

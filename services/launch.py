@@ -24,6 +24,7 @@ from models.tables import (
     AppNotice,
     Assignment,
     Body,
+    BodyContact,
     Cascade,
     Directive,
     Task,
@@ -280,7 +281,8 @@ def launch_from_template(
         if result.plan is not None:
             external = {external_body(r).id for r in external_refs(spec)}
             bodies = sorted({t.body_id for t in result.plan.tasks} - external)
-            result.missing_email = contacts.missing(bodies)
+            known = set(session.exec(select(BodyContact.body_id).distinct()).all())
+            result.missing_email = [b for b in bodies if b not in known]
             result.notices = open_group_notices(session, registry, result.plan.open_groups, at)
         if dry_run:
             session.rollback()

@@ -62,6 +62,12 @@ def queue_manual_reminder(*, session: Session, task: Task, event: TaskEvent, lin
            event.id, at)
 
 
+def queue_event_reminder(*, session: Session, task: Task, event: TaskEvent, at: dt.datetime) -> None:
+    """A console user asked to remind the body once more (one mail per such event)."""
+    _queue(session, f"manual_reminder:event:{event.id}", KINDS["manual_reminder"], task.id,
+           task.body_id, event.id, at)
+
+
 def _queue(session: Session, key: str, kind: MailKind, task_id: int | None, body_id: str,
            event_id: int | None, at: dt.datetime) -> None:
     body = session.get(Body, body_id)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ingest.aliases import AliasError
 from models.deadlines import DeadlineRuleError, parse_rule
 from models.registry import (
     EXTERNAL_PREFIX,
@@ -32,6 +33,17 @@ HEADER_FIELDS = {"number": "số văn bản", "kind": "loại văn bản", "issu
 ROLES = ("lead", "cooperating")
 # What a coordinator may decide about an unresolved name (labels: vocabulary.NAME_DECISION).
 MAP, NEW, EXTERNAL, DROP = "map", "new", "external", "drop"
+
+
+__all__ = ["AliasError", "Flag", "Name", "ReviewError", "decide_name", "flags_of",
+           "learned_aliases", "unresolved_names"]
+
+
+def learned_aliases(path: Path, registry: Registry) -> dict[str, str]:
+    """The decisions of earlier reviews, for the drafter (AliasError when the file is bad)."""
+    from ingest.aliases import load_aliases
+
+    return load_aliases(path, registry)
 
 
 class ReviewError(ValueError):
@@ -260,6 +272,15 @@ def ref_label(ref: str, registry: Registry) -> str:
     if is_external(ref):
         return external_phrase(ref)
     return registry.label(ref)
+
+
+def external_names(draft: dict[str, Any]) -> dict[str, str]:
+    """body id -> phrase of the bodies outside the system that the draft names."""
+    from models.registry import external_body
+
+    refs = [r for item in draft.get("assignments") or [] for role in ROLES
+            for r in item.get(role) or [] if is_external(r)]
+    return {external_body(r).id: external_phrase(r) for r in refs}
 
 
 def fan_out(ref: str, registry: Registry) -> int:

@@ -242,6 +242,8 @@ def create_app(app: App, *, on_startup: Sequence[Hook] = (),
     `on_startup` / `on_shutdown` run in the server's lifespan (each may be sync or async): the
     place for an embedded scheduler that lives as long as `cascade serve`.
     """
+    from web.console import console_routes
+
     pages = LinkPages(app)
     css = str(pages.env.globals["css"])
     return Starlette(
@@ -249,6 +251,7 @@ def create_app(app: App, *, on_startup: Sequence[Hook] = (),
             Route(LINK_ROUTE, pages.show, methods=["GET"]),
             Route(LINK_ROUTE, pages.act, methods=["POST"]),
             Route("/healthz", pages.healthz, methods=["GET"]),
+            *console_routes(app, pages.env),  # the console shares the Jinja environment
         ],
         middleware=[Middleware(SecurityHeaders, css=css)],
         exception_handlers={HTTPException: pages.http_error, Exception: pages.server_error},

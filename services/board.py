@@ -33,7 +33,11 @@ def local_date(column: Any, tz: dt.tzinfo, dialect: str, at: dt.datetime) -> Any
     key = getattr(tz, "key", None)
     if dialect == "postgresql" and key:
         return sa.cast(sa.func.timezone(key, column), sa.Date)
+    # a fixed offset (the zone's at `at`; Vietnam keeps +07:00 all year)
     offset = int((at.astimezone(tz).utcoffset() or dt.timedelta()).total_seconds())
+    if dialect == "postgresql":
+        return sa.cast(sa.func.timezone("UTC", column)
+                       + sa.func.make_interval(0, 0, 0, 0, 0, 0, offset), sa.Date)
     return sa.func.date(column, f"{offset:+d} seconds")
 
 

@@ -263,6 +263,9 @@ class Preview:
 def preview(draft: dict[str, Any], *, registry: Registry, calendar: WorkingCalendar,
             launched_on: dt.date, annual_days: dict[str, str]) -> Preview:
     """What launching the draft would create, or what still stops it."""
+    if not any(a.get("lead") or a.get("cooperating") for a in draft.get("assignments") or []):
+        return Preview(None, ["không còn việc giao nào có đơn vị nhận: thêm đơn vị vào ít nhất "
+                              "một mục"])
     try:
         spec = parse_template(template_text(draft), registry, file="bản nháp")
     except TemplateError as exc:

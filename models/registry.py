@@ -17,9 +17,9 @@ import yaml
 
 GROUP_PREFIX = "group:"
 # A body outside the system, named as written ("external:Sở Tư pháp"): recorded on its task,
-# never mailed. It becomes a body of kind "external" when a cascade that names it launches.
+# never mailed. It becomes a body of kind "outside_system" when a cascade that names it launches.
 EXTERNAL_PREFIX = "external:"
-EXTERNAL_KIND = "external"
+EXTERNAL_KIND = "outside_system"  # not "external" (a registry kind that does get mail)
 
 
 class RegistryError(ValueError):

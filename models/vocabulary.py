@@ -93,6 +93,7 @@ BODY_KIND = {
     "sector_union": "công đoàn ngành trung ương",
     "corporation_union": "công đoàn tổng công ty",
     "external": "cơ quan bên ngoài",
+    "outside_system": "ngoài hệ thống (ghi nhận, không gửi thư)",
     "group": "nhóm đơn vị",
 }
 

@@ -73,6 +73,7 @@ class LaunchResult:
     dry_run: bool = False
     missing_email: list[str] = field(default_factory=list)  # bodies with no address yet
     notices: list[str] = field(default_factory=list)  # registry notices not shown before
+    mails: int | None = None  # assignment mails queued (none for bodies outside the system)
 
     def as_json(self) -> dict:
         data: dict = {"directive": self.directive, "cascade_id": self.cascade_id,
@@ -283,6 +284,8 @@ def launch_from_template(
             bodies = sorted({t.body_id for t in result.plan.tasks} - external)
             known = set(session.exec(select(BodyContact.body_id).distinct()).all())
             result.missing_email = [b for b in bodies if b not in known]
+            result.mails = len(result.plan.tasks) - sum(1 for t in result.plan.tasks
+                                                        if t.body_id in external)
             result.notices = open_group_notices(session, registry, result.plan.open_groups, at)
         if dry_run:
             session.rollback()

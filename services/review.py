@@ -18,6 +18,7 @@ from typing import Any
 from ingest.aliases import AliasError
 from models.deadlines import DeadlineRuleError, parse_rule
 from models.registry import (
+    EXTERNAL_KIND,
     EXTERNAL_PREFIX,
     Registry,
     external_phrase,
@@ -226,7 +227,7 @@ def add_local_body(path: Path, *, name: str, kind: str, registry: Registry,
     name = " ".join((name or "").split())
     if not name:
         raise ReviewError("cần tên đơn vị mới")
-    if kind not in BODY_KIND or kind == "group":
+    if kind not in BODY_KIND or kind in ("group", EXTERNAL_KIND):
         raise ReviewError(f"loại đơn vị {kind!r} không có; chọn một trong "
                           f"{', '.join(k for k in BODY_KIND if k != 'group')}")
     if parent and parent not in registry.bodies:

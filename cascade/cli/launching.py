@@ -159,6 +159,7 @@ def _report_launch(result: LaunchResult, *, fmt: str, app: App) -> None:
         console.print(listing)
         console.print("Chạy thử: không ghi gì vào cơ sở dữ liệu.")
         return
+    mails = result.tasks if result.mails is None else result.mails
     console.print(f"Đã khởi chạy {result.directive}: chuỗi #{result.cascade_id}, {result.tasks} nhiệm "
-                  f"vụ, {result.tasks} thư chờ gửi (cascade dispatch). Xem: cascade status "
+                  f"vụ, {mails} thư chờ gửi (cascade dispatch). Xem: cascade status "
                   f"{result.directive}")

@@ -88,7 +88,7 @@ def external_phrase(ref: str) -> str:
 def external_body(ref: str) -> Body:
     """The body an `external:` reference stands for: same phrase, same id, every time."""
     phrase = external_phrase(ref)
-    return Body(id=f"ext_{slug(phrase)}", name=phrase, kind=EXTERNAL_KIND)
+    return Body(id=f"outside_{slug(phrase)}", name=phrase, kind=EXTERNAL_KIND)  # registry ids use ext_
 
 
 @dataclass

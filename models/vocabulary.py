@@ -127,10 +127,10 @@ PAGE = {"dashboard": "Tổng quan", "directives": "Văn bản", "new": "Giao vi�
         "bodies": "Đơn vị", "outbox": "Thư", "login": "Đăng nhập", "review": "Rà soát bản nháp",
         "preview": "Xem trước khi khởi chạy"}
 # What a reviewer decides about a name the registry lacks (services/review.py).
-NAME_DECISION = {"map": "là đơn vị hoặc nhóm có trong sổ đăng ký",
-                 "new": "thêm thành đơn vị mới",
-                 "external": "đơn vị ngoài hệ thống (ghi nhận, không gửi thư)",
-                 "drop": "bỏ, không phải đơn vị nhận việc"}
+NAME_DECISION = {"map": "là đơn vị, nhóm trong sổ",
+                 "new": "thêm đơn vị mới",
+                 "external": "ngoài hệ thống (không gửi thư)",
+                 "drop": "bỏ (không phải đơn vị)"}
 # How a reviewer writes a deadline (services/drafts.py DEADLINE_FORMS) and what to type.
 DEADLINE_FORM = {"keep": "giữ quy tắc hiện có", "none": "không thời hạn", "date": "ngày",
                  "month": "tháng", "quarter": "quý", "annual": "hằng năm",

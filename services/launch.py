@@ -153,8 +153,14 @@ def find_directive(session: Session, number: str, issuer_id: str | None = None) 
     return session.exec(query).first()
 
 
+def issuer_id(spec: TemplateSpec) -> str:
+    """The issuer's body id (a body outside the system has one made from its name)."""
+    issuer = spec.directive.issuer
+    return external_body(issuer).id if is_external(issuer) else issuer
+
+
 def _existing(session: Session, spec: TemplateSpec, number: str) -> LaunchResult | None:
-    directive = find_directive(session, number, spec.directive.issuer)
+    directive = find_directive(session, number, issuer_id(spec))
     if directive is None:
         return None
     cascade = session.exec(select(Cascade).where(Cascade.directive_id == directive.id)).one()
@@ -195,7 +201,7 @@ def launch_cascade(
     ensure_external_bodies(session, spec)
 
     directive = Directive(
-        number=number, kind=spec.directive.kind, issuer_id=spec.directive.issuer,
+        number=number, kind=spec.directive.kind, issuer_id=issuer_id(spec),
         issued_on=spec.directive.issued_on, place=spec.directive.place,
         title=spec.directive.title, signer=spec.directive.signer,
         implements=[normalise_number(x) for x in spec.directive.implements], created_at=at)

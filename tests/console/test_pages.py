@@ -74,8 +74,8 @@ def test_giao_viec_moi_from_a_docx_to_a_launched_cascade(console_app, web):
     assert "45-KH/ĐĐTLĐ" in review.text and "chưa xác định" in review.text
     assert review.text.count('class="item flagged"') >= 4  # the items naming "các ban liên quan"
     # keep every body but the unspecified set: send the form as the page has it, unchecked
-    fields = re.findall(r'<input type="checkbox" name="(i-\d+-(?:lead|cooperating))" value="([^"]+)" checked>',
-                        review.text)
+    box = r'<input type="checkbox" name="(i-\d+-(?:lead|cooperating))" value="([^"]+)" checked>'
+    fields = re.findall(box, review.text)
     data = [(k, v) for k, v in fields if v != "group:cac_ban_lien_quan"]
     for n in range(len(re.findall(r'name="i-(\d+)-task"', review.text))):
         text = re.search(rf'name="i-{n}-task" rows="3">(.*?)</textarea>', review.text, re.S)[1]

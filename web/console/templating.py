@@ -41,6 +41,7 @@ def install(env: jinja2.Environment, app: App) -> None:
     env.filters["vn_date"] = lambda day: v.short_date(day) if day else "—"
     env.filters["plural"] = _plural
     env.filters["iso_vn"] = _iso_vn
+    env.tests["startingwith_unresolved"] = lambda ref: str(ref).startswith("unresolved:")
 
 
 def _iso_vn(value: Any) -> str:

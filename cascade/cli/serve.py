@@ -27,13 +27,23 @@ class RedactTokens(logging.Filter):
         return True
 
 
+def _has_accounts(app: Any) -> bool:
+    import sqlalchemy as sa
+
+    from models.db import unit_of_work
+    from models.tables import UserAccount
+
+    with unit_of_work(app.engine, write=False) as session:
+        return bool(session.execute(sa.select(sa.func.count()).select_from(UserAccount)).scalar())
+
+
 @guard
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option("--host", help="Địa chỉ lắng nghe")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Cổng")] = 8000,
 ) -> None:
-    """Chạy trang web nhận thao tác từ đường dẫn trong thư (xác nhận, báo cáo, xin gia hạn)."""
+    """Chạy trang quản trị và trang nhận thao tác từ đường dẫn trong thư, cùng lịch chạy nội bộ."""
     app = app_of(ctx)
     app.require_safe()
     app.ready_engine()
@@ -54,8 +64,11 @@ def serve(
                             proxy_headers=True, server_header=False)
     logging.getLogger("uvicorn.access").addFilter(RedactTokens())
     console = out()
-    console.print(f"Trang web: http://{host}:{port} (kiểm tra: /healthz). Đường dẫn trong thư trỏ tới "
-                  f"{s.base_url}{LINK_PREFIX}…")
+    console.print(f"Mở http://{host}:{port} để vào trang quản trị (đăng nhập bằng e-mail và mật khẩu; "
+                  f"kiểm tra: /healthz). Đường dẫn trong thư trỏ tới {s.base_url}{LINK_PREFIX}…")
+    if not _has_accounts(app):
+        console.print("Chưa có tài khoản nào: tạo điều phối viên đầu tiên bằng `cascade init --admin "
+                      "EMAIL` hoặc `cascade users add EMAIL --name \"...\" --role coordinator`.")
     if s.scheduler == "embedded":
         console.print(f"Lịch chạy nội bộ: gửi thư mỗi {s.dispatch_every_seconds} giây, rà soát hạn mỗi "
                       f"{s.sweep_every_seconds // 60} phút, thư tổng hợp theo lịch '{s.digest_cron}' "

@@ -215,6 +215,8 @@ def test_the_inbox_grants_an_extension_and_accepts_a_report(launched_app, web):
     after = client.post(f"/tasks/{rep}/act", data={"csrf_token": token, "action": "accept",
                                                    "next": "/inbox"})
     assert "chấp nhận báo cáo" in after.text and "Không có báo cáo nào đang chờ" in after.text
+    summary = client.get(f"/reports/summary.json?directive={NUMBER}").text
+    assert "Nguyễn Văn An" in summary  # the grant's actor, by name, in the review summary
     with unit_of_work(e, write=False) as session:
         assert session.get(Task, rep).status == "done"
         assert (session.get(Task, ext).status, str(session.get(Task, ext).due_on)) == (

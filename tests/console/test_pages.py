@@ -215,8 +215,13 @@ def test_the_inbox_grants_an_extension_and_accepts_a_report(launched_app, web):
     after = client.post(f"/tasks/{rep}/act", data={"csrf_token": token, "action": "accept",
                                                    "next": "/inbox"})
     assert "chấp nhận báo cáo" in after.text and "Không có báo cáo nào đang chờ" in after.text
-    summary = client.get(f"/reports/summary.json?directive={NUMBER}").text
-    assert "Nguyễn Văn An" in summary  # the grant's actor, by name, in the review summary
+    from reports.summarise import summarise_directive
+
+    with unit_of_work(e, write=False) as session:  # a month after the new date: overdue
+        summary = summarise_directive(session=session, number=NUMBER, at=at("2024-03-01 09:00"),
+                                      tz=VN, calendar=launched_app.calendar, near_due_working_days=3)
+    [late] = [o for o in summary.overdue if o.task.id == ext]
+    assert "Nguyễn Văn An" in {ev.actor_name for ev in late.history}  # the grant, by name
     with unit_of_work(e, write=False) as session:
         assert session.get(Task, rep).status == "done"
         assert (session.get(Task, ext).status, str(session.get(Task, ext).due_on)) == (

@@ -121,7 +121,11 @@ class Task(SQLModel, table=True):
         sa.UniqueConstraint("assignment_id", "body_id", "role", "occurrence"),
         sa.Index("ix_task_cascade", "cascade_id", "id"),
         sa.Index("ix_task_body_status", "body_id", "status"),
-        sa.Index("ix_task_status_due", "status", "due_on"),
+        # body_id too: the console counts overdue tasks per body from the index alone
+        sa.Index("ix_task_status_due", "status", "due_on", "body_id"),
+        # every column a colour needs: the console counts colours per cascade from the index
+        sa.Index("ix_task_cascade_colour", "cascade_id", "status", "due_on", "closed_at"),
+        sa.Index("ix_task_status_updated", "status", "updated_at"),  # the inbox, oldest first
     )
 
     id: int | None = Field(default=None, primary_key=True)

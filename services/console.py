@@ -8,7 +8,7 @@ tasks reads one grouped scan, not a million rows.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,7 +28,7 @@ from models.tables import (
     select_columns,
 )
 from services.actions import HistoryEvent, TaskNotFound, actor_names, task_history
-from services.board import ColourClock, child_plans, colour_column
+from services.board import ColourClock, child_plans, colour_column, colour_counts
 
 OPEN_VALUES = [s.value for s in OPEN]
 UPCOMING_WORKING_DAYS = 7
@@ -110,14 +110,42 @@ def _clock(at: dt.datetime, tz: dt.tzinfo, calendar: WorkingCalendar, near: int)
     return ColourClock.at_moment(at, tz, calendar, near)
 
 
-def directive_lines(session: Session, clock: ColourClock) -> list[DirectiveLine]:
-    """Every launched directive with its counts by colour, newest first (one grouped scan)."""
-    colour = colour_column(clock, session.get_bind().dialect.name)
+class CountsCache:
+    """The counts that need a scan of every task (colours per cascade, overdue per body), kept
+    until the tasks change: every change of a task writes an audit event and every new task
+    has a new id, so (last event id, last task id, the day, the near-due cut-off) says when
+    they must be counted again; both ids are read from their primary keys. One per process."""
+
+    def __init__(self) -> None:
+        self._key: tuple[Any, ...] | None = None
+        self._value: Any = None
+
+    def get(self, session: Session, clock: ColourClock, compute: Any) -> Any:
+        key = (session.execute(select(sa.func.max(TaskEvent.id))).scalar(),
+               session.execute(select(sa.func.max(Task.id))).scalar(), clock.today,
+               clock.near_cutoff, str(session.get_bind().engine.url))
+        if key != self._key:
+            self._value, self._key = compute(), key
+        return self._value
+
+
+def cascade_counts(session: Session, clock: ColourClock) -> dict[int, Counts]:
+    """Counts by colour of every cascade (one grouped pass over an index)."""
+    columns, read = colour_counts(clock, session.get_bind().dialect.name, col(Task.cascade_id))
     per: dict[int, Counts] = {}
-    for cascade_id, hue, n in session.execute(
-            select_columns(Task.cascade_id, colour, sa.func.count())
-            .group_by(col(Task.cascade_id), colour)).all():
-        per.setdefault(cascade_id, Counts()).add(hue, int(n))
+    for cascade_id, *rest in session.execute(
+            select_columns(*columns).group_by(col(Task.cascade_id), col(Task.status))).all():
+        counts = per.setdefault(cascade_id, Counts())
+        for hue, n in read(*rest).items():
+            if n:
+                counts.add(hue, n)
+    return per
+
+
+def directive_lines(session: Session, clock: ColourClock,
+                    cache: CountsCache | None = None) -> list[DirectiveLine]:
+    """Every launched directive with its counts by colour, newest first."""
+    per = _scanned(session, clock, cache)[0]
     rows = session.execute(
         select_columns(Directive.number, Directive.kind, Directive.title, Body.name,
                        Directive.issued_on, Cascade.id, Cascade.parent_task_id)
@@ -156,28 +184,41 @@ def latest_events(session: Session, limit: int = 15) -> list[EventLine]:
                       r.role, r.from_status, r.to_status) for r in rows]
 
 
+def overdue_bodies(session: Session, clock: ColourClock, limit: int = 10) -> list[tuple[str, str, int]]:
+    """The bodies with the most overdue tasks (counted on the (status, due_on, body) index)."""
+    counted = (select_columns(Task.body_id, sa.func.count().label("n"))
+               .where(col(Task.status).in_(OPEN_VALUES), col(Task.due_on) < clock.today)
+               .group_by(col(Task.body_id)).subquery())
+    rows = session.execute(select_columns(counted.c.body_id, Body.name, counted.c.n)
+                           .join(Body, col(Body.id) == counted.c.body_id)
+                           .order_by(counted.c.n.desc(), col(Body.name)).limit(limit)).all()
+    return [(b, name, int(n)) for b, name, n in rows]
+
+
+def _scanned(session: Session, clock: ColourClock,
+             cache: CountsCache | None) -> tuple[dict[int, Counts], list[tuple[str, str, int]]]:
+    def compute() -> tuple[dict[int, Counts], list[tuple[str, str, int]]]:
+        return cascade_counts(session, clock), overdue_bodies(session, clock)
+
+    return cache.get(session, clock, compute) if cache is not None else compute()
+
+
 def dashboard(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar: WorkingCalendar,
-              near_due_working_days: int) -> Dashboard:
+              near_due_working_days: int, cache: CountsCache | None = None) -> Dashboard:
     clock = _clock(at, tz, calendar, near_due_working_days)
-    lines = directive_lines(session, clock)
+    lines = directive_lines(session, clock, cache)
     overall = Counts()
     for line in lines:
         for hue, n in line.counts.by_colour.items():
             overall.add(hue, n)
+    overdue = _scanned(session, clock, cache)[1]
     open_ = col(Task.status).in_(OPEN_VALUES)
-    overdue = session.execute(
-        select_columns(Task.body_id, Body.name, sa.func.count().label("n"))
-        .join(Body, col(Body.id) == Task.body_id)
-        .where(open_, col(Task.due_on) < clock.today)
-        .group_by(col(Task.body_id), col(Body.name))
-        .order_by(sa.desc("n"), col(Body.name)).limit(10)).all()
     until = calendar.add_working_days(clock.today, UPCOMING_WORKING_DAYS)
     window = (open_, col(Task.due_on) >= clock.today, col(Task.due_on) <= until)
     upcoming = _task_lines(session, _task_query().where(*window)
                            .order_by(col(Task.due_on), col(Task.id)).limit(20))
     total = session.execute(select(sa.func.count()).select_from(Task).where(*window)).scalar_one()
-    return Dashboard(overall, lines, [(b, n, int(c)) for b, n, c in overdue], upcoming, int(total),
-                     until, latest_events(session))
+    return Dashboard(overall, lines, overdue, upcoming, int(total), until, latest_events(session))
 
 
 # --- The inbox ----------------------------------------------------------------------------------
@@ -192,9 +233,17 @@ class Inbox:
     failed_total: int
 
 
-def _latest_note(action: str) -> Any:
-    return (select(TaskEvent.note).where(TaskEvent.task_id == Task.id, TaskEvent.action == action)
-            .order_by(col(TaskEvent.id).desc()).limit(1).correlate(Task).scalar_subquery())
+def _with_notes(session: Session, lines: list[TaskLine], action: str) -> list[TaskLine]:
+    """The lines with the note of each task's latest `action` event (one query for all)."""
+    if not lines:
+        return lines
+    notes: dict[int, str | None] = {}
+    for task_id, note in session.execute(
+            select(TaskEvent.task_id, TaskEvent.note)
+            .where(col(TaskEvent.task_id).in_([t.id for t in lines]), TaskEvent.action == action)
+            .order_by(col(TaskEvent.id))).all():
+        notes[task_id] = note
+    return [replace(t, note=notes.get(t.id)) for t in lines]
 
 
 def _count(session: Session, status: str) -> int:
@@ -209,12 +258,12 @@ def inbox(*, session: Session, limit: int = LIST_LIMIT) -> Inbox:
 
     ext = TaskStatus.EXTENSION_REQUESTED.value
     rep = TaskStatus.REPORTED.value
-    extensions = _task_lines(session, _task_query(_latest_note("request-extension"))
-                             .where(Task.status == ext).order_by(col(Task.updated_at), col(Task.id))
-                             .limit(limit))
-    reports = _task_lines(session, _task_query(_latest_note("report"))
-                          .where(Task.status == rep).order_by(col(Task.updated_at), col(Task.id))
-                          .limit(limit))
+    extensions = _with_notes(session, _task_lines(
+        session, _task_query().where(Task.status == ext)
+        .order_by(col(Task.updated_at), col(Task.id)).limit(limit)), "request-extension")
+    reports = _with_notes(session, _task_lines(
+        session, _task_query().where(Task.status == rep)
+        .order_by(col(Task.updated_at), col(Task.id)).limit(limit)), "report")
     failed_total = int(session.execute(select(sa.func.count()).select_from(Outbox)
                                        .where(Outbox.status == FAILED)).scalar_one())
     return Inbox(extensions, _count(session, ext), reports, _count(session, rep),

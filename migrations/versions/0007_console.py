@@ -1,5 +1,5 @@
 """The console: accounts, server-side sessions, login attempts (throttling), drafts under
-review, and contact addresses edited in the console.
+review, contact addresses edited in the console, and the indexes its counts read.
 
 Revision ID: 0007
 Revises: 0006
@@ -17,6 +17,11 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # indexes the console's counts read alone (services/console.py, services/board.py)
+    op.drop_index("ix_task_status_due", "task")
+    op.create_index("ix_task_status_due", "task", ["status", "due_on", "body_id"])
+    op.create_index("ix_task_cascade_colour", "task", ["cascade_id", "status", "due_on", "closed_at"])
+    op.create_index("ix_task_status_updated", "task", ["status", "updated_at"])
     op.create_table(
         "user_account",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -71,6 +76,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_task_status_updated", "task")
+    op.drop_index("ix_task_cascade_colour", "task")
+    op.drop_index("ix_task_status_due", "task")
+    op.create_index("ix_task_status_due", "task", ["status", "due_on"])
     for table in ("contact_edit", "draft_review", "login_attempt", "user_session",
                   "user_account"):
         op.drop_table(table)

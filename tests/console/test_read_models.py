@@ -153,3 +153,37 @@ def test_task_detail_has_the_timeline_and_the_mails(launched, calendar):
     assert [ev.action for ev in detail.timeline] == ["assign", "acknowledge"]
     assert detail.timeline[1].channel == "email-link" and detail.body_name in detail.timeline[1].actor_name
     assert [m.kind for m in detail.mails] == ["task_assigned"]
+
+
+def test_the_counts_cache_recounts_only_when_a_task_changes(launched, calendar):
+    """The dashboard's full scans are reused until a task changes (an audit event, a new task)
+    or the day does; a change shows at once."""
+    e = launched
+    cache, when = console.CountsCache(), at("2023-08-01 10:00")
+    calls = []
+
+    def counted(session):
+        return console.dashboard(session=session, at=when, cache=cache, **_args(calendar))
+
+    original = console.cascade_counts
+
+    def spy(session, clock):
+        calls.append(clock.today)
+        return original(session, clock)
+
+    console.cascade_counts = spy
+    try:
+        with unit_of_work(e, write=False) as session:
+            first = counted(session).overall.get("cancelled")
+            counted(session)
+        assert len(calls) == 1 and first == 0
+        _act(e, task_id(e, "III.7", "ldld_ha_noi"), "cancel", at("2023-08-01 10:00"))
+        with unit_of_work(e, write=False) as session:
+            assert counted(session).overall.get("cancelled") == 1
+        assert len(calls) == 2
+        when = at("2023-08-02 10:00")  # a new day: colours move
+        with unit_of_work(e, write=False) as session:
+            counted(session)
+        assert len(calls) == 3
+    finally:
+        console.cascade_counts = original

@@ -25,6 +25,7 @@ class Pages:
     def __init__(self, guard: Guard) -> None:
         self.guard = guard
         self.app = guard.app
+        self.counts = console.CountsCache()  # the dashboard's full scans, until a task changes
 
     @property
     def _colour_args(self) -> dict[str, Any]:
@@ -43,7 +44,8 @@ class Pages:
     # GET /
     def dashboard(self, ctx: Ctx) -> Response:
         with unit_of_work(self.app.engine, write=False) as session:
-            data = console.dashboard(session=session, at=ctx.at, **self._colour_args)
+            data = console.dashboard(session=session, at=ctx.at, cache=self.counts,
+                                     **self._colour_args)
         return self.render(ctx, "console/dashboard.html", page="dashboard", data=data,
                            today=self.app.today(ctx.at))
 
@@ -51,7 +53,7 @@ class Pages:
     def directives(self, ctx: Ctx) -> Response:
         clock = board.ColourClock.at_moment(ctx.at, **self._colour_args)
         with unit_of_work(self.app.engine, write=False) as session:
-            lines = console.directive_lines(session, clock)
+            lines = console.directive_lines(session, clock, self.counts)
         return self.render(ctx, "console/directives.html", page="directives", lines=lines)
 
     # GET /directives/{number:path}

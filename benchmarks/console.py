@@ -8,9 +8,9 @@ every status, due dates over three years, closing times for the finished ones. E
 requested through the real ASGI app (session check, query, template) with a logged-in
 coordinator. The dashboard's counts over every task are kept until a task changes
 (services.console.CountsCache): it is measured both as it is read again and right after a
-change elsewhere (the full count). Next to it, reference queries measured in the same run on the same database say
-how fast this machine and backend are today: a full `count(*)` of the tasks, and reading one
-page of 50 rows of a cascade by its index.
+change elsewhere (the full count). Next to it, reference queries measured in the same run on
+the same database say how fast this machine and backend are today: a full `count(*)` of the
+tasks, and reading one page of 50 rows of a cascade by its index.
 """
 
 from __future__ import annotations

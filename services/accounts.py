@@ -215,27 +215,35 @@ def open_session(*, session: Session, user: UserAccount, at: dt.datetime,
 
 
 def load_session(*, session: Session, raw: str | None, at: dt.datetime,
-                 idle: dt.timedelta) -> SignedIn | None:
-    """The signed-in user of session id `raw`, or None (unknown, expired, account disabled);
-    an expired session is deleted, a live one marked as seen."""
+                 idle: dt.timedelta) -> tuple[SignedIn | None, str]:
+    """The signed-in user of session id `raw`, or None (unknown, expired, account disabled),
+    and what the caller should write: "touch" (mark it seen, at most once a minute),
+    "expired" (delete it) or "" (nothing). Reads only, so a page view takes no write lock."""
     if not raw or len(raw) > 100:
-        return None
+        return None, ""
     row = session.exec(select(UserSession, UserAccount)
                        .join(UserAccount, col(UserAccount.id) == UserSession.user_id)
                        .where(UserSession.id_hash == session_hash(raw))).first()
     if row is None:
-        return None
+        return None, ""
     stored, user = row
     if (not user.active or at - stored.last_seen_at > idle
             or at - stored.created_at > SESSION_MAX_AGE):
-        session.delete(stored)
-        return None
-    if at - stored.last_seen_at > TOUCH_EVERY:
-        stored.last_seen_at = at
-        session.add(stored)
+        return None, "expired"
     assert user.id is not None
-    return SignedIn(user.id, user.email, user.name, UserRole(user.role), stored.csrf_secret,
-                    stored.id_hash)
+    signed = SignedIn(user.id, user.email, user.name, UserRole(user.role), stored.csrf_secret,
+                      stored.id_hash)
+    return signed, "touch" if at - stored.last_seen_at > TOUCH_EVERY else ""
+
+
+def record_visit(*, session: Session, raw: str, state: str, at: dt.datetime) -> None:
+    """Do what load_session asked: mark the session seen, or delete it once expired."""
+    t = table_of(UserSession)
+    where = t.c.id_hash == session_hash(raw)
+    if state == "expired":
+        session.connection().execute(sa.delete(t).where(where))
+    elif state == "touch":
+        session.connection().execute(sa.update(t).where(where).values(last_seen_at=at))
 
 
 def close_session(*, session: Session, raw: str | None) -> None:

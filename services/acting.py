@@ -88,7 +88,15 @@ def act(*, session: Session, user_id: int, role: UserRole, task_id: int, action:
 
 def accept_report(*, session: Session, user_id: int, role: UserRole, task_id: int,
                   at: dt.datetime, tz: dt.tzinfo, note: str | None = None) -> ActionResult:
-    """The inbox's "accept": the one place that says which transition accepts a report."""
+    """The inbox's "accept": the one place that says which transition accepts a report; only a
+    reported task is accepted (closing one still at work is the task page's "close")."""
+    task = session.get(Task, task_id)
+    if task is None:
+        raise TaskNotFound(f"không có nhiệm vụ #{task_id}")
+    if task.status != TaskStatus.REPORTED.value:
+        status = TaskStatus(task.status)
+        raise ActionRefused(f"nhiệm vụ #{task_id} đang ở trạng thái '{status.label}', không có báo "
+                            "cáo chờ chấp nhận", status=status)
     return act(session=session, user_id=user_id, role=role, task_id=task_id,
                action=ACCEPT_ACTION, at=at, tz=tz, note=note)
 

@@ -205,18 +205,22 @@ def _filtered(query: Any, f: BoardFilters, colour: Any, *, with_colour: bool = T
         if text.isdigit():
             query = query.where(Task.id == int(text))
         else:
+            # matched in the (few) items and bodies first, so the planner starts from them
             needle = f"%{text.lower()}%"
-            query = query.where(sa.or_(sa.func.lower(Assignment.task_text).like(needle),
-                                       sa.func.lower(Body.name).like(needle)))
+            items = select(Assignment.id).where(sa.func.lower(Assignment.task_text).like(needle))
+            bodies = select(Body.id).where(sa.func.lower(Body.name).like(needle))
+            query = query.where(sa.or_(col(Task.assignment_id).in_(items),
+                                       col(Task.body_id).in_(bodies)))
     if with_colour and f.colour:
         query = query.where(colour == f.colour)
     return query
 
 
 def _joined(query: Any, cascade_id: int) -> Any:
+    # the item's cascade too: it tells the planner only this cascade's items can join
     return (query.join(Assignment, col(Assignment.id) == Task.assignment_id)
             .join(Body, col(Body.id) == Task.body_id)
-            .where(Task.cascade_id == cascade_id))
+            .where(Task.cascade_id == cascade_id, Assignment.cascade_id == cascade_id))
 
 
 def _order(f: BoardFilters, colour: Any) -> list[Any]:

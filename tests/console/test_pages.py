@@ -176,6 +176,11 @@ def test_a_refused_action_says_why_and_changes_nothing(launched_app, web):
     bad = client.post(f"/tasks/{tid}/act", data={"csrf_token": csrf_of(page.text),
                                                  "action": "extend", "until": "31/02/2024"})
     assert bad.status_code == 400 and "không có thật" in bad.text
+    accept = client.post(f"/tasks/{tid}/act", data={"csrf_token": csrf_of(page.text),
+                                                    "action": "accept"})  # nothing reported yet
+    assert accept.status_code == 409 and "không có báo cáo chờ chấp nhận" in accept.text
+    with unit_of_work(launched_app.engine, write=False) as session:
+        assert session.get(Task, tid).status == "assigned"
 
 
 def test_a_supervisor_extends_and_reminds_but_cannot_cancel(launched_app, web):

@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from models.accounts import UserRole
 from models.db import unit_of_work
-from services.accounts import SignedIn, load_session
+from services.accounts import SignedIn, load_session, record_visit
 from web.console import csrf
 
 if TYPE_CHECKING:
@@ -93,8 +93,12 @@ class Guard:
     def _signed_in(self, raw: str | None, at: dt.datetime) -> SignedIn | None:
         if not raw:
             return None
-        with unit_of_work(self.app.engine) as session:
-            return load_session(session=session, raw=raw, at=at, idle=self.idle)
+        with unit_of_work(self.app.engine, write=False) as session:
+            user, state = load_session(session=session, raw=raw, at=at, idle=self.idle)
+        if state:  # a write at most once a minute per session, or once when it expires
+            with unit_of_work(self.app.engine) as session:
+                record_visit(session=session, raw=raw, state=state, at=at)
+        return user
 
     async def _read_form(self, request: Request, ctx: Ctx) -> bool:
         """Fill the ctx's form; False when a part is over the limits."""

@@ -125,7 +125,7 @@ class Task(SQLModel, table=True):
         sa.Index("ix_task_status_due", "status", "due_on", "body_id"),
         # every column a colour needs: the console counts colours per cascade from the index
         sa.Index("ix_task_cascade_colour", "cascade_id", "status", "due_on", "closed_at"),
-        sa.Index("ix_task_status_updated", "status", "updated_at"),  # the inbox, oldest first
+        sa.Index("ix_task_status_updated", "status", "updated_at", "id"),  # the inbox, oldest first
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -215,8 +215,9 @@ def dashboard(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar: Wor
     open_ = col(Task.status).in_(OPEN_VALUES)
     until = calendar.add_working_days(clock.today, UPCOMING_WORKING_DAYS)
     window = (open_, col(Task.due_on) >= clock.today, col(Task.due_on) <= until)
-    upcoming = _task_lines(session, _task_query().where(*window)
-                           .order_by(col(Task.due_on), col(Task.id)).limit(20))
+    soonest = select(Task.id).where(*window).order_by(col(Task.due_on), col(Task.id)).limit(20)
+    upcoming = _task_lines(session, _task_query().where(col(Task.id).in_(soonest.scalar_subquery()))
+                           .order_by(col(Task.due_on), col(Task.id)))
     total = session.execute(select(sa.func.count()).select_from(Task).where(*window)).scalar_one()
     return Dashboard(overall, lines, overdue, upcoming, int(total), until, latest_events(session))
 
@@ -246,6 +247,15 @@ def _with_notes(session: Session, lines: list[TaskLine], action: str) -> list[Ta
     return [replace(t, note=notes.get(t.id)) for t in lines]
 
 
+def _oldest(session: Session, status: str, limit: int) -> list[TaskLine]:
+    """The `limit` tasks in `status` that waited longest: their ids from the (status,
+    updated_at) index first, then their details (so the planner never joins them all)."""
+    order = (col(Task.updated_at), col(Task.id))
+    ids = select(Task.id).where(Task.status == status).order_by(*order).limit(limit)
+    return _task_lines(session, _task_query().where(col(Task.id).in_(ids.scalar_subquery()))
+                       .order_by(*order))
+
+
 def _count(session: Session, status: str) -> int:
     return int(session.execute(select(sa.func.count()).select_from(Task)
                                .where(Task.status == status)).scalar_one())
@@ -258,12 +268,8 @@ def inbox(*, session: Session, limit: int = LIST_LIMIT) -> Inbox:
 
     ext = TaskStatus.EXTENSION_REQUESTED.value
     rep = TaskStatus.REPORTED.value
-    extensions = _with_notes(session, _task_lines(
-        session, _task_query().where(Task.status == ext)
-        .order_by(col(Task.updated_at), col(Task.id)).limit(limit)), "request-extension")
-    reports = _with_notes(session, _task_lines(
-        session, _task_query().where(Task.status == rep)
-        .order_by(col(Task.updated_at), col(Task.id)).limit(limit)), "report")
+    extensions = _with_notes(session, _oldest(session, ext, limit), "request-extension")
+    reports = _with_notes(session, _oldest(session, rep, limit), "report")
     failed_total = int(session.execute(select(sa.func.count()).select_from(Outbox)
                                        .where(Outbox.status == FAILED)).scalar_one())
     return Inbox(extensions, _count(session, ext), reports, _count(session, rep),

@@ -21,7 +21,7 @@ def upgrade() -> None:
     op.drop_index("ix_task_status_due", "task")
     op.create_index("ix_task_status_due", "task", ["status", "due_on", "body_id"])
     op.create_index("ix_task_cascade_colour", "task", ["cascade_id", "status", "due_on", "closed_at"])
-    op.create_index("ix_task_status_updated", "task", ["status", "updated_at"])
+    op.create_index("ix_task_status_updated", "task", ["status", "updated_at", "id"])
     op.create_table(
         "user_account",
         sa.Column("id", sa.Integer(), primary_key=True),

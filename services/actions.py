@@ -350,6 +350,8 @@ def actor_names(session: Session, actors: set[str]) -> dict[str, str]:
     from models.vocabulary import USER_ROLE, label
 
     names = dict(session.execute(select(Body.id, Body.name).where(col(Body.id).in_(actors))).all())
+    if SYSTEM in actors:
+        names[SYSTEM] = SYSTEM_ACTOR
     users = {a: uid for a in actors if (uid := user_id_of(a)) is not None}
     if users:
         rows = session.execute(select(UserAccount.id, UserAccount.name, UserAccount.role).where(

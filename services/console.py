@@ -93,6 +93,7 @@ class EventLine:
     role: str
     from_status: str | None
     to_status: str
+    count: int = 1  # a launch's many "assign" events, shown as one line
 
 
 @dataclass
@@ -170,7 +171,10 @@ def _task_query(*extra: Any) -> Any:
             .join(Body, col(Body.id) == Task.body_id))
 
 
-def latest_events(session: Session, limit: int = 15) -> list[EventLine]:
+def latest_events(session: Session, limit: int = 15, window: int = 400) -> list[EventLine]:
+    """The latest events, newest first; the tasks a launch created (same directive, moment,
+    actor) make one line, so a launch of 100 tasks does not push everything else out. Reads
+    the last `window` events by primary key."""
     rows = session.execute(
         select_columns(TaskEvent.task_id, Directive.number, TaskEvent.at, TaskEvent.actor,
                        TaskEvent.channel, TaskEvent.action, Task.role, TaskEvent.from_status,
@@ -178,10 +182,20 @@ def latest_events(session: Session, limit: int = 15) -> list[EventLine]:
         .join(Task, col(Task.id) == TaskEvent.task_id)
         .join(Cascade, col(Cascade.id) == Task.cascade_id)
         .join(Directive, col(Directive.id) == Cascade.directive_id)
-        .order_by(col(TaskEvent.id).desc()).limit(limit)).all()
+        .order_by(col(TaskEvent.id).desc()).limit(window)).all()
     names = actor_names(session, {r.actor for r in rows})
-    return [EventLine(r.task_id, r.number, r.at, names.get(r.actor, r.actor), r.channel, r.action,
-                      r.role, r.from_status, r.to_status) for r in rows]
+    out: list[EventLine] = []
+    for r in rows:
+        last = out[-1] if out else None
+        if (last is not None and r.action == last.action == "assign" and r.number == last.number
+                and r.at == last.at and names.get(r.actor, r.actor) == last.actor_name):
+            out[-1] = replace(last, count=last.count + 1, task_id=r.task_id)
+            continue
+        if len(out) == limit:
+            break
+        out.append(EventLine(r.task_id, r.number, r.at, names.get(r.actor, r.actor), r.channel,
+                             r.action, r.role, r.from_status, r.to_status))
+    return out
 
 
 def overdue_bodies(session: Session, clock: ColourClock, limit: int = 10) -> list[tuple[str, str, int]]:

@@ -36,6 +36,13 @@ Clock = Callable[[], dt.datetime]
 MIN_SECRET_BYTES = 32
 
 
+def _mtime(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
 def utc_now() -> dt.datetime:
     """The real clock; everything else receives the App's clock."""
     return dt.datetime.now(dt.UTC)
@@ -64,11 +71,20 @@ class App:
 
         return make_engine(self.settings.database_url, busy_seconds=self.settings.db_busy_seconds)
 
-    @cached_property
+    @property
     def registry(self) -> Registry:
+        """The registry file with the bodies a coordinator added in a review (the local file);
+        read again when either file changes, so every process sees a body added by another."""
         from models.registry import load_registry
 
-        return load_registry(self.settings.registry_path)
+        paths = (self.settings.registry_path, self.settings.local_registry_path)
+        stamp = tuple(_mtime(p) for p in paths)
+        cached = self.__dict__.get("_registry")
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, load_registry(*paths))
+            self.__dict__["_registry"] = cached
+            self.__dict__.pop("contacts", None)  # validated against the registry
+        return cached[1]
 
     @cached_property
     def calendar(self) -> WorkingCalendar:

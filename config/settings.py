@@ -73,6 +73,13 @@ class Settings:
     upload_max_bytes: int  # per file
     upload_max_files: int  # per report
     evaluation_path: Path  # the grading scheme of `cascade evaluate`
+    # the console
+    session_idle_minutes: int = 60
+    login_max_failures: int = 5  # per account in a minute; the next try is throttled
+    login_max_failures_per_address: int = 20  # per client address in a minute
+    # what the review learns, kept beside the database
+    aliases_path: Path = Path(".cascade/aliases.yaml")
+    local_registry_path: Path = Path(".cascade/local-bodies.yaml")
 
     @property
     def outbox_dir(self) -> Path:
@@ -189,4 +196,11 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
         upload_max_bytes=_positive(env, "CASCADE_UPLOAD_MAX_MB", 20) * 1024 * 1024,
         upload_max_files=_positive(env, "CASCADE_UPLOAD_MAX_FILES", 5),
         evaluation_path=Path(env.get("CASCADE_EVALUATION") or CONFIG_DIR / "evaluation.yaml"),
+        session_idle_minutes=_positive(env, "CASCADE_SESSION_IDLE_MINUTES", 60),
+        login_max_failures=_positive(env, "CASCADE_LOGIN_MAX_FAILURES", 5),
+        login_max_failures_per_address=_positive(env, "CASCADE_LOGIN_MAX_FAILURES_PER_ADDRESS",
+                                                 20),
+        aliases_path=Path(env.get("CASCADE_ALIASES") or data_dir / "aliases.yaml"),
+        local_registry_path=Path(env.get("CASCADE_LOCAL_REGISTRY")
+                                 or data_dir / "local-bodies.yaml"),
     ))

@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,8 +22,9 @@ EXIT_BAD_INPUT = 1
 EXIT_USAGE = 2
 
 
-def run_draft(doc: Path, *, fmt: str, output: Path | None, registry: Registry) -> int:
-    """Draft `doc`; return the exit code."""
+def run_draft(doc: Path, *, fmt: str, output: Path | None, registry: Registry,
+              aliases: Mapping[str, str] | None = None) -> int:
+    """Draft `doc` (with the review's earlier decisions, `aliases`); return the exit code."""
     fmt = (fmt or "").lower()
     if fmt not in FORMATS:
         _error(f"--format {fmt!r} không hợp lệ; dùng yaml hoặc json")
@@ -32,7 +34,7 @@ def run_draft(doc: Path, *, fmt: str, output: Path | None, registry: Registry) -
     try:
         from ingest.draft import draft_document
 
-        draft = draft_document(Path(doc), registry)
+        draft = draft_document(Path(doc), registry, aliases)
     except DraftError as exc:
         _error(str(exc))
         return EXIT_BAD_INPUT

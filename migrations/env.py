@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+import models.console_tables  # noqa: F401 (its tables join the metadata)
 from models.tables import metadata
 
 config = context.config

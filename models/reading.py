@@ -30,6 +30,8 @@ directive = sa.table(
     sa.column("issuer_id", sa.String))
 body = sa.table("body", sa.column("id", sa.String), sa.column("name", sa.String),
                 sa.column("kind", sa.String))
+user_account = sa.table("user_account", sa.column("id", sa.Integer),
+                        sa.column("name", sa.String), sa.column("role", sa.String))
 body_contact = sa.table("body_contact", sa.column("body_id", sa.String),
                         sa.column("position", sa.Integer), sa.column("address", sa.String))
 task_event = sa.table(

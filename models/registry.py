@@ -16,6 +16,10 @@ from pathlib import Path
 import yaml
 
 GROUP_PREFIX = "group:"
+# A body outside the system, named as written ("external:Sở Tư pháp"): recorded on its task,
+# never mailed. It becomes a body of kind "outside_system" when a cascade that names it launches.
+EXTERNAL_PREFIX = "external:"
+EXTERNAL_KIND = "outside_system"  # not "external" (a registry kind that does get mail)
 
 
 class RegistryError(ValueError):
@@ -63,6 +67,30 @@ def is_group(ref: str) -> bool:
     return ref.startswith(GROUP_PREFIX)
 
 
+def is_external(ref: str) -> bool:
+    return ref.startswith(EXTERNAL_PREFIX)
+
+
+def slug(text: str, limit: int = 60) -> str:
+    """'Sở Tư pháp' -> 'so_tu_phap' (ids made from names); long names end with a hash."""
+    import hashlib
+
+    plain = re.sub(r"[^a-z0-9]+", "_", strip_diacritics(fold(text))).strip("_") or "x"
+    if len(plain) <= limit:
+        return plain
+    return f"{plain[:limit].rstrip('_')}_{hashlib.sha1(plain.encode()).hexdigest()[:8]}"
+
+
+def external_phrase(ref: str) -> str:
+    return unicodedata.normalize("NFC", ref.removeprefix(EXTERNAL_PREFIX)).strip()
+
+
+def external_body(ref: str) -> Body:
+    """The body an `external:` reference stands for: same phrase, same id, every time."""
+    phrase = external_phrase(ref)
+    return Body(id=f"outside_{slug(phrase)}", name=phrase, kind=EXTERNAL_KIND)  # registry ids use ext_
+
+
 @dataclass
 class Registry:
     bodies: dict[str, Body]
@@ -97,6 +125,8 @@ class Registry:
         return ref in self.bodies or ref in self.groups
 
     def label(self, ref: str) -> str:
+        if is_external(ref):
+            return external_phrase(ref)
         if ref in self.bodies:
             return self.bodies[ref].name
         if ref in self.groups:
@@ -114,6 +144,11 @@ class Registry:
         if ref in seen:
             return
         seen.add(ref)
+        if is_external(ref):
+            body_id = external_body(ref).id
+            if body_id not in out:
+                out.append(body_id)
+            return
         if ref in self.bodies:
             if ref not in out:
                 out.append(ref)
@@ -154,8 +189,20 @@ class Registry:
         return difflib.get_close_matches(ref, [*self.bodies, *self.groups], n=limit, cutoff=0.6)
 
 
-def load_registry(path: Path | str) -> Registry:
-    path = Path(path)
+def load_registry(path: Path | str, local: Path | str | None = None) -> Registry:
+    """The registry at `path`, with the bodies of `local` (the ones a coordinator added in a
+    review, kept beside the database) when that file exists."""
+    data = _read(Path(path))
+    if local is not None and Path(local).exists():
+        extra = _read(Path(local))
+        base = data.get("bodies") or []
+        known = {b.get("id") for b in base if isinstance(b, dict)}
+        data["bodies"] = [*base, *(b for b in extra.get("bodies") or []
+                                   if isinstance(b, dict) and b.get("id") not in known)]
+    return _build(data, Path(path))
+
+
+def _read(path: Path) -> dict:
     try:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when available
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
@@ -163,6 +210,12 @@ def load_registry(path: Path | str) -> Registry:
         raise RegistryError(f"{path}: không đọc được sổ đăng ký đơn vị ({exc.strerror})") from None
     except yaml.YAMLError as exc:
         raise RegistryError(f"{path}: YAML lỗi: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("bodies", []), list):
+        raise RegistryError(f"{path}: cần một ánh xạ có danh sách «bodies»")
+    return data
+
+
+def _build(data: dict, path: Path) -> Registry:
     try:
         bodies = {
             b["id"]: Body(

@@ -102,7 +102,11 @@ class Task(SQLModel, table=True):
         sa.UniqueConstraint("assignment_id", "body_id", "role", "occurrence"),
         sa.Index("ix_task_cascade", "cascade_id", "id"),
         sa.Index("ix_task_body_status", "body_id", "status"),
-        sa.Index("ix_task_status_due", "status", "due_on"),
+        # body_id too: the console counts overdue tasks per body from the index alone
+        sa.Index("ix_task_status_due", "status", "due_on", "body_id"),
+        # every column a colour needs: the console counts colours per cascade from the index
+        sa.Index("ix_task_cascade_colour", "cascade_id", "status", "due_on", "closed_at"),
+        sa.Index("ix_task_status_updated", "status", "updated_at", "id"),  # the inbox, oldest first
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -335,6 +339,8 @@ apscheduler_jobs = sa.Table(
 )
 
 metadata = SQLModel.metadata
+# The console's tables (models/console_tables.py) join `metadata` when that module is imported,
+# as migrations/env.py and the schema test do.
 
 
 def table_of(model: type[SQLModel]) -> sa.Table:

@@ -34,7 +34,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from models.deadlines import DeadlineRule, DeadlineRuleError, deadline_window_problem, parse_rule
-from models.registry import Registry, is_group
+from models.registry import Registry, is_external, is_group
 from models.targets import TargetSpec
 from models.yaml_lines import Path_, YamlSyntaxError, line_of, load_with_lines
 
@@ -261,8 +261,8 @@ def _check_refs(spec: TemplateSpec, registry: Registry) -> list[tuple[Path_, str
     found: list[tuple[Path_, str]] = []
 
     def check(ref: str | None, path: Path_, *, fan_out: bool) -> None:
-        if ref is None:
-            return
+        if ref is None or is_external(ref):
+            return  # a body outside the system, recorded as written
         if ref not in registry:
             near = registry.suggest(ref)
             hint = f" (có phải {', '.join(near)}?)" if near else ""

@@ -95,6 +95,7 @@ BODY_KIND = {
     "sector_union": "công đoàn ngành trung ương",
     "corporation_union": "công đoàn tổng công ty",
     "external": "cơ quan bên ngoài",
+    "outside_system": "ngoài hệ thống (ghi nhận, không gửi thư)",
     "group": "nhóm đơn vị",
 }
 
@@ -158,6 +159,26 @@ REACHED = {True: "đạt", False: "chưa đạt", None: "—"}
 # People with an account in the console.
 USER_ROLE = {"coordinator": "điều phối viên", "supervisor": "lãnh đạo, giám sát",
              "viewer": "chỉ xem"}
+
+# The console's pages (navigation, titles).
+PAGE = {"dashboard": "Tổng quan", "directives": "Văn bản", "new": "Giao việc mới",
+        "board": "Bảng theo dõi", "task": "Nhiệm vụ", "inbox": "Việc chờ xử lý",
+        "bodies": "Đơn vị", "outbox": "Thư", "login": "Đăng nhập", "review": "Rà soát bản nháp",
+        "preview": "Xem trước khi khởi chạy"}
+# What a reviewer decides about a name the registry lacks (services/review.py).
+NAME_DECISION = {"map": "là đơn vị, nhóm trong sổ",
+                 "new": "thêm đơn vị mới",
+                 "external": "ngoài hệ thống (không gửi thư)",
+                 "drop": "bỏ (không phải đơn vị)"}
+# How a reviewer writes a deadline (services/drafts.py DEADLINE_FORMS) and what to type.
+DEADLINE_FORM = {"keep": "giữ quy tắc hiện có", "none": "không thời hạn", "date": "ngày",
+                 "month": "tháng", "quarter": "quý", "annual": "hằng năm",
+                 "continuous": "thường xuyên"}
+DEADLINE_HINT = {"date": "30/11/2026", "month": "7/2026", "quarter": "2/2026",
+                 "annual": "30/11 (để trống: chọn khi khởi chạy)"}
+# The board's sort keys (services/board.py SORTS).
+SORT = {"ref": "mục", "body": "đơn vị", "status": "trạng thái", "due": "hạn",
+        "colour": "tình trạng"}
 
 
 def label(table: Mapping[str, str], code: str | None, default: str = "—") -> str:

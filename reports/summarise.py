@@ -13,7 +13,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from sqlmodel import Session, col, select
 
+from models.accounts import user_actor, user_id_of
 from models.calendar import WorkingCalendar
+from models.console_tables import UserAccount
 from models.directives import NotFound, directive_ids
 from models.status import Colour, TaskStatus, colour
 from models.tables import Assignment, Body, Cascade, Directive, Task, TaskEvent, select_columns
@@ -83,13 +85,15 @@ def summarise_directive(
     _roll_up(root)
 
     overdue_ids = [r.id for r in tasks if colours[r.id] is Colour.OVERDUE]
-    history = _group(_events(session, overdue_ids, None), bodies)
+    overdue_events = _events(session, overdue_ids, None)
+    users = _users(session, [*overdue_events, *ext_events])
+    history = _group(overdue_events, bodies, users)
     overdue = [OverdueTask(task=refs[i], days_late=(today - refs[i].due_on).days,  # type: ignore[operator]
                            working_days_late=calendar.working_days_between(refs[i].due_on, today),  # type: ignore[arg-type]
                            history=history.get(i, []))
                for i in overdue_ids]
     overdue.sort(key=lambda o: (-o.days_late, vi_sort_key(o.task.body.name), o.task.ref, o.task.id))
-    extensions = _extensions(_group(ext_events, bodies), refs)
+    extensions = _extensions(_group(ext_events, bodies, users), refs)
     results = load_results(session, cascades={cid: info[0].number for cid, info in infos.items()},
                            tasks=tasks, refs=refs)
     return Summary(as_of=at, today=today, near_due_working_days=near_due_working_days, root=root,
@@ -205,12 +209,24 @@ def _events(session: Session, task_ids: list[int], actions: tuple[str, ...] | No
     return out
 
 
-def _group(events: list[TaskEvent], bodies: dict[str, BodyInfo]) -> dict[int, list[EventRow]]:
+def _users(session: Session, events: list[TaskEvent]) -> dict[str, str]:
+    """Console users among the actors ('user:3') by name."""
+    ids = {uid for e in events if (uid := user_id_of(e.actor)) is not None}
+    if not ids:
+        return {}
+    rows = session.execute(select(UserAccount.id, UserAccount.name)
+                           .where(col(UserAccount.id).in_(ids))).all()
+    return {user_actor(uid): name for uid, name in rows}
+
+
+def _group(events: list[TaskEvent], bodies: dict[str, BodyInfo],
+           users: dict[str, str] | None = None) -> dict[int, list[EventRow]]:
     out: dict[int, list[EventRow]] = defaultdict(list)
     for e in events:
         who = bodies.get(e.actor)
+        name = who.name if who else (users or {}).get(e.actor, "hệ thống")
         out[e.task_id].append(EventRow(
-            at=e.at, actor=e.actor, actor_name=who.name if who else "hệ thống",
+            at=e.at, actor=e.actor, actor_name=name,
             channel=e.channel, action=e.action, action_label=action_label(e.action),
             from_status=e.from_status, to_status=e.to_status, note=e.note, data=e.data))
     return out

@@ -15,6 +15,7 @@ from typing import Protocol
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from models.accounts import user_id_of
 from models.deadlines import parse_rule, window_problem
 from models.status import (
     ACTIONS,
@@ -227,15 +228,19 @@ def record_action(
     extra = check_dates(row, task, until, business_date(at, tz), directive.issued_on)
     if row.action == "accept":  # done on the day the body reported, not the day of the review
         extra["closed_at"] = reported_at(session, task_id) or at
+    recorded = {"on_behalf_of": on_behalf_of} if actor and user_id_of(actor) and on_behalf_of else {}
     return _apply(session, task, row, at=at, actor=actor or cascade.coordinator_id,
-                  channel=channel, note=note, extra=extra, tz=tz)
+                  channel=channel, note=note, extra=extra, tz=tz, recorded=recorded)
 
 
-def task_change(row: Transition, extra: dict, *, at: dt.datetime,
-                due_on: dt.date | None) -> tuple[dict, dict | None]:
+def task_change(row: Transition, extra: dict, *, at: dt.datetime, due_on: dt.date | None,
+                recorded: dict | None = None) -> tuple[dict, dict | None]:
     """The task's new column values for `row` (version bumped in SQL), and the event's data:
-    what changed, the due date it replaced included."""
-    recorded = {**extra, "previous_due_on": due_on} if "due_on" in extra else extra
+    what changed, the due date it replaced included, and `recorded` (for whom a console user
+    acted)."""
+    recorded = {**(recorded or {}), **extra}
+    if "due_on" in extra:
+        recorded["previous_due_on"] = due_on
     data = {k: (v.isoformat() if isinstance(v, dt.date) else v)
             for k, v in recorded.items() if v is not None} or None
     values = {"status": row.target.value, "updated_at": at, "version": Task.version + 1, **extra}
@@ -245,10 +250,11 @@ def task_change(row: Transition, extra: dict, *, at: dt.datetime,
 
 
 def _apply(session: Session, task: Task, row: Transition, *, at: dt.datetime, actor: str,
-           channel: str, note: str | None, extra: dict, tz: dt.tzinfo) -> ActionResult:
+           channel: str, note: str | None, extra: dict, tz: dt.tzinfo,
+           recorded: dict | None = None) -> ActionResult:
     assert task.id is not None  # a stored task
     source = TaskStatus(task.status)
-    values, data = task_change(row, extra, at=at, due_on=task.due_on)
+    values, data = task_change(row, extra, at=at, due_on=task.due_on, recorded=recorded)
     table = table_of(Task)
     result = session.connection().execute(
         sa.update(table)

@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection
 
 from models.links import LinkSigner, token_hash
 from models.mail import LINK_ONLY_ACTIONS
+from models.registry import EXTERNAL_KIND
 from models.status import TERMINAL, Role, TaskStatus, find_transition
 from models.tables import Outbox, Task, TaskEvent, table_of
 from models.types import UTCDateTime
@@ -75,6 +76,7 @@ class TaskFacts:
     task_text: str
     body_name: str
     coordinator_name: str
+    body_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ def click(conn: Connection, *, signer: LinkSigner, token: str, at: dt.datetime, 
     mail = follow_up_row(action=action, to_status=row.target.value, actor=actor,
                          task_id=task.id, body_id=task.body_id,
                          coordinator_id=task.coordinator_id, event_id=event_id, at=at,
+                         body_outside=task.body_kind == EXTERNAL_KIND,
                          state=task_state(status=after.status, due_on=after.due_on,
                                           requested_due_on=after.requested_due_on,
                                           version=after.version))
@@ -152,7 +155,7 @@ _FACTS = {
     "closed_at": "t.closed_at", "coordinator_id": "c.coordinator_id",
     "directive_number": "d.number", "directive_kind": "d.kind", "directive_title": "d.title",
     "issued_on": "d.issued_on", "ref": "a.ref", "task_text": "a.task_text",
-    "body_name": "coalesce(b.name, t.body_id)",
+    "body_name": "coalesce(b.name, t.body_id)", "body_kind": "b.kind",
     "coordinator_name": "coalesce(cb.name, c.coordinator_id)",
 }
 # Written out: SQLAlchemy names columns without their table inside an UPDATE's RETURNING,

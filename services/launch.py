@@ -18,12 +18,14 @@ from models.contacts import Contacts
 from models.db import unit_of_work
 from models.deadlines import DeadlineRule, DeadlineRuleError, parse_rule
 from models.numbering import normalise_number
-from models.registry import Registry
+from models.registry import EXTERNAL_KIND, Registry, external_body, is_external
 from models.status import Role, TaskStatus
 from models.tables import (
     AppNotice,
     Assignment,
     AssignmentTarget,
+    Body,
+    BodyContact,
     Cascade,
     Directive,
     Target,
@@ -73,6 +75,7 @@ class LaunchResult:
     dry_run: bool = False
     missing_email: list[str] = field(default_factory=list)  # bodies with no address yet
     notices: list[str] = field(default_factory=list)  # registry notices not shown before
+    mails: int | None = None  # assignment mails queued (none for bodies outside the system)
 
     def as_json(self) -> dict:
         data: dict = {"directive": self.directive, "cascade_id": self.cascade_id,
@@ -152,8 +155,14 @@ def find_directive(session: Session, number: str, issuer_id: str | None = None) 
     return session.exec(query).first()
 
 
+def issuer_id(spec: TemplateSpec) -> str:
+    """The issuer's body id (a body outside the system has one made from its name)."""
+    issuer = spec.directive.issuer
+    return external_body(issuer).id if is_external(issuer) else issuer
+
+
 def _existing(session: Session, spec: TemplateSpec, number: str) -> LaunchResult | None:
-    directive = find_directive(session, number, spec.directive.issuer)
+    directive = find_directive(session, number, issuer_id(spec))
     if directive is None:
         return None
     cascade = session.exec(select(Cascade).where(Cascade.directive_id == directive.id)).one()
@@ -175,9 +184,13 @@ def launch_cascade(
     annual_days: dict[str, str] | None = None,
     launched_on: dt.date,
     tz: dt.tzinfo,
+    actor: str | None = None,
+    channel: str = "launch",
 ) -> LaunchResult:
     """Create the cascade, or find the one already launched for this directive.
 
+    `actor`/`channel`: who launched it for the audit trail (a console user, channel 'web');
+    by default the coordinator through channel 'launch'.
     The caller's unit of work commits; any error leaves nothing behind.
     """
     number = normalise_number(spec.directive.number)
@@ -187,9 +200,10 @@ def launch_cascade(
     plan = plan_launch(spec, registry=registry, calendar=calendar,
                        launched_on=launched_on, annual_days=annual_days)
     parent = _check_parent(session, parent_task_id, spec, plan) if parent_task_id else None
+    ensure_external_bodies(session, spec)
 
     directive = Directive(
-        number=number, kind=spec.directive.kind, issuer_id=spec.directive.issuer,
+        number=number, kind=spec.directive.kind, issuer_id=issuer_id(spec),
         issued_on=spec.directive.issued_on, place=spec.directive.place,
         title=spec.directive.title, signer=spec.directive.signer,
         implements=[normalise_number(x) for x in spec.directive.implements], created_at=at)
@@ -215,12 +229,12 @@ def launch_cascade(
     assignment_ids = _insert_assignments(session, cascade.id, spec, plan)
     _insert_targets(session, cascade.id, spec, assignment_ids)
     _insert_tasks(session, cascade.id, assignment_ids, plan, at)
-    actor = spec.coordinator or coordinator
+    actor = actor or spec.coordinator or coordinator
     session.execute(
         sa.insert(TaskEvent).from_select(
             ["task_id", "at", "actor", "channel", "action", "from_status", "to_status", "note"],
             select_columns(Task.id, sa.literal(at, table_of(TaskEvent).c.at.type), sa.literal(actor),
-                           sa.literal("launch"), sa.literal("assign"), sa.null(),
+                           sa.literal(channel), sa.literal("assign"), sa.null(),
                            sa.literal(TaskStatus.ASSIGNED.value), sa.literal(f"Giao theo {number}"))
             .where(Task.cascade_id == cascade.id)))
     queue_assignments(session=session, cascade_id=cascade.id, at=at)
@@ -229,6 +243,21 @@ def launch_cascade(
 
         start_parent_for_child(session=session, parent=parent, child_number=number, at=at, tz=tz)
     return LaunchResult(number, cascade.id, len(plan.tasks), True, plan.warnings, plan)
+
+
+def external_refs(spec: TemplateSpec) -> list[str]:
+    refs = [spec.directive.issuer, *(r for a in spec.assignments for r in (*a.lead, *a.cooperating))]
+    return list(dict.fromkeys(r for r in refs if is_external(r)))
+
+
+def ensure_external_bodies(session: Session, spec: TemplateSpec) -> None:
+    """The bodies outside the system that the template names (`external:...`), as rows of kind
+    'external': their tasks are recorded and never mailed."""
+    for ref in external_refs(spec):
+        body = external_body(ref)
+        if session.get(Body, body.id) is None:
+            session.add(Body(id=body.id, name=body.name, kind=EXTERNAL_KIND))
+    session.flush()
 
 
 def launch_from_template(
@@ -245,6 +274,8 @@ def launch_from_template(
     parent_task_id: int | None = None,
     annual_days: dict[str, str] | None = None,
     dry_run: bool = False,
+    actor: str | None = None,
+    channel: str = "launch",
 ) -> LaunchResult:
     """Launch `spec` in one transaction after bringing the registry and the contacts into the
     database; `dry_run` computes and writes everything, then rolls it all back, so it says
@@ -255,10 +286,15 @@ def launch_from_template(
         result = launch_cascade(
             session=session, spec=spec, template_text=template_text, registry=registry,
             calendar=calendar, at=at, coordinator=coordinator, parent_task_id=parent_task_id,
-            annual_days=annual_days, launched_on=business_date(at, tz), tz=tz)
+            annual_days=annual_days, launched_on=business_date(at, tz), tz=tz, actor=actor,
+            channel=channel)
         if result.plan is not None:
-            bodies = sorted({t.body_id for t in result.plan.tasks})
-            result.missing_email = contacts.missing(bodies)
+            external = {external_body(r).id for r in external_refs(spec)}
+            bodies = sorted({t.body_id for t in result.plan.tasks} - external)
+            known = set(session.exec(select(BodyContact.body_id).distinct()).all())
+            result.missing_email = [b for b in bodies if b not in known]
+            result.mails = len(result.plan.tasks) - sum(1 for t in result.plan.tasks
+                                                        if t.body_id in external)
             result.notices = open_group_notices(session, registry, result.plan.open_groups, at)
         if dry_run:
             session.rollback()
@@ -341,7 +377,7 @@ def _check_parent(session: Session, task_id: int, spec: TemplateSpec, plan: Laun
     if parent.status in (TaskStatus.DONE, TaskStatus.CANCELLED):
         raise LaunchError(f"--parent-task {task_id}: nhiệm vụ đã "
                           f"{TaskStatus(parent.status).label}, không gắn kế hoạch con được")
-    if parent.body_id != spec.directive.issuer:
+    if parent.body_id != spec.directive.issuer and not is_external(spec.directive.issuer):
         plan.warnings.append(f"nhiệm vụ cha #{task_id} giao cho {parent.body_id}, còn văn bản con "
                              f"do {spec.directive.issuer} ban hành")
     return parent

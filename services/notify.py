@@ -13,7 +13,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models.mail import KINDS, TASK_ASSIGNED, MailKind, follow_up_kind
-from models.tables import Cascade, Outbox, Task, TaskEvent, select_columns, table_of
+from models.registry import EXTERNAL_KIND
+from models.tables import Body, Cascade, Outbox, Task, TaskEvent, select_columns, table_of
+
+
+def _external() -> sa.Select:  # type: ignore[type-arg]
+    return select(Body.id).where(Body.kind == EXTERNAL_KIND)
 
 
 def task_state(*, status: str, due_on: dt.date | None, requested_due_on: dt.date | None,
@@ -38,7 +43,8 @@ def _state_in_sql(dialect: str) -> Any:
 
 
 def queue_assignments(*, session: Session, cascade_id: int, at: dt.datetime) -> None:
-    """One 'task_assigned' mail per task of the cascade, in one INSERT ... SELECT."""
+    """One 'task_assigned' mail per task of the cascade, in one INSERT ... SELECT; none for a
+    body outside the system (recorded, never mailed)."""
     outbox = table_of(Outbox)
     key = sa.literal("task_assigned:") + sa.cast(Task.id, sa.String)
     payload = _state_in_sql(session.get_bind().dialect.name)
@@ -48,7 +54,7 @@ def queue_assignments(*, session: Session, cascade_id: int, at: dt.datetime) -> 
         select_columns(key, sa.literal(TASK_ASSIGNED.name), Task.id, Task.body_id,
                        sa.literal("pending"), sa.literal(0), sa.literal(at, outbox.c.created_at.type),
                        sa.literal(at, outbox.c.created_at.type), payload)
-        .where(Task.cascade_id == cascade_id)))
+        .where(Task.cascade_id == cascade_id, sa.not_(Task.body_id.in_(_external())))))  # type: ignore[attr-defined]
 
 
 def queue_task_assigned(*, session: Session, task: Task, at: dt.datetime) -> None:
@@ -67,24 +73,28 @@ def queue_follow_up(*, session: Session, task: Task, event: TaskEvent, at: dt.da
     row = follow_up_row(action=event.action, to_status=event.to_status, actor=event.actor,
                         task_id=task.id, body_id=task.body_id,
                         coordinator_id=cascade.coordinator_id, event_id=event.id, at=at,
-                        state=state)
-    if row is not None and session.exec(select(Outbox.id).where(Outbox.key == row["key"])) \
-            .first() is None:
-        session.add(Outbox(**row))
+                        state=state, on_behalf_of=(event.data or {}).get("on_behalf_of"))
+    if row is not None:
+        _queue(session, row["key"], KINDS[row["kind"]], task.id, row["body_id"], event.id, at,
+               state)
 
 
 def follow_up_row(*, action: str, to_status: str, actor: str, task_id: int, body_id: str,
-                  coordinator_id: str, event_id: int, at: dt.datetime,
-                  state: dict[str, Any]) -> dict[str, Any] | None:
-    """queue_follow_up for a caller that holds the ids (a link click, services.clicks): the
-    Outbox row to insert, or None when the event implies no mail or its recipient acted."""
+                  coordinator_id: str, event_id: int, at: dt.datetime, state: dict[str, Any],
+                  on_behalf_of: str | None = None,
+                  body_outside: bool = False) -> dict[str, Any] | None:
+    """The Outbox row of the mail an event implies, for a caller that holds the ids (a link
+    click, services.clicks; queue_follow_up); None when the event implies no mail, when its
+    recipient is who acted (or for whom), or when it would go to a body outside the system."""
     name = follow_up_kind(action, to_status)
     if name is None:
         return None
     kind = KINDS[name]
     recipient = body_id if kind.to == "body" else coordinator_id
-    if recipient == actor:
-        return None
+    if recipient in (actor, on_behalf_of):
+        return None  # the one who acted (a console user acts for the coordinator)
+    if recipient == body_id and body_outside:
+        return None  # outside the system: recorded, never mailed
     return {"key": f"{name}:{event_id}", "kind": kind.name, "task_id": task_id,
             "body_id": recipient, "event_id": event_id, "status": "pending", "attempts": 0,
             "next_attempt_at": at, "created_at": at, "payload": {"task": state}}
@@ -97,8 +107,17 @@ def queue_manual_reminder(*, session: Session, task: Task, event: TaskEvent, lin
            event.id, at, state_of(task))
 
 
+def queue_event_reminder(*, session: Session, task: Task, event: TaskEvent, at: dt.datetime) -> None:
+    """A console user asked to remind the body once more (one mail per such event)."""
+    _queue(session, f"manual_reminder:event:{event.id}", KINDS["manual_reminder"], task.id,
+           task.body_id, event.id, at, state_of(task))
+
+
 def _queue(session: Session, key: str, kind: MailKind, task_id: int | None, body_id: str,
            event_id: int | None, at: dt.datetime, state: dict[str, Any]) -> None:
+    body = session.get(Body, body_id)
+    if body is not None and body.kind == EXTERNAL_KIND:
+        return  # outside the system: recorded, never mailed
     exists = session.exec(select(Outbox.id).where(Outbox.key == key)).first()
     if exists is None:
         session.add(Outbox(key=key, kind=kind.name, task_id=task_id, body_id=body_id,

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models import registry as reg
+from models.console_tables import ContactEdit
 from models.contacts import Contacts
 from models.db import lock_registry
 from models.tables import Body, BodyContact, BodyGroup
@@ -71,10 +72,13 @@ def sync_registry(*, session: Session, registry: reg.Registry) -> RegistrySync:
 
 
 def sync_contacts(*, session: Session, contacts: Contacts) -> None:
-    """Replace the stored addresses with the contacts file's (recipients resolve at dispatch)."""
+    """Replace the stored addresses with the contacts file's (recipients resolve at dispatch),
+    except those a coordinator set in the console: the file is the seed, the console wins."""
+    edited = dict(session.execute(select(ContactEdit.body_id, ContactEdit.addresses)).all())
     session.execute(sa.delete(BodyContact))
+    merged = {**{b: list(a) for b, a in contacts.addresses.items()}, **edited}
     rows = [{"body_id": body, "position": i, "address": address}
-            for body, addresses in contacts.addresses.items()
+            for body, addresses in merged.items()
             for i, address in enumerate(addresses)]
     if rows:
         session.execute(sa.insert(BodyContact), rows)

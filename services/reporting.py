@@ -15,6 +15,8 @@ from reports.render import FORMATS, default_name, render_summary
 from reports.summarise import summarise_directive
 from services.files import write_atomically
 
+__all__ = ["FORMATS", "ReportError", "ReportFile", "build_report", "default_name"]
+
 
 class ReportError(ValueError):
     """The report cannot be written as asked; nothing was written."""

@@ -29,6 +29,7 @@ from models.calendar import WorkingCalendar
 from models.db import insert_ignoring_conflicts
 from models.deadlines import DeadlineRuleError, parse_rule
 from models.policy import FollowUpDue, Policy, follow_up_due
+from models.registry import EXTERNAL_KIND
 from models.status import OPEN, colour
 from models.tables import Assignment, Body, Cascade, FollowUp, Outbox, Task, select_columns, table_of
 from models.vocabulary import business_date
@@ -183,6 +184,7 @@ def sweep(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar: Working
                                       policy=policy, horizon_days=horizon_days)).all()
     report.candidates = len(rows)
     bodies = set(session.exec(select(Body.id)).all())
+    outside = set(session.exec(select(Body.id).where(Body.kind == EXTERNAL_KIND)).all())
     policies: dict[tuple[str, str], Policy] = {}
     owed: dict[str, tuple[Any, FollowUpDue, str]] = {}
     for row in rows:
@@ -202,6 +204,8 @@ def sweep(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar: Working
             continue
         recipient = _recipient(due.to, row.body_id, row.coordinator_id, bodies, report.problems,
                                row.id)
+        if recipient in outside:
+            continue  # a body outside the system is never mailed
         owed[due.key(row.id)] = (row, due, recipient)
     report.owed = len(owed)
     _record(session, owed, at, report)

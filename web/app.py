@@ -330,6 +330,8 @@ def create_app(app: App, *, on_startup: Sequence[Hook] = (),
     `on_startup` / `on_shutdown` run in the server's lifespan (each may be sync or async): the
     place for an embedded scheduler that lives as long as `cascade serve`.
     """
+    from web.console import console_routes
+
     pages = LinkPages(app)
     css = str(pages.env.globals["css"])
     return Starlette(
@@ -338,6 +340,7 @@ def create_app(app: App, *, on_startup: Sequence[Hook] = (),
             Route(LINK_ROUTE, pages.act, methods=["POST"]),
             Route(LINK_ROUTE + "/files/{file_id:int}", pages.download, methods=["GET"]),
             Route("/healthz", pages.healthz, methods=["GET"]),
+            *console_routes(app, pages.env),  # the console shares the Jinja environment
         ],
         middleware=[Middleware(SecurityHeaders, css=css)],
         exception_handlers={HTTPException: pages.http_error, DatabaseBusy: pages.busy,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cascade.cli import evaluate, follow, launching, mail, report, serve, setup, tasks
+from cascade.cli import evaluate, follow, launching, mail, report, serve, setup, tasks, users
 from cascade.cli.i18n import install as _install_vietnamese
 
 _install_vietnamese()
@@ -26,6 +26,7 @@ def _root() -> None:
 
 app.command()(setup.init)
 app.add_typer(setup.bodies_app, name="bodies")
+app.add_typer(users.users_app, name="users")
 app.command()(launching.draft)
 app.command()(launching.launch)
 app.command()(tasks.status)

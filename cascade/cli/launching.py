@@ -28,25 +28,28 @@ if TYPE_CHECKING:
 
 def draft(
     ctx: typer.Context,
-    doc: Annotated[Path, typer.Argument(help="Văn bản chỉ đạo (.txt, .md, .docx)")],
+    doc: Annotated[Path, typer.Argument(help="Văn bản chỉ đạo (.txt, .md, .docx, .pdf, .png, .jpg)")],
     format: Annotated[str, typer.Option("--format", help="yaml hoặc json")] = "yaml",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Ghi ra tệp")] = None,
 ) -> None:
     """Soạn mẫu giao việc từ chính văn bản chỉ đạo."""
+    from ingest.aliases import load_aliases
     from ingest.command import run_draft
 
     try:
-        registry = app_of(ctx).registry
-    except (OSError, ValueError) as exc:  # the registry or the settings
+        app = app_of(ctx)
+        registry = app.registry
+        aliases = load_aliases(app.settings.aliases_path, registry)
+    except (OSError, ValueError) as exc:  # the registry, the alias file or the settings
         fail(str(exc))
-    raise typer.Exit(run_draft(doc, fmt=format, output=output, registry=registry))
+    raise typer.Exit(run_draft(doc, fmt=format, output=output, registry=registry, aliases=aliases))
 
 
 @guard
 def launch(
     ctx: typer.Context,
     template: Annotated[Path, typer.Argument(help="Mẫu giao việc (.yaml), hoặc văn bản (.txt, .md, "
-                                             ".docx) với --review")],
+                                             ".docx, .pdf, .png, .jpg) với --review")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ in ra, không ghi gì")] = False,
     review: Annotated[bool, typer.Option(
         "--review", help="Soạn từ văn bản, hiện các nhiệm vụ sẽ tạo và hỏi xác nhận")] = False,
@@ -96,12 +99,21 @@ def launch(
 
 def _reviewed_template(app: App, doc: Path, *, ask: bool) -> str:
     """Draft `doc`, show it with its flags, let the coordinator settle them; the template text."""
-    from cascade.cli.review import flags_of, review_table, settle, targets_table
-    from ingest import DraftError, draft_document, draft_to_yaml
+    from cascade.cli.review import (
+        flags_of,
+        learn_names,
+        review_table,
+        settle,
+        targets_table,
+    )
+    from ingest import DraftError, draft_document
+    from ingest.aliases import AliasError, load_aliases
+    from services.review import template_text
 
+    s = app.settings
     try:
-        drafted = draft_document(doc, app.registry)
-    except DraftError as exc:
+        drafted = draft_document(doc, app.registry, aliases=load_aliases(s.aliases_path, app.registry))
+    except (DraftError, AliasError) as exc:
         fail(str(exc))
     flags = flags_of(drafted, app.registry)
     console = err()
@@ -111,14 +123,21 @@ def _reviewed_template(app: App, doc: Path, *, ask: bool) -> str:
     for warning in drafted.get("warnings", []):
         console.print(f"Lưu ý: {safe_text(warning)}", markup=False)
     if flags and ask:
-        settle(drafted, app.registry, ask=lambda q: typer.prompt(q, default="", show_default=False),
-               say=console.print)
+        def prompt(question: str) -> str:
+            return str(typer.prompt(question, default="", show_default=False))
+
+        def say(line: str) -> None:
+            console.print(safe_text(line), markup=False)
+
+        learn_names(drafted, app.registry, prompt, say, aliases_path=s.aliases_path,
+                    local_registry_path=s.local_registry_path)
+        settle(drafted, app.registry, ask=prompt, say=say)
         flags = flags_of(drafted, app.registry)
     if flags:
         listing = "\n".join(f"  {f.where}: {f.message}" for f in flags)
         fail(f"bản nháp còn mục cần xem lại:\n{listing}\nSoạn ra tệp để sửa: cascade draft {doc} -o "
              "mau.yaml, sửa các dòng REVIEW, rồi cascade launch mau.yaml")
-    return draft_to_yaml(drafted)
+    return template_text(drafted)
 
 
 def _report_launch(result: LaunchResult, *, fmt: str, app: App) -> None:
@@ -147,6 +166,7 @@ def _report_launch(result: LaunchResult, *, fmt: str, app: App) -> None:
         show(listing)
         console.print("Chạy thử: không ghi gì vào cơ sở dữ liệu.")
         return
+    mails = result.tasks if result.mails is None else result.mails
     console.print(f"Đã khởi chạy {result.directive}: chuỗi #{result.cascade_id}, {result.tasks} nhiệm "
-                  f"vụ, {result.tasks} thư chờ gửi (cascade dispatch). Xem: cascade status "
+                  f"vụ, {mails} thư chờ gửi (cascade dispatch). Xem: cascade status "
                   f"{result.directive}")

@@ -1,74 +1,79 @@
 """`cascade launch DOC --review`: draft from the document, show what would be created with
 its flagged items, let the coordinator settle them, and return a template to launch.
 
-Nothing is guessed: an unresolved name or an unspecified set ("các ban liên quan") is either
-replaced by the ids the coordinator types, dropped because the coordinator said so, or the
-launch is refused with the list of what is left to settle.
+Nothing is guessed: each distinct unresolved name is shown once with the nearest registry
+bodies and mapped, added as a new body, marked external or dropped (services.review, which
+remembers the decision for the next drafts); an unspecified set ("các ban liên quan") is
+replaced by the ids the coordinator types or left out; otherwise the launch is refused with
+the list of what is left to settle.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from models.deadlines import DeadlineRuleError, parse_rule
-from models.registry import Registry, is_group
+from models.registry import Registry, is_external, is_group
+from services.review import (
+    DROP,
+    EXTERNAL,
+    MAP,
+    NEW,
+    Flag,
+    describe_rule,
+    flags_of,
+    unresolved_names,
+    unsettled_ref,
+)
 
-DOCUMENT_SUFFIXES = (".txt", ".md", ".docx")
-HEADER_FIELDS = {"number": "số văn bản", "kind": "loại văn bản", "issuer": "cơ quan ban hành",
-                 "issued_on": "ngày ban hành", "title": "trích yếu"}
+DOCUMENT_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".png", ".jpg", ".jpeg")
+NEW_WORDS = ("moi", "mới", "new")
+EXTERNAL_WORDS = ("ngoai", "ngoài", "external")
 
-
-@dataclass(frozen=True)
-class Flag:
-    where: str  # "III.2 cooperating" or "directive.number"
-    ref: str | None
-    message: str
+__all__ = ["DOCUMENT_SUFFIXES", "Flag", "flags_of", "is_document", "learn_names", "review_table",
+           "settle"]
 
 
 def is_document(path: Path) -> bool:
     return path.suffix.lower() in DOCUMENT_SUFFIXES
 
 
-def unsettled_ref(ref: str, registry: Registry) -> str | None:
-    """Why a drafted reference cannot be launched as is, or None when it can."""
-    if ref.startswith("unresolved:"):
-        return f"«{ref.removeprefix('unresolved:')}» không có trong sổ đăng ký"
-    group = registry.groups.get(ref)
-    if group is not None and group.placeholder:
-        return f"«{registry.label(ref)}» là tập hợp chưa xác định"
-    if ref not in registry:
-        return f"{ref!r} không có trong sổ đăng ký"
-    return None
+def learn_names(draft: dict[str, Any], registry: Registry, ask: Callable[[str], str],
+                say: Callable[[str], None], *, aliases_path: Path, local_registry_path: Path) -> None:
+    """Ask once per distinct unresolved name what it is; the answers are kept for next time."""
+    from services.review import ReviewError, decide_name
 
-
-def flags_of(draft: dict[str, Any], registry: Registry) -> list[Flag]:
-    flags = []
-    header = draft["directive"]
-    for key, label in HEADER_FIELDS.items():
-        value = header.get(key)
-        if not value:
-            flags.append(Flag(f"directive.{key}", None, f"thiếu {label}"))
-        elif key == "issuer" and (reason := unsettled_ref(value, registry)):
-            flags.append(Flag("directive.issuer", value, reason))
-    for item in draft["assignments"]:
-        for role in ("lead", "cooperating"):
-            for ref in item.get(role) or []:
-                if reason := unsettled_ref(ref, registry):
-                    flags.append(Flag(f"{item['ref']} {role}", ref, reason))
-        deadline = item.get("deadline") or {}
-        if deadline.get("rule") is None and deadline.get("text"):
-            flags.append(Flag(f"{item['ref']} deadline", None,
-                              f"không hiểu thời hạn «{deadline['text']}»"))
-    for target in draft.get("targets") or []:
-        where = f"targets {target.get('id')}"
-        if target.get("value") is None:
-            flags.append(Flag(where, None, "không rõ giá trị chỉ tiêu"))
-        if not target.get("unit"):
-            flags.append(Flag(where, None, "không rõ đơn vị tính của chỉ tiêu"))
-    return flags
+    for name in unresolved_names(draft, registry):
+        say(f"«{name.phrase}» ({', '.join(name.places)}) không có trong sổ đăng ký. Gần nhất:")
+        for i, c in enumerate(name.candidates, 1):
+            say(f"  {i}. {c.label} ({c.ref})")
+        while True:
+            answer = ask("Chọn số hoặc nhập mã đơn vị/nhóm; «mới»: thêm đơn vị mới; «ngoài»: đơn vị "
+                         "ngoài hệ thống (ghi nhận, không gửi thư); Enter: bỏ").strip()
+            kwargs: dict[str, Any] = {}
+            if not answer:
+                choice = DROP
+            elif answer.isdigit() and 1 <= int(answer) <= len(name.candidates):
+                choice, kwargs["target"] = MAP, name.candidates[int(answer) - 1].ref
+            elif answer.lower() in NEW_WORDS:
+                choice = NEW
+                kwargs["new_name"] = ask(f"Tên đơn vị mới (Enter: «{name.phrase}»)").strip() or name.phrase
+                kwargs["new_kind"] = ask("Loại đơn vị (mã loại, Enter: department)").strip() or "department"
+            elif answer.lower() in EXTERNAL_WORDS:
+                choice = EXTERNAL
+            else:
+                choice, kwargs["target"] = MAP, answer
+            try:
+                learned = decide_name(draft, name.phrase, choice=choice, registry=registry,
+                                      aliases_path=aliases_path,
+                                      local_registry_path=local_registry_path, **kwargs)
+            except ReviewError as exc:
+                say(f"Không dùng được: {exc}. Xem `cascade bodies`.")
+                continue
+            if learned.new_body:
+                say(f"Đã thêm đơn vị {learned.new_body} vào {local_registry_path}.")
+            break
 
 
 def targets_table(draft: dict[str, Any]):  # type: ignore[no-untyped-def]
@@ -113,6 +118,7 @@ def settle(draft: dict[str, Any], registry: Registry, ask: Callable[[str], str],
                                     "hoặc nhóm thay thế, cách nhau bởi dấu phẩy (để trống: bỏ)",
                                     registry, ask, say)
             item[role] = list(dict.fromkeys(settled))
+    draft["assignments"] = [a for a in draft["assignments"] if a.get("lead") or a.get("cooperating")]
 
 
 def _ask_ids(question: str, registry: Registry, ask: Callable[[str], str],
@@ -124,15 +130,6 @@ def _ask_ids(question: str, registry: Registry, ask: Callable[[str], str],
         if not unknown:
             return ids
         say(f"Không dùng được: {', '.join(unknown)}. Xem `cascade bodies`.")
-
-
-def describe_rule(rule: str | None) -> str:
-    if rule is None:
-        return "không thời hạn"
-    try:
-        return parse_rule(rule).describe()
-    except DeadlineRuleError:
-        return rule
 
 
 def review_table(draft: dict[str, Any], registry: Registry, flags: list[Flag]):  # type: ignore[no-untyped-def]
@@ -157,6 +154,9 @@ def review_table(draft: dict[str, Any], registry: Registry, flags: list[Flag]): 
                     text.append("; ")
                 if (f"{item['ref']} {role}", ref) in flagged:
                     text.append(f"⚠ {ref.removeprefix('unresolved:')}", style="bold red")
+                elif is_external(ref):
+                    count += 1
+                    text.append(f"{registry.label(ref)} (ngoài hệ thống)")
                 else:
                     members = registry.expand(ref)
                     count += len(members)

@@ -31,6 +31,16 @@ class RedactTokens(logging.Filter):
         return True
 
 
+def _has_accounts(app: Any) -> bool:
+    import sqlalchemy as sa
+
+    from models.console_tables import UserAccount
+    from models.db import unit_of_work
+
+    with unit_of_work(app.engine, write=False) as session:
+        return bool(session.execute(sa.select(sa.func.count()).select_from(UserAccount)).scalar())
+
+
 @guard
 def serve(
     ctx: typer.Context,
@@ -39,8 +49,8 @@ def serve(
     workers: Annotated[int | None, typer.Option(
         "--workers", min=1, help="Số tiến trình web (mặc định: CASCADE_WEB_WORKERS, 2)")] = None,
 ) -> None:
-    """Chạy trang web (đường dẫn trong thư, /healthz) và, trong một tiến trình riêng, lịch gửi
-    thư, rà soát hạn và thư tổng hợp."""
+    """Chạy trang quản trị, trang nhận thao tác từ đường dẫn trong thư (/healthz để kiểm tra) và,
+    trong một tiến trình riêng, lịch gửi thư, rà soát hạn và thư tổng hợp."""
     app = app_of(ctx)
     app.require_safe()
     app.ready_engine()
@@ -53,8 +63,12 @@ def serve(
     count = workers or s.web_workers
     logging.getLogger("uvicorn.access").addFilter(RedactTokens())
     console = out()
-    console.print(f"Trang web: http://{host}:{port} (kiểm tra: /healthz), {count} tiến trình. "
-                  f"Đường dẫn trong thư trỏ tới {s.base_url}{LINK_PREFIX}…")
+    console.print(f"Mở http://{host}:{port} để vào trang quản trị (đăng nhập bằng e-mail và mật "
+                  f"khẩu; kiểm tra: /healthz), {count} tiến trình web. Đường dẫn trong thư trỏ tới "
+                  f"{s.base_url}{LINK_PREFIX}…")
+    if not _has_accounts(app):
+        console.print("Chưa có tài khoản nào: tạo điều phối viên đầu tiên bằng `cascade init --admin "
+                      "EMAIL` hoặc `cascade users add EMAIL --name \"...\" --role coordinator`.")
     scheduler = None
     if s.scheduler == "embedded":
         scheduler = start_scheduler_process()

@@ -17,11 +17,29 @@ bodies_app = typer.Typer(help="Đơn vị và nhóm đơn vị trong sổ đăng
 
 
 @guard
-def init(ctx: typer.Context) -> None:
+def init(
+    ctx: typer.Context,
+    admin: Annotated[str | None, typer.Option(
+        "--admin", help="E-mail của điều phối viên đầu tiên: tạo tài khoản trang quản trị")] = None,
+    name: Annotated[str, typer.Option("--name", help="Họ tên người quản trị đầu tiên")] = "Điều phối viên",
+    password_stdin: Annotated[bool, typer.Option(
+        "--password-stdin", help="Đọc mật khẩu từ đầu vào chuẩn (với --admin)")] = False,
+) -> None:
     """Tạo hoặc nâng cấp cơ sở dữ liệu và nạp sổ đăng ký đơn vị (config/bodies.yaml)."""
     from services.setup import initialise
 
     app = app_of(ctx)
+    password = None
+    if admin is not None:
+        from cascade.cli.users import read_password
+        from services.accounts import AccountError, check_password, normalise_email
+
+        try:
+            normalise_email(admin)
+            password = read_password(password_stdin)
+            check_password(password)
+        except AccountError as exc:
+            fail(str(exc))
     result = initialise(engine=app.engine, registry=app.registry, contacts=app.contacts,
                         at=app.clock())
     console = out()
@@ -47,6 +65,24 @@ def init(ctx: typer.Context) -> None:
                       f"{app.settings.contacts_path}.")
     else:
         console.print(f"Địa chỉ e-mail: {contacts.path} ({len(contacts.addresses)} đơn vị).")
+    if admin is not None and password is not None:
+        _first_admin(ctx, admin, name, password)
+
+
+def _first_admin(ctx: typer.Context, email: str, name: str, password: str) -> None:
+    """The first coordinator; an existing account of that e-mail is left as it is."""
+    from cascade.cli.users import add_user
+    from models.db import unit_of_work
+    from services.accounts import find_user
+
+    app = app_of(ctx)
+    with unit_of_work(app.engine, write=False) as session:
+        exists = find_user(session, email) is not None
+    if exists:
+        out().print(f"Tài khoản {email.strip().lower()} đã có: giữ nguyên (đổi mật khẩu: "
+                    "`cascade users reset-password`).")
+        return
+    add_user(ctx, email, name, "coordinator", password)
 
 
 @bodies_app.callback()

@@ -2,7 +2,7 @@
 files (stored by content hash) and figures, and the coordinator's review of each report.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 from models.tables import UTCDateTime
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

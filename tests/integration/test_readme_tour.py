@@ -69,6 +69,8 @@ def test_the_readme_tour_runs_in_order_in_a_fresh_directory(tmp_path):
     for args in commands:
         if "--review" in args:
             result = launch_reviewed(args, work, env)
+        elif "--password-stdin" in args:  # the account's password, as a script gives it
+            result = run(args, work, env, "mật-khẩu-đủ-dài-2026\n")
         else:
             result = run(args, work, env)
         assert result.returncode == 0 and "Traceback" not in result.stderr, (

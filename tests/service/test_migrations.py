@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+import models.console_tables  # noqa: F401 (its tables join the metadata)
 from models.db import current_revision, head_revision, upgrade
 from models.tables import metadata
 

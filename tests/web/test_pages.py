@@ -217,7 +217,7 @@ def test_security_headers_on_every_page(launched, client):
         assert "noindex" in response.headers["x-robots-tag"]
         assert response.headers["cache-control"] == "no-store"
     page = responses[0]
-    assert f"style-src {_inline_style_hash(page.text)}" in page.headers["content-security-policy"]
+    assert f"style-src 'self' {_inline_style_hash(page.text)}" in page.headers["content-security-policy"]
 
 
 def test_pages_are_vietnamese_for_a_phone(launched, client):

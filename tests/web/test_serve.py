@@ -119,10 +119,12 @@ def test_cascade_serve_runs_uvicorn(database_url, tmp_path):
                     raise AssertionError(proc.communicate()[0]) from None
                 time.sleep(0.1)
         assert response.status_code == 200 and response.json()["status"] == "ok"
+        console = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+        assert console.status_code == 303 and console.headers["location"].startswith("/login")
     finally:
         proc.terminate()
         output = proc.communicate(timeout=20)[0]
     # uvicorn shuts down cleanly, then re-raises SIGTERM so the exit status says why it stopped.
     assert proc.returncode in (0, -signal.SIGTERM), output
     assert "Application shutdown complete" in output
-    assert f"http://127.0.0.1:{port}" in output
+    assert f"Mở http://127.0.0.1:{port}" in output and "cascade init --admin" in output

@@ -1,0 +1,83 @@
+"""The console's tables: accounts, their sessions and login attempts, drafts under review, and
+the addresses a coordinator edited (schema in migrations/versions/0007_console.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import JSON, Column, Field, SQLModel
+
+from models.tables import _json, _when
+
+
+class UserAccount(SQLModel, table=True):
+    """A person with an account in the console; the password only as its Argon2 hash."""
+
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)  # lower case
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=20)  # coordinator | supervisor | viewer
+    password_hash: str = Field(max_length=200)
+    active: bool = True
+    created_at: dt.datetime = _when()
+    password_changed_at: dt.datetime = _when()
+
+
+class UserSession(SQLModel, table=True):
+    """A console session: the cookie holds a random id, the table only its SHA-256."""
+
+    __tablename__ = "user_session"
+
+    id_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    csrf_secret: str = Field(max_length=64)  # unmasked per form (web/console/csrf.py)
+    created_at: dt.datetime = _when()
+    last_seen_at: dt.datetime = _when()
+    address: str | None = Field(default=None, max_length=64)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """A login try, kept so failures are throttled across restarts and workers."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (sa.Index("ix_login_attempt_email", "email", "at"),
+                      sa.Index("ix_login_attempt_address", "address", "at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = _when()
+    email: str = Field(max_length=254)
+    address: str = Field(max_length=64)
+    succeeded: bool = False
+
+
+class DraftReview(SQLModel, table=True):
+    """A draft being reviewed in the console ("Giao việc mới"), kept per user until launched."""
+
+    __tablename__ = "draft_review"
+    __table_args__ = (sa.Index("ix_draft_review_user", "user_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id")
+    source_name: str = Field(max_length=255)
+    draft: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    annual_days: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    status: str = Field(default="open", max_length=20)  # open | launched | discarded
+    directive_number: str | None = Field(default=None, max_length=80)
+    created_at: dt.datetime = _when()
+    updated_at: dt.datetime = _when()
+
+
+class ContactEdit(SQLModel, table=True):
+    """A body's addresses as a coordinator set them in the console: they win over the contacts
+    file, which stays the seed `cascade init` loads."""
+
+    __tablename__ = "contact_edit"
+
+    body_id: str = Field(foreign_key="body.id", primary_key=True, max_length=80)
+    addresses: list[str] = _json()
+    user_id: int = Field(foreign_key="user_account.id")
+    at: dt.datetime = _when()

@@ -1,0 +1,252 @@
+"""The console in a real browser (Debian's Chromium, headless, via Playwright) on a real uvicorn:
+the coordinator's whole path, and a supervisor who sees the board but not a coordinator's action.
+
+Set CASCADE_SCREENSHOTS=/some/dir to keep the screenshots (dashboard, review page, board at
+1280 px and 375 px); by default they go to the test's temporary directory.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from models.db import unit_of_work
+from models.tables import Task, TaskEvent
+from services.accounts import create_user
+from services.setup import initialise
+from tests.conftest import FixedClock, at
+from tests.console.conftest import NAMES, PASSWORD, USERS
+from tests.console.test_pages import SHARED, docx_of
+from tests.web.conftest import SECRET, issue, uvicorn_server
+from tests.web.test_browser import CHROMIUM, FLAGS
+
+DOC = SHARED / "160-KH-UBND-2025-can-tho.txt"
+WIDE, PHONE = {"width": 1280, "height": 900}, {"width": 375, "height": 812}
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing"),
+    pytest.mark.skipif(not DOC.exists(), reason="../shared/directives is not beside the checkout"),
+]
+
+
+@pytest.fixture
+def site(make_app, tmp_path):
+    """An App whose clock stands a few days after 160/KH-UBND was issued, with the accounts."""
+    clock = FixedClock(at("2025-11-25 09:00"))
+    app = make_app(clock=clock, CASCADE_SECRET_KEY=SECRET)
+    initialise(engine=app.engine, registry=app.registry, contacts=app.contacts, at=clock())
+    with unit_of_work(app.engine) as session:
+        for role in ("coordinator", "supervisor"):
+            create_user(session=session, email=USERS[role], name=NAMES[role], role=role,
+                        password=PASSWORD, at=clock())
+    return app
+
+
+@pytest.fixture
+def server(site):
+    from web.app import create_app
+
+    with uvicorn_server(create_app(site)) as url:
+        yield url
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def shots(tmp_path):
+    folder = Path(os.environ.get("CASCADE_SCREENSHOTS") or tmp_path / "shots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _page(browser, viewport=WIDE):
+    context = browser.new_context(viewport=viewport, locale="vi-VN", accept_downloads=True)
+    return context.new_page()
+
+
+def _login(page, server, role):
+    """With the keyboard only: type the e-mail, Tab, the password, Enter."""
+    page.goto(f"{server}/login")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'email'")
+    page.keyboard.type(USERS[role])  # the e-mail field has the focus
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("h1").inner_text().startswith("Tổng quan"), page.locator("main").inner_text()
+
+
+WIDER = """w => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > w + 1)
+  .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + (e.textContent || '').slice(0, 40))"""
+
+
+def _wider(page, width):
+    """What sticks out past `width` (nothing, when the page fits a phone)."""
+    if page.evaluate("document.documentElement.scrollWidth") <= width:
+        return []
+    return page.evaluate(WIDER, width)
+
+
+def _shoot(browser, server, shots, name, path, role="coordinator"):
+    """The page at `path` at both widths; what is wider than the phone (nothing, we hope)."""
+    wider = []
+    for label, viewport in (("1280", WIDE), ("375", PHONE)):
+        page = _page(browser, viewport)
+        _login(page, server, role)
+        page.goto(f"{server}{path}")
+        page.screenshot(path=str(shots / f"{name}-{label}.png"), full_page=True)
+        if label == "375":
+            wider = _wider(page, PHONE["width"])
+        page.context.close()
+    return wider
+
+
+def _decide(page, phrase, choice, target=None):
+    form = page.locator("form.item", has=page.locator(f"input[name=phrase][value='{phrase}']"))
+    form.get_by_label("Quyết định").select_option(choice)
+    if target:
+        form.get_by_label("Hoặc gõ đơn vị, nhóm khác").fill(target)
+    with page.expect_navigation():
+        form.get_by_role("button", name="Ghi nhận quyết định").click()
+
+
+def test_the_coordinators_whole_path(site, server, browser, shots, tmp_path):
+    """Log in; upload the .docx of a shared directive; map an unresolved name and settle the
+    others and a flagged item; launch; find the tasks on the board; filter to one body; approve
+    an extension the body asked for through its mail link; accept a report; download the .docx
+    summary."""
+    page = _page(browser)
+    _login(page, server, "coordinator")
+    page.get_by_role("navigation").get_by_role("link", name="Giao việc mới").click()
+    document = tmp_path / "ke-hoach-160.docx"
+    document.write_bytes(docx_of(DOC))
+    page.get_by_label("Văn bản chỉ đạo", exact=False).set_input_files(str(document))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Soạn bản nháp").first.click()
+    assert page.locator("h1").inner_text().startswith("Rà soát bản nháp: 160/KH-UBND")
+    review_url = page.url
+    assert page.locator("form.item").count() == 5  # five distinct names to settle
+    _decide(page, "Sở Nông nghiệp và Môi trường", "map", target="ldld_can_tho")
+    _decide(page, "ỦY BAN NHÂN DÂN THÀNH PHỐ CẦN THƠ", "external")
+    _decide(page, "Ủy ban Mặt trận Tổ quốc Việt Nam thành phố", "external")
+    _decide(page, "Ủy ban nhân dân cấp xã", "external")
+    _decide(page, "Các Sở, ngành", "drop")
+    page.goto(review_url)  # a reload keeps every decision: the draft is in the database
+    assert page.locator("form.item").count() == 0
+    first = page.locator("#item-VI\\.1")
+    assert "chưa xác định" in first.inner_text()  # the flagged "các ban liên quan"
+    first.get_by_label("⚠ các ban liên quan").uncheck()
+    first.get_by_label("Thời hạn", exact=False).select_option("date")
+    first.get_by_label("Ngày, tháng hoặc quý").fill("31/12/2025")
+    page.locator("#item-VI\\.2").get_by_label("Bỏ mục này").check()  # its only body was dropped
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lưu và xem trước").click()
+    assert "Sẽ tạo 3 nhiệm vụ" in page.locator("main").inner_text()
+    page.get_by_label("Tôi đã rà soát", exact=False).check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Khởi chạy").click()
+    assert "Đã khởi chạy 160/KH-UBND" in page.locator(".notice.ok").inner_text()
+    assert "3 nhiệm vụ" in page.locator("main").inner_text()
+    board_url = page.url
+
+    can_tho = site.registry.label("ldld_can_tho")
+    page.get_by_label("Đơn vị", exact=True).select_option(label=can_tho)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lọc").click()
+    rows = page.locator("table.tasks tbody tr")
+    assert rows.count() == 1 and can_tho in rows.first.inner_text()
+
+    with unit_of_work(site.engine, write=False) as session:
+        tid = session.exec(sa.select(Task.id).where(Task.body_id == "ldld_can_tho")).scalar_one()
+    body = _page(browser, PHONE)  # the federation, from its mail, with no account
+    body.goto(f"{server}/l/{issue(site.engine, tid, 'request-extension', when=site.clock())}")
+    assert body.locator("input[name=until]").count() == 1, body.locator("main").inner_text()
+    body.fill("input[name=until]", "2026-01-31")
+    body.fill("textarea[name=note]", "Chờ số liệu của các xã")
+    with body.expect_navigation():
+        body.get_by_role("button", name="Xin gia hạn").click()
+    assert "Đã ghi nhận" in body.locator("h1").inner_text()
+
+    page.get_by_role("navigation").get_by_role("link", name="Việc chờ xử lý").click()
+    assert "Chờ số liệu của các xã" in page.locator("main").inner_text()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đồng ý gia hạn").click()
+    assert "đồng ý gia hạn" in page.locator(".notice.ok").inner_text()
+
+    body.goto(f"{server}/l/{issue(site.engine, tid, 'report', when=site.clock())}")
+    body.fill("textarea[name=note]", "Báo cáo số 45/BC-LĐLĐ")
+    with body.expect_navigation():
+        body.get_by_role("button", name="Báo cáo kết quả").click()
+    page.reload()
+    assert "Báo cáo số 45/BC-LĐLĐ" in page.locator("main").inner_text()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Chấp nhận báo cáo").click()
+    assert "Không có báo cáo nào đang chờ" in page.locator("main").inner_text()
+    with unit_of_work(site.engine, write=False) as session:
+        task = session.get(Task, tid)
+        events = session.exec(sa.select(TaskEvent.action, TaskEvent.channel)
+                              .where(TaskEvent.task_id == tid).order_by(TaskEvent.id)).all()
+    assert (task.status, str(task.due_on)) == ("done", "2026-01-31")
+    assert [tuple(e) for e in events] == [("assign", "web"), ("request-extension", "email-link"),
+                                          ("grant-extension", "web"), ("report", "email-link"),
+                                          ("close", "web")]
+
+    page.goto(board_url)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Word (.docx)").click()
+    data = Path(download.value.path()).read_bytes()
+    assert download.value.suggested_filename.endswith(".docx")
+    assert "word/document.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+
+    for name, path in (("dashboard", "/"), ("board", board_url.removeprefix(server))):
+        assert _shoot(browser, server, shots, name, path) == [], f"{name} is wider than a phone"
+    _review_shots(site, browser, server, shots)
+
+
+def _review_shots(site, browser, server, shots):
+    """A fresh review page (names still to settle) at both widths."""
+    page = _page(browser)
+    _login(page, server, "coordinator")
+    page.goto(f"{server}/directives/new")
+    page.get_by_label("Nội dung văn bản").fill(
+        (SHARED / "141-KH-UBND-2025-bac-ninh.txt").read_text(encoding="utf-8"))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Soạn bản nháp").nth(1).click()
+    path = page.url.removeprefix(server)
+    page.context.close()
+    assert _shoot(browser, server, shots, "review", path) == [], "the review page is too wide"
+
+
+def test_a_supervisor_sees_the_board_but_not_a_coordinators_action(site, server, browser):
+    from tests.conftest import launch_template
+
+    launch_template(site.engine, site.registry, site.calendar)
+    page = _page(browser, PHONE)
+    _login(page, server, "supervisor")
+    page.goto(f"{server}/directives/48-KH/ĐĐTLĐ")
+    assert "83 nhiệm vụ" in page.locator("main").inner_text()
+    assert page.locator("table.tasks tbody tr").count() == 50
+    page.locator("table.tasks tbody tr a").first.click()
+    assert page.get_by_role("link", name="Gia hạn").count() == 1  # an escalation action
+    assert page.get_by_role("link", name="Hủy nhiệm vụ").count() == 0
+    task_url = page.url
+    response = page.goto(f"{task_url}/confirm?action=cancel")
+    assert response.status == 403 and "Không được phép" in page.locator("h1").inner_text()
+    assert page.goto(f"{server}/directives/new").status == 403

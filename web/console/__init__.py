@@ -1,0 +1,78 @@
+"""The console for coordinators, supervisors and viewers, in the same Starlette app as the link
+pages: `console_routes(app, env)` gives its routes, every one behind `Guard.page` except
+/login and the static files.
+
+    GET  /login, POST /login, POST /logout
+    GET  /                              Tổng quan
+    GET  /directives                    Văn bản
+    GET  /directives/new, POST          Giao việc mới (coordinator)
+    GET  /drafts/{id}, POST             the review page; POST .../names, .../days, .../launch,
+    GET  /drafts/{id}/preview           .../discard (coordinator)
+    GET  /directives/{number}           Bảng theo dõi
+    GET  /exports/tasks.{csv|xlsx}      the board's rows; /reports/summary.{html|docx|json}
+    GET  /tasks/{id}, .../confirm       Nhiệm vụ; POST /tasks/{id}/act (coordinator, supervisor)
+    GET  /inbox                         Việc chờ xử lý
+    GET  /bodies, POST /bodies/{id}/contacts (coordinator)
+    GET  /outbox, POST /outbox/{id}/retry (coordinator)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import jinja2
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from web.console.auth import Login
+from web.console.drafts import Drafts
+from web.console.files import Files
+from web.console.guard import ACTING, COORDINATOR, Guard
+from web.console.pages import Pages
+from web.console.templating import install
+
+if TYPE_CHECKING:
+    from cascade.bootstrap import App
+
+STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "web" / "console" / "static"
+STATIC_PREFIX = "/static"
+# Routes that answer without a session (everything else redirects to /login).
+PUBLIC = ("/login", "/healthz", "/l/{token}", STATIC_PREFIX)
+
+
+def console_routes(app: App, env: jinja2.Environment) -> list[BaseRoute]:
+    install(env, app)
+    guard = Guard(app, env)
+    login, pages = Login(guard), Pages(guard)
+    drafts, files = Drafts(pages), Files(pages)
+    page = guard.page
+    return [
+        Route("/login", login.show, methods=["GET"]),
+        Route("/login", login.submit, methods=["POST"]),
+        Route("/logout", page(login.logout), methods=["POST"]),
+        Route("/", page(pages.dashboard), methods=["GET"]),
+        Route("/directives", page(pages.directives), methods=["GET"]),
+        Route("/directives/new", page(drafts.new, COORDINATOR), methods=["GET"]),
+        Route("/directives/new", page(drafts.create, COORDINATOR), methods=["POST"]),
+        Route("/directives/{number:path}", page(pages.board), methods=["GET"]),
+        Route("/drafts/{draft_id:int}", page(drafts.show, COORDINATOR), methods=["GET"]),
+        Route("/drafts/{draft_id:int}", page(drafts.save, COORDINATOR), methods=["POST"]),
+        Route("/drafts/{draft_id:int}/names", page(drafts.name, COORDINATOR), methods=["POST"]),
+        Route("/drafts/{draft_id:int}/preview", page(drafts.preview, COORDINATOR), methods=["GET"]),
+        Route("/drafts/{draft_id:int}/days", page(drafts.days, COORDINATOR), methods=["POST"]),
+        Route("/drafts/{draft_id:int}/launch", page(drafts.launch, COORDINATOR), methods=["POST"]),
+        Route("/drafts/{draft_id:int}/discard", page(drafts.discard, COORDINATOR),
+              methods=["POST"]),
+        Route("/exports/tasks.{fmt}", page(files.tasks), methods=["GET"]),
+        Route("/reports/summary.{fmt}", page(files.summary), methods=["GET"]),
+        Route("/tasks/{task_id:int}", page(pages.task), methods=["GET"]),
+        Route("/tasks/{task_id:int}/confirm", page(pages.confirm, ACTING), methods=["GET"]),
+        Route("/tasks/{task_id:int}/act", page(pages.act, ACTING), methods=["POST"]),
+        Route("/inbox", page(pages.inbox), methods=["GET"]),
+        Route("/bodies", page(pages.bodies), methods=["GET"]),
+        Route("/bodies/{body_id}/contacts", page(pages.contacts, COORDINATOR), methods=["POST"]),
+        Route("/outbox", page(pages.outbox), methods=["GET"]),
+        Route("/outbox/{outbox_id:int}/retry", page(pages.retry, COORDINATOR), methods=["POST"]),
+        Mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static"),
+    ]

@@ -1,0 +1,147 @@
+"""Every console route goes through `Guard.page`: the session from its cookie (server-side,
+services.accounts), the role allowed on the route, and for a POST the form and its CSRF token.
+Without a session a route redirects to /login; with the wrong role or token it answers 403 and
+does nothing. Handlers are plain functions of a `Ctx`, run in the thread pool."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode
+
+import jinja2
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from models.accounts import UserRole
+from models.db import unit_of_work
+from services.accounts import SignedIn, load_session, record_visit
+from web.console import csrf
+
+if TYPE_CHECKING:
+    from cascade.bootstrap import App
+
+COOKIE = "cascade_session"
+PRODUCTION_COOKIE = "__Host-cascade_session"  # Secure, Path=/, no Domain: the browser enforces it
+EVERYONE = frozenset(UserRole)
+COORDINATOR = frozenset({UserRole.COORDINATOR})
+ACTING = frozenset({UserRole.COORDINATOR, UserRole.SUPERVISOR})
+MAX_FIELD_BYTES = 1024 * 1024
+
+
+@dataclass
+class Ctx:
+    """One request as a handler sees it."""
+
+    request: Request
+    user: SignedIn
+    at: dt.datetime
+    form: dict[str, str] = field(default_factory=dict)
+    lists: dict[str, list[str]] = field(default_factory=dict)  # repeated form fields
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # name -> (filename, data)
+
+    @property
+    def query(self) -> Any:
+        return self.request.query_params
+
+    def param(self, name: str) -> str:
+        return str(self.request.path_params[name])
+
+    def arg(self, name: str) -> str | None:
+        value = self.request.query_params.get(name)
+        return value.strip() or None if value is not None else None
+
+
+Handler = Callable[[Ctx], Response]
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A local path to go back to; anything else (another site, //host) is the default."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def redirect(path: str, **params: str) -> RedirectResponse:
+    query = f"?{urlencode(params)}" if params else ""
+    return RedirectResponse(path + query, status_code=303)
+
+
+class Guard:
+    def __init__(self, app: App, env: jinja2.Environment) -> None:
+        self.app = app
+        self.env = env
+        self.cookie = PRODUCTION_COOKIE if app.settings.production else COOKIE
+        self.idle = dt.timedelta(minutes=app.settings.session_idle_minutes)
+        self.max_upload = app.settings.upload_max_bytes
+
+    def render(self, name: str, code: int = 200, *, user: SignedIn | None = None,
+               **context: Any) -> HTMLResponse:
+        secret = user.csrf_secret if user else None
+        html = self.env.get_template(name).render(
+            user=user, csrf=(lambda: csrf.mask(secret)) if secret else (lambda: ""),
+            csrf_field=csrf.FIELD, **context)
+        return HTMLResponse(html, status_code=code)
+
+    def forbidden(self, user: SignedIn | None, message: str) -> HTMLResponse:
+        return self.render("console/forbidden.html", 403, user=user, message=message, page="")
+
+    def _signed_in(self, raw: str | None, at: dt.datetime) -> SignedIn | None:
+        if not raw:
+            return None
+        with unit_of_work(self.app.engine, write=False) as session:
+            user, state = load_session(session=session, raw=raw, at=at, idle=self.idle)
+        if state:  # a write at most once a minute per session, or once when it expires
+            with unit_of_work(self.app.engine) as session:
+                record_visit(session=session, raw=raw, state=state, at=at)
+        return user
+
+    async def _read_form(self, request: Request, ctx: Ctx) -> bool:
+        """Fill the ctx's form; False when a part is over the limits."""
+        async with request.form(max_files=2, max_fields=2000, max_part_size=MAX_FIELD_BYTES) as form:
+            for key, value in form.multi_items():
+                if isinstance(value, UploadFile):
+                    data = await value.read(self.max_upload + 1)
+                    if data:
+                        ctx.files[key] = (value.filename or "", data)
+                else:
+                    ctx.lists.setdefault(key, []).append(value)
+                    ctx.form.setdefault(key, value)
+        return True
+
+    def page(self, handler: Handler, roles: Collection[UserRole] = EVERYONE) -> Callable[..., Any]:
+        """The endpoint for `handler`, open only to a session whose role is in `roles`."""
+
+        async def endpoint(request: Request) -> Response:
+            at = self.app.clock()
+            user = await run_in_threadpool(self._signed_in, request.cookies.get(self.cookie), at)
+            if user is None:
+                back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                response = redirect("/login", next=back) if request.method == "GET" \
+                    else RedirectResponse("/login", status_code=303)
+                response.delete_cookie(self.cookie, path="/")
+                return response
+            ctx = Ctx(request, user, at)
+            if request.method == "POST":
+                await self._read_form(request, ctx)
+                if not csrf.valid(ctx.form.get(csrf.FIELD), user.csrf_secret):
+                    return self.forbidden(user, "Biểu mẫu đã cũ hoặc không gửi từ trang này (mã "
+                                                "chống giả mạo không khớp), nên chưa có gì thay "
+                                                "đổi. Hãy mở lại trang rồi thử lại.")
+            if user.role not in roles:
+                return self.forbidden(user, "Vai trò của bạn không được dùng chức năng này; chưa "
+                                            "có gì thay đổi. Cần quyền: "
+                                            + ", ".join(sorted(r.label for r in roles)) + ".")
+            return await run_in_threadpool(handler, ctx)
+
+        endpoint.__name__ = handler.__name__
+        return endpoint
+
+
+def quoted(number: str) -> str:
+    """A directive number as a path segment ('48-KH/ĐĐTLĐ' keeps its slash)."""
+    return quote(number, safe="/")

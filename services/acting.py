@@ -25,9 +25,8 @@ from services.notify import queue_event_reminder
 
 WEB = "web"
 REMIND = "remind"
-# Accepting a report closes the task today; the dedicated `accept` transition will replace it
-# here, and only here.
-ACCEPT_ACTION = "close"
+# Accepting a report: the task is done, dated by the report (services.actions.record_action)
+ACCEPT_ACTION = "accept"
 # A supervisor takes what the escalation mail lets him take by link.
 SUPERVISOR_ACTIONS = frozenset(KINDS["escalation"].links)
 MAX_ADDRESSES = 10

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models.calendar import WorkingCalendar
+from models.report_views import ReportView, reports_of_tasks
 from models.status import OPEN, Colour, TaskStatus
 from models.tables import (
     Assignment,
@@ -330,6 +331,8 @@ class TaskDetail:
     parent_task_id: int | None  # the task this task's plan fulfils
     timeline: list[HistoryEvent]
     mails: list[MailLine]
+    reports: list[ReportView]  # oldest first: summary, files, figures, review
+    reporters: dict[str, str]  # who sent each report, by name
 
 
 def task_detail(*, session: Session, task_id: int, at: dt.datetime, tz: dt.tzinfo,
@@ -353,10 +356,12 @@ def task_detail(*, session: Session, task_id: int, at: dt.datetime, tz: dt.tzinf
     coordinator = session.get(Body, row.coordinator_id)
     names = [f.name for f in fields(TaskDetail)][:17]
     head: dict[str, Any] = dict(zip(names, row[:17], strict=True))
+    reports = reports_of_tasks(session, [task_id]).get(task_id, [])
     return TaskDetail(**head, coordinator_name=coordinator.name if coordinator else row[16],
                       child=child_plans(session, [task_id]).get(task_id),
                       parent_task_id=row[17], timeline=task_history(session, task_id),
-                      mails=task_mails(session, task_id))
+                      mails=task_mails(session, task_id), reports=reports,
+                      reporters=actor_names(session, {r.actor for r in reports}))
 
 
 def task_mails(session: Session, task_id: int) -> list[MailLine]:

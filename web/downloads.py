@@ -1,5 +1,6 @@
 """Serving a reported file to the holder of a link for its task (used or not, until it
-expires): always as an attachment, with the type checked at upload, never sniffed again."""
+expires) or to a console user: always as an attachment, with the type checked at upload, never
+sniffed again."""
 
 from __future__ import annotations
 
@@ -39,7 +40,15 @@ def download_response(session: Session, signer: LinkSigner, store: FileStore, to
     """The file's response, or None when the file is not one of the link's task's reports (or
     its content is missing). Raises services.links.LinkInvalid for a bad or expired link."""
     link = reading_link(session=session, signer=signer, token=token, at=at, tz=tz)
-    view = file_of_task(session, link.task_id, file_id)
+    return task_file_response(session, store, link.task_id, file_id)
+
+
+def task_file_response(session: Session, store: FileStore, task_id: int,
+                       file_id: int) -> Response | None:
+    """File `file_id` of a report of task `task_id` as an attachment, or None (not one of the
+    task's files, or its content is missing). The caller has checked who asks: a link for the
+    task, or a console session."""
+    view = file_of_task(session, task_id, file_id)
     if view is None or not store.exists(view.sha256):
         return None
     return StreamingResponse(_chunks(store.open(view.sha256)), media_type=view.content_type,

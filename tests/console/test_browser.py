@@ -206,7 +206,7 @@ def test_the_coordinators_whole_path(site, server, browser, shots, tmp_path):
     assert (task.status, str(task.due_on)) == ("done", "2026-01-31")
     assert [tuple(e) for e in events] == [("assign", "web"), ("request-extension", "email-link"),
                                           ("grant-extension", "web"), ("report", "email-link"),
-                                          ("close", "web")]
+                                          ("accept", "web")]
 
     page.goto(board_url)
     with page.expect_download() as download:

@@ -1,6 +1,6 @@
 """In Chromium (Debian's, headless, via Playwright): a body opens the report link of the mail
-it received, attaches a .docx and types its figures; the coordinator opens the accept link of
-the mail he then receives, downloads the file and accepts the report."""
+it received, attaches a .docx and types its figures; the coordinator, told by mail, opens the
+report in the console, downloads the file and accepts it there."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ import pytest
 from models.db import unit_of_work
 from models.report_views import latest_report
 from models.tables import Task
+from services.accounts import create_user
 from tests.conftest import FixedClock, at
+from tests.console.conftest import NAMES, PASSWORD, USERS
 from tests.results.conftest import links_of, mailed, task_of
 from tests.results.samples import docx_bytes
 from tests.web.conftest import SECRET, free_port
@@ -53,13 +55,16 @@ def dispatched(app):
         return pool.submit(mailed, app).result(timeout=60)
 
 
-def test_report_with_a_docx_and_a_figure_then_accept_from_the_coordinator_mail(
+def test_report_with_a_docx_and_a_figure_then_accept_in_the_console(
         make_app, plan, phone, tmp_path):  # noqa: F811
     """The whole loop in a browser, each step from the link of a mail actually rendered."""
     port = free_port()
     app = make_app(clock=FixedClock(at("2023-11-20 10:00")), CASCADE_SECRET_KEY=SECRET,
                    CASCADE_BASE_URL=f"http://127.0.0.1:{port}")
     tid = task_of(plan, "ldld_ha_noi")
+    with unit_of_work(plan) as session:
+        create_user(session=session, email=USERS["coordinator"], name=NAMES["coordinator"],
+                    role="coordinator", password=PASSWORD, at=app.clock())
     with serving(app, port):
         [assigned] = [m for m in dispatched(app) if m["X-Cascade-Task"] == str(tid)]
         assert phone.goto(links_of(assigned)["Báo cáo kết quả"]).status == 200
@@ -79,20 +84,30 @@ def test_report_with_a_docx_and_a_figure_then_accept_from_the_coordinator_mail(
         [received] = dispatched(app)
         assert received["X-Cascade-Kind"] == "task_reported"
         app.clock.set(at("2023-12-04 08:30"))
-        assert phone.goto(links_of(received)["Chấp nhận báo cáo, hoàn thành nhiệm vụ"]).status == 200
-        assert phone.locator("h1").inner_text() == "Chấp nhận báo cáo kết quả"
-        text = phone.locator("main").inner_text()
-        assert "2.500 đoàn viên" in text and "12,5%" in text
-        with phone.expect_download() as download:
-            phone.get_by_role("link", name="Báo cáo kết quả.docx").click()
+        console = phone.context.browser.new_context(viewport={"width": 1280, "height": 900},
+                                                    accept_downloads=True).new_page()
+        console.goto(f"http://127.0.0.1:{port}/login")
+        console.fill("#email", USERS["coordinator"])
+        console.fill("#password", PASSWORD)
+        with console.expect_navigation():
+            console.keyboard.press("Enter")
+        console.goto(f"http://127.0.0.1:{port}/inbox")
+        with console.expect_navigation():
+            console.get_by_role("link", name="Xem báo cáo, tệp và số liệu").click()
+        text = console.locator("main").inner_text()
+        assert "2.500 đoàn viên" in text and "12,5%" in text and "chờ xem xét" in text
+        with console.expect_download() as download:
+            console.get_by_role("link", name="Báo cáo kết quả.docx").click()
         saved = tmp_path / "tai-ve.docx"
         download.value.save_as(saved)
         assert download.value.suggested_filename == "Báo cáo kết quả.docx"
         assert saved.read_bytes() == docx_bytes()
-        with phone.expect_navigation():
-            phone.get_by_role("button", name="Chấp nhận báo cáo, hoàn thành nhiệm vụ").click()
-        assert phone.locator("h1").inner_text() == "Đã ghi nhận: chấp nhận báo cáo kết quả"
-        phone.screenshot(path=str(tmp_path / "accepted.png"), full_page=True)
+        with console.expect_navigation():
+            console.get_by_role("link", name="Chấp nhận báo cáo").click()  # the confirm page
+        with console.expect_navigation():
+            console.get_by_role("button", name="Xác nhận: chấp nhận báo cáo kết quả").click()
+        assert "đã chấp nhận" in console.locator("main").inner_text()
+        console.screenshot(path=str(tmp_path / "accepted.png"), full_page=True)
         [told] = dispatched(app)
 
     assert (told["X-Cascade-Kind"], told["To"].addresses[0].addr_spec) == (

@@ -11,7 +11,9 @@ pages: `console_routes(app, env)` gives its routes, every one behind `Guard.page
     GET  /directives/{number}           Bảng theo dõi
     GET  /exports/tasks.{csv|xlsx}      the board's rows; /reports/summary.{html|docx|json}
     GET  /tasks/{id}, .../confirm       Nhiệm vụ; POST /tasks/{id}/act (coordinator, supervisor)
+    GET  /tasks/{id}/files/{file_id}    a report's file (any role)
     GET  /inbox                         Việc chờ xử lý
+    GET  /evaluation, /evaluation.{xlsx|docx|json}  Đánh giá, xếp loại (the same as `cascade evaluate`)
     GET  /bodies, POST /bodies/{id}/contacts (coordinator)
     GET  /outbox, POST /outbox/{id}/retry (coordinator)
 """
@@ -30,6 +32,7 @@ from web.console.drafts import Drafts
 from web.console.files import Files
 from web.console.guard import ACTING, COORDINATOR, Guard
 from web.console.pages import Pages
+from web.console.results import Results
 from web.console.templating import install
 
 if TYPE_CHECKING:
@@ -45,7 +48,7 @@ def console_routes(app: App, env: jinja2.Environment) -> list[BaseRoute]:
     install(env, app)
     guard = Guard(app, env)
     login, pages = Login(guard), Pages(guard)
-    drafts, files = Drafts(pages), Files(pages)
+    drafts, files, results = Drafts(pages), Files(pages), Results(pages)
     page = guard.page
     return [
         Route("/login", login.show, methods=["GET"]),
@@ -69,7 +72,11 @@ def console_routes(app: App, env: jinja2.Environment) -> list[BaseRoute]:
         Route("/tasks/{task_id:int}", page(pages.task), methods=["GET"]),
         Route("/tasks/{task_id:int}/confirm", page(pages.confirm, ACTING), methods=["GET"]),
         Route("/tasks/{task_id:int}/act", page(pages.act, ACTING), methods=["POST"]),
+        Route("/tasks/{task_id:int}/files/{file_id:int}", page(results.report_file),
+              methods=["GET"]),
         Route("/inbox", page(pages.inbox), methods=["GET"]),
+        Route("/evaluation", page(results.ranking), methods=["GET"]),
+        Route("/evaluation.{fmt}", page(results.export), methods=["GET"]),
         Route("/bodies", page(pages.bodies), methods=["GET"]),
         Route("/bodies/{body_id}/contacts", page(pages.contacts, COORDINATOR), methods=["POST"]),
         Route("/outbox", page(pages.outbox), methods=["GET"]),

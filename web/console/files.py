@@ -3,8 +3,6 @@ as HTML, .docx or JSON (services.reporting, the same as `cascade report`)."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from starlette.responses import Response
 
 from models.db import unit_of_work
@@ -13,6 +11,7 @@ from services import board, exports
 from services.reporting import build_report, default_name
 from web.console.guard import Ctx
 from web.console.pages import Pages, board_filters
+from web.downloads import content_disposition
 
 SUMMARY_TYPES = {"html": "text/html; charset=utf-8",
                  "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -20,11 +19,6 @@ SUMMARY_TYPES = {"html": "text/html; charset=utf-8",
 # The summary page is a static document with style attributes: styles inline, never a script.
 SUMMARY_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
                "form-action 'none'; frame-ancestors 'none'")
-
-
-def _attachment(name: str) -> str:
-    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
 
 
 class Files:
@@ -47,7 +41,7 @@ class Files:
             return self.pages.not_found(ctx, str(exc))
         name = default_name(head.number, fmt).replace("bao-cao-", "nhiem-vu-")
         return Response(exports.render(fmt, head, rows), media_type=exports.FORMATS[fmt],
-                        headers={"content-disposition": _attachment(name)})
+                        headers={"content-disposition": content_disposition(name)})
 
     # GET /reports/summary.{fmt}?directive=...
     def summary(self, ctx: Ctx) -> Response:
@@ -66,6 +60,6 @@ class Files:
         if fmt == "html":
             headers["content-security-policy"] = SUMMARY_CSP
         else:
-            headers["content-disposition"] = _attachment(
+            headers["content-disposition"] = content_disposition(
                 default_name(report.summary.directive.number, fmt))
         return Response(report.data, media_type=SUMMARY_TYPES[fmt], headers=headers)

@@ -37,6 +37,8 @@ def install(env: jinja2.Environment, app: App) -> None:
         outbox_status_label=v.outbox_status_label, short_date=v.short_date,
         event_date=v.event_date, upper_first=v.upper_first,
         when=lambda moment: v.short_time(moment, tz) if moment else "—",
+        number=lambda x, digits=2: v.vi_number(x, digits), file_size=v.file_size,
+        percent=lambda rate: "—" if rate is None else f"{v.vi_number(100 * rate, 1)}%",
     )
     env.filters["vn_date"] = lambda day: v.short_date(day) if day else "—"
     env.filters["plural"] = _plural

@@ -105,7 +105,7 @@ def test_the_ranking_page_and_its_xlsx_hold_the_figures_of_cascade_evaluate(repo
     assert (hanoi.done_on_time, hanoi.score, hanoi.rank) == (1, 100.0, 1)
     for name, *_ in _rows(expected):
         assert name in page.text
-    assert '<svg class="ranking"' in page.text and hanoi.grade in page.text
+    assert "<ol class=\"ranking\"" in page.text and hanoi.grade in page.text
 
     sheet = client.get("/evaluation.xlsx", params={"from": "01/01/2023", "to": "31/12/2023",
                                                    "kind": "provincial_federation"})

@@ -85,8 +85,10 @@ class FollowUpDue:
 
 def follow_up_due(*, status: TaskStatus | str, due_on: dt.date | None, today: dt.date,
                   calendar: WorkingCalendar, policy: Policy) -> FollowUpDue | None:
-    """The newest reminder or escalation the policy owes for a task on `today`, if any."""
-    if due_on is None or TaskStatus(status) in TERMINAL:
+    """The newest reminder or escalation the policy owes for a task on `today`, if any. None
+    for a reported task: the body has answered, the coordinator's review is what waits (the
+    inbox shows it), so nothing chases the body."""
+    if due_on is None or TaskStatus(status) in TERMINAL or status == TaskStatus.REPORTED:
         return None
     if today <= due_on:
         left = calendar.working_days_between(today, due_on)

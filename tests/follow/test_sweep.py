@@ -193,3 +193,22 @@ def test_cli_sweep_and_digest(launched45, cli):
     assert "1 thư tổng hợp mới" in digest.output
     bad = cli("digest", "--to", "tld_khong_co", code=1)
     assert "tld_khong_co" in bad.stderr
+
+
+def test_a_reported_task_is_not_chased_until_its_report_is_returned(launched45, calendar):
+    """The body answered before the deadline; the coordinator had not reviewed by 7/12: no
+    reminder and no escalation for it. Returned, it is the body's again and is chased."""
+    from services.actions import record_action
+
+    tid = task_id(launched45, "III.7", "ldld_ha_noi")
+    with unit_of_work(launched45) as session:
+        due = session.get(Task, tid).due_on
+        record_action(session=session, task_id=tid, action="report", actor="ldld_ha_noi",
+                      channel="email-link", at=at("2023-11-20 09:00"), tz=VN, note="Báo cáo")
+    report = run_sweep(launched45, calendar, DEC_7)
+    assert due < DEC_7.date() and tid not in {f.task_id for f in report.created}
+    with unit_of_work(launched45) as session:
+        record_action(session=session, task_id=tid, action="return", at=at("2023-12-08 09:00"),
+                      tz=VN, note="Thiếu số liệu")
+    later = run_sweep(launched45, calendar, at("2023-12-11 08:00"))
+    assert tid in {f.task_id for f in later.created}

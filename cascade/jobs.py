@@ -1,4 +1,5 @@
-"""The scheduled jobs: dispatch, sweep, digest, over the App that `cascade serve` built.
+"""The scheduled jobs: dispatch, sweep, digest, and the nightly clean-up of orphan report
+files, over the App that `cascade serve` built.
 
 The job functions are module-level so that APScheduler's job store can keep them by reference
 (`cascade.jobs:sweep_job`); they act on the App installed by the scheduler (`install`). Each
@@ -8,6 +9,7 @@ Prefect flows. Every job is idempotent in the database: a double run sends nothi
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import socket
@@ -91,6 +93,21 @@ def run_digest_job(app: App) -> str:
     return _describe(result)
 
 
+FILES_GRACE = dt.timedelta(hours=24)  # an upload in flight has no report row yet
+
+
+def run_clean_files(app: App) -> str:
+    """Remove stored contents no report names (left by a report that failed after storing
+    them), once they are a day old."""
+    from models.db import unit_of_work
+    from services.file_store import clean_store
+
+    with unit_of_work(app.ready_engine(), write=False) as session:
+        removed = clean_store(session=session, store=app.files,
+                              older_than=app.clock() - FILES_GRACE)
+    return f"xóa {len(removed)} tệp không báo cáo nào dùng"
+
+
 def _describe(result: object) -> str:
     as_json = getattr(result, "as_json", None)
     return str(as_json() if callable(as_json) else result)[:500]
@@ -106,3 +123,7 @@ def sweep_job() -> None:
 
 def digest_job() -> None:
     run_logged("digest", run_digest_job, installed())
+
+
+def clean_files_job() -> None:
+    run_logged("clean_files", run_clean_files, installed())

@@ -45,7 +45,8 @@ class JobSpec:
 
 def default_jobs(app: App) -> list[JobSpec]:
     """dispatch every minute, sweep every 15 minutes, digests at 07:30 on weekdays
-    (the job itself skips holidays and checks the working-day calendar)."""
+    (the job itself skips holidays and checks the working-day calendar), orphan report files
+    removed at 03:15."""
     s = app.settings
     tz = s.timezone
     return [
@@ -55,6 +56,8 @@ def default_jobs(app: App) -> list[JobSpec]:
                 IntervalTrigger(seconds=s.sweep_every_seconds, timezone=tz)),
         JobSpec("digest", "cascade.jobs:digest_job",
                 CronTrigger.from_crontab(s.digest_cron, timezone=tz)),
+        JobSpec("clean_files", "cascade.jobs:clean_files_job",
+                CronTrigger(hour=3, minute=15, timezone=tz)),
     ]
 
 

@@ -74,6 +74,12 @@ def queue_digests(at: str | None = None) -> str:
 
 
 @task(retries=2, retry_delay_seconds=[10, 60])
+def clean_files(at: str | None = None) -> str:
+    with flow_app(at) as app:
+        return jobs.run_logged("clean_files", jobs.run_clean_files, app)
+
+
+@task(retries=2, retry_delay_seconds=[10, 60])
 def write_report(directive: str, fmt: str, output: str, at: str | None = None) -> str:
     from services.reporting import build_report
 
@@ -119,6 +125,12 @@ def digest_flow(at: str | None = None) -> dict:
     """Queue each supervisor's digest (working days only), then send."""
     queued = queue_digests(at)
     return {"digest": queued, "dispatch": dispatch_outbox(at)}
+
+
+@flow(name="cascade-clean-files")
+def clean_files_flow(at: str | None = None) -> str:
+    """Remove the report files no report names, a day after they were stored."""
+    return clean_files(at)
 
 
 @flow(name="cascade-report")

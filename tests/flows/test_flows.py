@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from models.db import unit_of_work
 from models.tables import FollowUp, JobRun, Outbox
-from tests.conftest import TEMPLATE_45
+from tests.conftest import ROOT, TEMPLATE_45
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -68,3 +68,27 @@ def test_dispatch_flow_sends_through_the_installed_app(make_app, engine, registr
         assert dispatch_flow().startswith("gửi 83")
     assert len(app.mailer.sent) == 83
     assert {m["X-Cascade-Kind"] for m in app.mailer.sent} == {"task_assigned"}
+
+
+def test_prefect_schedules_every_job_of_the_embedded_scheduler(make_app):
+    """With CASCADE_SCHEDULER=prefect, prefect.yaml must run what the embedded scheduler would:
+    one scheduled deployment per job, and each entry point is a flow of flows/cascade_flows."""
+    import yaml
+
+    import flows.cascade_flows as module
+    from cascade.scheduler import default_jobs
+
+    deployments = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))["deployments"]
+    scheduled = {d["name"].replace("-", "_") for d in deployments if d.get("schedules")}
+    assert scheduled == {job.id for job in default_jobs(make_app())}
+    for d in deployments:
+        path, name = d["entrypoint"].split(":")
+        assert path == "flows/cascade_flows.py" and hasattr(getattr(module, name), "fn")
+
+
+def test_clean_files_flow_runs_the_nightly_job(make_app):
+    from flows.cascade_flows import clean_files_flow, use_app
+
+    app = make_app()
+    with use_app(app):
+        assert clean_files_flow() == "xóa 0 tệp không báo cáo nào dùng"

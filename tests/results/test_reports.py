@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import io
 
 import pytest
 import sqlalchemy as sa
@@ -251,3 +253,18 @@ def test_orphan_files_are_cleaned_after_the_grace_period(plan):
         removed = clean_store(session=session, store=store, older_than=at("2023-11-21 00:00"))
     assert removed == [hashlib.sha256(PDF).hexdigest()]
     assert list(store.data) == [hashlib.sha256(docx_bytes()).hexdigest()]
+
+
+def test_the_nightly_job_removes_orphans_a_day_old(make_app, plan):
+    """The scheduler's clean_files job: an orphan stored 23 hours ago stays, one 25 hours old
+    goes; the job's outcome says how many."""
+    from cascade.jobs import run_clean_files
+    from tests.conftest import FixedClock
+
+    store = MemoryFileStore()
+    store.put(io.BytesIO(PDF))
+    app = make_app(files=store, clock=FixedClock(MemoryFileStore.STORED_AT
+                                                 + dt.timedelta(hours=23)))
+    assert run_clean_files(app) == "xóa 0 tệp không báo cáo nào dùng" and store.data
+    app.clock.set(MemoryFileStore.STORED_AT + dt.timedelta(hours=25))
+    assert run_clean_files(app) == "xóa 1 tệp không báo cáo nào dùng" and not store.data

@@ -83,13 +83,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+NICE: list[str] = []
+
+
 def start_smtp_sink(port: int):  # type: ignore[no-untyped-def]
     """aiosmtpd's Sink handler in a subprocess (not sharing the GIL of what it measures)."""
     import socket
     import subprocess
     import time
 
-    proc = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
+    proc = subprocess.Popen([*NICE, sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
                              "-c", "aiosmtpd.handlers.Sink"], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     for _ in range(100):

@@ -120,7 +120,32 @@ def prepare_dispatch(*, engine: Engine, registry: Registry, contacts: Contacts, 
 
 def claim_batch(*, session: Session, settings: Settings, signer: LinkSigner, renderer: MailRenderer,
                 at: dt.datetime, limit: int, policy: RetryPolicy) -> list[Prepared]:
-    """Step 1: claim up to `limit` due rows and render them, in the caller's transaction."""
+    """Step 1 in the caller's one transaction: claim up to `limit` due rows and render them."""
+    rows = claim_rows(session=session, settings=settings, at=at, limit=limit, policy=policy)
+    return prepare_batch(session=session, rows=rows, settings=settings, signer=signer,
+                         renderer=renderer, at=at)
+
+
+def claim_in_steps(*, engine: Engine, settings: Settings, signer: LinkSigner,
+                   renderer: MailRenderer, at: dt.datetime, limit: int,
+                   policy: RetryPolicy) -> list[Prepared]:
+    """Step 1 without holding the write lock while rendering: claim (a short write), render
+    (reads only), store the link tokens (a short write, before any mail leaves). A crash in
+    between leaves the rows claimed until their lease ends; the next claim renders them again
+    to the same links (derived from each row's seed), stored once."""
+    with unit_of_work(engine) as session:
+        rows = claim_rows(session=session, settings=settings, at=at, limit=limit, policy=policy)
+    if not rows:
+        return []
+    with unit_of_work(engine, write=False) as reader, unit_of_work(engine) as writer:
+        return prepare_batch(session=reader, rows=rows, settings=settings, signer=signer,
+                             renderer=renderer, at=at, store_links=writer)
+
+
+def claim_rows(*, session: Session, settings: Settings, at: dt.datetime, limit: int,
+               policy: RetryPolicy) -> list[Outbox]:
+    """Claim up to `limit` due rows ('sending', with a lease from `at`), each with its stable
+    Message-ID and link seed made once."""
     t = table_of(Outbox)
     query = select(t.c.id).where(_due(t, at, policy.lease)).order_by(t.c.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
@@ -144,8 +169,7 @@ def claim_batch(*, session: Session, settings: Settings, signer: LinkSigner, ren
         session.connection().execute(
             sa.update(t).where(t.c.id == sa.bindparam("oid"))
             .values(message_id=sa.bindparam("mid"), link_seed=sa.bindparam("seed")), fresh)
-    return prepare_batch(session=session, rows=rows, settings=settings, signer=signer,
-                         renderer=renderer, at=at)
+    return rows
 
 
 async def _send_all(prepared: list[Prepared], mailer: Mailer,
@@ -278,9 +302,8 @@ async def drain_outbox(*, engine: Engine, mailer: Mailer, renderer: MailRenderer
 
     def claim() -> tuple[dt.datetime, list[Prepared]]:
         at = clock()
-        with unit_of_work(engine) as session:
-            return at, claim_batch(session=session, settings=settings, signer=signer,
-                                   renderer=renderer, at=at, limit=limit, policy=policy)
+        return at, claim_in_steps(engine=engine, settings=settings, signer=signer,
+                                  renderer=renderer, at=at, limit=limit, policy=policy)
 
     def record(outcomes: list[_Outcome], claimed_at: dt.datetime) -> None:
         with unit_of_work(engine) as session:

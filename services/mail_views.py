@@ -266,8 +266,11 @@ def _prepare_digest(row: Outbox, prepared: Prepared, batch: _Batch, settings: Se
 
 
 def prepare_batch(*, session: Session, rows: list[Outbox], settings: Settings, signer: LinkSigner,
-                  renderer: MailRenderer, at: dt.datetime) -> list[Prepared]:
-    """Render each claimed row, storing its link tokens in `session` (the claim transaction).
+                  renderer: MailRenderer, at: dt.datetime,
+                  store_links: Session | None = None) -> list[Prepared]:
+    """Render each claimed row, storing its link tokens in `store_links` (default: `session`),
+    which must commit before any of the mails leaves. `session` is only read: it may be a
+    read-only one, so that no write lock is held while the mails are rendered.
 
     A row that cannot be rendered is marked as a permanent problem with the reason; the others
     are not held up by it."""
@@ -292,7 +295,8 @@ def prepare_batch(*, session: Session, rows: list[Outbox], settings: Settings, s
             token_rows += links
             if prepared.message is not None:
                 prepared.wire = Wire(sender, prepared.to, renderer.to_wire(prepared.message))
-    insert_ignoring_conflicts(session, table_of(LinkToken), token_rows, key="token_hash")
+    insert_ignoring_conflicts(store_links or session, table_of(LinkToken), token_rows,
+                              key="token_hash")
     return out
 
 

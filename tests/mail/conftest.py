@@ -114,8 +114,9 @@ def dispatch(*, engine, mailer, settings, clock, **kw):
     from notifications.render import MailTemplates
     from services.dispatch import dispatch_outbox
 
-    return dispatch_outbox(engine=engine, mailer=mailer, renderer=MailTemplates(),
-                           signer=LinkSigner(settings.secret_key), settings=settings, clock=clock, **kw)
+    kw.setdefault("renderer", MailTemplates())
+    return dispatch_outbox(engine=engine, mailer=mailer, signer=LinkSigner(settings.secret_key),
+                           settings=settings, clock=clock, **kw)
 
 
 def make_settings(tmp_path, database_url, **extra: str):

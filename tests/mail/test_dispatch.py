@@ -259,3 +259,28 @@ def test_a_mail_says_what_was_true_when_it_was_queued(launched, settings, clock)
     with pytest.raises(ActionRefused) as refused, unit_of_work(launched) as session:
         use_link(session=session, signer=signer_of(settings), tz=VN, token=token, at=clock.now)
     assert refused.value.status == "acknowledged" and "đã nhận" in str(refused.value)
+
+
+def test_rendering_holds_no_write_lock_so_a_click_is_not_kept_waiting(launched, settings,
+                                                                      clock):
+    """SQLite: while the dispatcher renders a batch, another writer (a web click) gets the
+    database at once: the claim and the link tokens are short writes of their own."""
+    from models.db import make_engine
+    from notifications.render import MailTemplates
+
+    if launched.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL writers lock rows, not the database")
+    url = launched.url.render_as_string(hide_password=False)
+    impatient = make_engine(url, busy_seconds=0)  # DatabaseBusy at the first wait
+    writes: list[int] = []
+
+    class Clicking(MailTemplates):
+        def render_mail(self, data):  # type: ignore[no-untyped-def]
+            with unit_of_work(impatient) as session:
+                session.execute(sa.text("UPDATE task SET version = version WHERE id = 1"))
+            writes.append(1)
+            return super().render_mail(data)
+
+    report = drain(launched, RecordingMailer(), settings, clock, renderer=Clicking())
+    impatient.dispose()
+    assert report.sent == 83 and len(writes) == 83

@@ -87,7 +87,8 @@ def test_a_click_writes_what_the_general_path_writes(launched, site, action, hol
 
 
 def test_a_click_is_four_statements(launched, site, client):
-    """Token, task, event, mail: the POST of an extension request runs four statements."""
+    """Token, task, event, mail: the POST of an extension request runs four statements, two on
+    PostgreSQL (the task, the event and the mail in one WITH)."""
     tid = task_id(launched, "III.7", "ldld_hue")
     token = issue(launched, tid, "request-extension")
     statements: list[str] = []
@@ -103,7 +104,7 @@ def test_a_click_is_four_statements(launched, site, client):
         sa.event.remove(site.engine, "before_cursor_execute", count)
     assert response.status_code == 200 and "Đã ghi nhận: xin gia hạn nhiệm vụ" in response.text
     assert "20 tháng 12 năm 2023" in response.text  # the page shows the date just asked for
-    assert len(statements) == 4, statements
+    assert len(statements) == (2 if site.engine.dialect.name == "postgresql" else 4), statements
     assert _written(launched, tid)["mails"][0][1] == "extension_requested"
 
 

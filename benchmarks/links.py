@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
+from benchmarks import common  # noqa: E402
 from benchmarks.common import (  # noqa: E402
     REGISTRY,
     Database,
@@ -233,7 +234,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000, help="per measure")
     parser.add_argument("--rate", type=float, default=200, help="paced posts a second, in all")
     parser.add_argument("--workers", type=int, help="web workers (default: CASCADE_WEB_WORKERS)")
+    parser.add_argument("--sink-nice", type=int, default=10,
+                        help="niceness of the SMTP sink, which stands for a server on another "
+                             "machine (0: compete with the web for this machine's CPUs)")
     args = parser.parse_args()
+    if args.sink_nice:
+        common.NICE[:] = ["nice", "-n", str(args.sink_nice)]
     n = args.requests
     smtp_port = free_port()
     sink = start_smtp_sink(smtp_port)
@@ -242,7 +248,8 @@ def main() -> None:
             tokens = prepare(db.engine, 2 * n)
             print(f"link POST (acknowledge), {backend_name(args.url)}, `cascade serve` "
                   f"({args.workers or 'default'} web workers), {os.cpu_count()} CPUs, loopback, "
-                  f"{args.clients} keep-alive clients; {n} requests a measure")
+                  f"{args.clients} keep-alive clients; {n} requests a measure; SMTP sink at "
+                  f"nice {args.sink_nice}")
             with Server(db.url, home, scheduler=False, smtp_port=smtp_port,
                         workers=args.workers) as server:
                 health = asyncio.run(load(server.port, [("GET", "/healthz", b"")] * n,

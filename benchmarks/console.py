@@ -1,6 +1,6 @@
 """The console's server time per page with 200 directives and 1,000,000 tasks: printed figures.
 
-    python benchmarks/console.py [--url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+    python benchmarks/console.py [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
         [--tasks 1000000] [--directives 200] [--board 10000] [--runs 5]
 
 One directive holds `--board` tasks (the board measured); the others share the rest. Tasks have
@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from benchmarks.common import REGISTRY, Database, insert_in_batches  # noqa: E402
+from benchmarks.common import REGISTRY, Database, database_option, insert_in_batches  # noqa: E402
 from models.db import unit_of_work  # noqa: E402
 from models.tables import Assignment, Cascade, Directive, Task, TaskEvent  # noqa: E402
 
@@ -101,7 +101,7 @@ def _median_ms(func, runs: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--url", help="PostgreSQL URL (default: a SQLite file)")
+    database_option(parser)
     parser.add_argument("--tasks", type=int, default=1_000_000)
     parser.add_argument("--directives", type=int, default=200)
     parser.add_argument("--board", type=int, default=10_000)

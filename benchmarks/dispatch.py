@@ -1,7 +1,7 @@
 """Outbox dispatch throughput to a local SMTP server: printed figures with their reference.
 
     python benchmarks/dispatch.py [--messages 2000] [--connections 3]
-        [--url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
 The server is aiosmtpd's Sink handler in a subprocess (so it does not share this process's
 GIL). Figures: claim + links + render alone; the reference, raw aiosmtplib over one
@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
+from benchmarks.common import database_option  # noqa: E402
 from config.settings import load_settings  # noqa: E402
 from models.calendar import WorkingCalendar  # noqa: E402
 from models.contacts import load_contacts  # noqa: E402
@@ -127,8 +128,7 @@ async def raw_smtp(wires, port: int) -> float:  # type: ignore[no-untyped-def]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--messages", type=int, default=2000)
-    parser.add_argument("--url", default=None, help="PostgreSQL URL (default: a SQLite file)")
-    parser.add_argument("--connections", type=int, default=3, help="CASCADE_SMTP_CONNECTIONS")
+    database_option(parser)
     args = parser.parse_args()
     port = free_port()
     server = start_server(port)

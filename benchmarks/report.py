@@ -1,11 +1,11 @@
 """The review summary of a 1,000-task directive: summarise + JSON, HTML, .docx; printed figures.
 
-    python benchmarks/report.py [--url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+    python benchmarks/report.py [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
         [--tasks 1000] [--runs 5]
 
 A synthetic plan fans 20 items out to the 52 provincial and sector federations (1,040 tasks),
 then some tasks are moved through the service: closed on time, closed late, extended, started.
-Without --url it runs on a fresh SQLite file (WAL); with a PostgreSQL URL, in a schema of its
+Without --database-url it runs on a fresh SQLite file (WAL); with a PostgreSQL URL, in a schema of its
 own that is dropped afterwards.
 """
 
@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import sqlalchemy as sa  # noqa: E402
 from launch import CALENDAR, GROUP, REGISTRY, Database, synthetic_template  # noqa: E402
 
+from benchmarks.common import database_option  # noqa: E402
 from models.db import unit_of_work  # noqa: E402
 from models.tables import Task  # noqa: E402
 from models.template import parse_template  # noqa: E402
@@ -91,7 +92,7 @@ def timed(label: str, runs: int, func):  # type: ignore[no-untyped-def]
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--url", help="PostgreSQL URL (default: SQLite file)")
+    database_option(ap)
     ap.add_argument("--tasks", type=int, default=1000)
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()

@@ -13,8 +13,8 @@ from models.db import unit_of_work
 from models.directives import NotFound
 from models.scheme import SchemeError
 from models.vocabulary import BODY_KIND, parse_date, sentence, short_date
-from reports.evaluation import Evaluation
 from services.evaluation import (
+    Evaluation,
     EvaluationError,
     default_name,
     evaluate_bodies,

@@ -281,6 +281,9 @@ def test_rendering_holds_no_write_lock_so_a_click_is_not_kept_waiting(launched, 
             writes.append(1)
             return super().render_mail(data)
 
-    report = drain(launched, RecordingMailer(), settings, clock, renderer=Clicking())
+    # one batch of all 83: no other write of the dispatcher (recording the batch before,
+    # claiming the one after) can overlap this batch's rendering
+    report = drain(launched, RecordingMailer(), settings, clock, renderer=Clicking(),
+                   batch_size=100)
     impatient.dispose()
     assert report.sent == 83 and len(writes) == 83

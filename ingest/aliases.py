@@ -37,6 +37,14 @@ class Candidate:
     ref: str
     label: str
     score: float  # 0..100
+    # the candidate's name starts with the same kind of body ("Sở", "UBND", "LĐLĐ", "Ban"):
+    # "UBND tỉnh Bắc Ninh" is near "LĐLĐ tỉnh Bắc Ninh" in letters, not the same body
+    same_head: bool = False
+
+
+def head(name: str) -> str:
+    """The first word of a name's key, the kind of body it names: "ubnd", "so", "ldld"."""
+    return next((t for t in alias_key(name).split() if t.isalnum()), "")
 
 
 def candidates(name: str, registry: Registry, limit: int = 5) -> list[Candidate]:
@@ -56,11 +64,15 @@ def candidates(name: str, registry: Registry, limit: int = 5) -> list[Candidate]
         labels[group.id] = registry.label(group.id)
     found = process.extract(alias_key(phrase), choices, scorer=fuzz.WRatio, limit=limit * 4)
     best: dict[str, float] = {}
-    for _, score, key in found:
+    alike: set[str] = set()
+    wanted = head(phrase)
+    for key_form, score, key in found:
         ref = key.split("\x00", 1)[0]
         best[ref] = max(best.get(ref, 0.0), float(score))
+        if wanted and head(key_form) == wanted:
+            alike.add(ref)
     ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
-    return [Candidate(ref, labels[ref], round(score, 1)) for ref, score in ranked]
+    return [Candidate(ref, labels[ref], round(score, 1), ref in alike) for ref, score in ranked]
 
 
 def load_aliases(path: Path, registry: Registry | None = None) -> dict[str, str]:

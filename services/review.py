@@ -129,6 +129,16 @@ class Name:
     places: list[str] = field(default_factory=list)  # "III.2 chủ trì", "cơ quan ban hành"
     candidates: list[Any] = field(default_factory=list)  # ingest.aliases.Candidate
 
+    @property
+    def likely(self) -> Any | None:
+        """The nearest candidate naming the same kind of body, if any: what the review
+        proposes. Without one the name most likely belongs to a body outside the system."""
+        return next((c for c in self.candidates if c.same_head), None)
+
+    @property
+    def proposed(self) -> str:
+        return MAP if self.likely is not None else EXTERNAL
+
 
 def _key(phrase: str) -> str:
     from ingest.names import alias_key
@@ -202,7 +212,9 @@ def decide_name(draft: dict[str, Any], phrase: str, *, choice: str, registry: Re
 
     new_body = None
     if choice == MAP:
-        if not target or target not in registry:
+        if not target:
+            raise ReviewError("chưa chọn đơn vị, nhóm nào: chọn trong danh sách hoặc gõ tên")
+        if target not in registry:
             raise ReviewError(f"«{target or ''}» không phải mã đơn vị hoặc nhóm trong sổ đăng ký")
         group = registry.groups.get(target)
         if group is not None and group.placeholder:

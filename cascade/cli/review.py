@@ -47,7 +47,7 @@ def learn_names(draft: dict[str, Any], registry: Registry, ask: Callable[[str], 
     for name in unresolved_names(draft, registry):
         say(f"«{name.phrase}» ({', '.join(name.places)}) không có trong sổ đăng ký. Gần nhất:")
         for i, c in enumerate(name.candidates, 1):
-            say(f"  {i}. {c.label} ({c.ref})")
+            say(f"  {i}. {c.label} ({c.ref})" + ("" if c.same_head else " — khác loại đơn vị"))
         while True:
             answer = ask("Chọn số hoặc nhập mã đơn vị/nhóm; «mới»: thêm đơn vị mới; «ngoài»: đơn vị "
                          "ngoài hệ thống (ghi nhận, không gửi thư); Enter: bỏ").strip()

@@ -53,3 +53,19 @@ def test_next_draft_resolves_reviewed_names(registry):
     assert leads[1] == ["tld_ban_chinh_sach_phap_luat"]
     assert leads[2] == ["external:Bộ Chỉ huy Quân sự tỉnh"]
     assert len(second["assignments"]) == 3
+
+
+def test_a_candidate_of_another_kind_of_body_is_not_proposed(registry):
+    """"UBND tỉnh Bắc Ninh" is near "LĐLĐ tỉnh Bắc Ninh" in letters, yet another body: the
+    review proposes no candidate for it (outside the system), and proposes the federation
+    for "LĐLĐ tỉnh Bắc Ninh"."""
+    from services.review import EXTERNAL, MAP, Name
+
+    state = Name("ỦY BAN NHÂN DÂN TỈNH BẮC NINH",
+                 candidates=candidates("ỦY BAN NHÂN DÂN TỈNH BẮC NINH", registry))
+    assert state.candidates[0].ref == "ldld_bac_ninh" and not state.candidates[0].same_head
+    assert state.likely is None and state.proposed == EXTERNAL
+    departments = Name("Các Sở, ngành", candidates=candidates("Các Sở, ngành", registry))
+    assert departments.proposed == EXTERNAL
+    federation = Name("LĐLĐ tỉnh Bắc Ninh", candidates=candidates("LĐLĐ tỉnh Bắc Ninh", registry))
+    assert federation.proposed == MAP and federation.likely.ref == "ldld_bac_ninh"

@@ -16,8 +16,6 @@ import argparse
 import asyncio
 import datetime as dt
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from benchmarks.common import database_option  # noqa: E402
+from benchmarks.common import database_option, free_port, start_smtp_sink  # noqa: E402
 from config.settings import load_settings  # noqa: E402
 from models.calendar import WorkingCalendar  # noqa: E402
 from models.contacts import load_contacts  # noqa: E402
@@ -48,26 +46,6 @@ VN = dt.timezone(dt.timedelta(hours=7))
 LAUNCH_DAY = dt.date(2023, 7, 20)
 AT = dt.datetime(2023, 7, 20, 9, tzinfo=VN)
 TEMPLATE_48 = ROOT / "templates" / "directives" / "48-KH-DDTLD-2023.yaml"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
-                             "-c", "aiosmtpd.handlers.Sink"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return proc
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    raise SystemExit("aiosmtpd did not start")
 
 
 def prepare_database(url: str, messages: int, settings) -> sa.Engine:  # type: ignore[no-untyped-def]
@@ -128,10 +106,12 @@ async def raw_smtp(wires, port: int) -> float:  # type: ignore[no-untyped-def]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--connections", type=int, default=3,
+                        help="SMTP connections of the dispatcher (CASCADE_SMTP_CONNECTIONS)")
     database_option(parser)
     args = parser.parse_args()
     port = free_port()
-    server = start_server(port)
+    server = start_smtp_sink(port)
     tmp = tempfile.TemporaryDirectory()
     schema = None
     url = f"sqlite:///{tmp.name}/bench.db"

@@ -18,7 +18,7 @@ from ingest.bodies import Resolver
 from ingest.citations import NUMBER, implemented, number_of
 from ingest.layout import Layout
 from ingest.outline import Node
-from ingest.text import ascii_key, is_upper_text, sentence_spans
+from ingest.text import ascii_key, is_upper_text, proper_names, recase, sentence_spans
 
 _NUMBER_LINE = re.compile(rf"^(?:Số|SỐ|So|số)\s*(?:hiệu)?\s*[:.]?\s*{NUMBER}")
 _PLACE_DATE = re.compile(
@@ -89,7 +89,7 @@ def read_header(layout: Layout, resolver: Resolver) -> Header:
     from ingest.issuer import read_issuer
 
     read_issuer(layout, zone, meta, kind_para, header, resolver)
-    _title(zone, kind_para, header)
+    _title(layout, zone, kind_para, header)
     _signer(layout, meta, header)
     _addressee(zone, header)
     _implements(zone, header)
@@ -224,7 +224,7 @@ def _kind(zone: list[Para], meta: dict[str, Para], header: Header) -> Para | Non
     return None
 
 
-def _title(zone: list[Para], kind_para: Para | None, header: Header) -> None:
+def _title(layout: Layout, zone: list[Para], kind_para: Para | None, header: Header) -> None:
     """The title: what follows the kind line ('Về …', 'Thực hiện …'), or the line before it."""
     if kind_para is None or kind_para not in zone:
         options = [p for p in zone if ascii_key(p.text).startswith(("v/v", "ve viec"))]
@@ -237,7 +237,13 @@ def _title(zone: list[Para], kind_para: Para | None, header: Header) -> None:
         if key.startswith(("can cu", "so ", "cua ", "noi nhan")) or _PLACE_DATE.search(text) \
                 or not 8 <= len(text) <= 400 or kind_name(text):
             continue
-        header.title = text[0] + text[1:].lower() if is_upper_text(text) else text[0].upper() + text[1:]
+        if is_upper_text(text):  # sentence case, the document's own names capitalised again
+            names = proper_names([p.text for p in layout.paragraphs])
+            if header.place:
+                names.add(header.place)
+            header.title = text[0] + recase(text[1:].lower(), names)
+        else:
+            header.title = text[0].upper() + text[1:]
         header.lines["title"] = (para.first, para.last)
         return
 

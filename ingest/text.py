@@ -109,3 +109,44 @@ def is_upper_text(text: str) -> bool:
     """Mostly capital letters (a heading or an organ's name), not a sentence."""
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= 2 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+_SENTENCE_MARKS = ".!?:;-–+*•)"  # what ends a sentence, a bullet or an item number ("1)")
+
+
+def proper_names(paragraphs: list[str]) -> set[str]:
+    """The names a document writes with capitals inside its sentences ("thành phố Cần Thơ",
+    "Tổng Liên đoàn Lao động Việt Nam"): runs of two or more capitalised words (not all
+    capitals) separated by spaces, the first not at a sentence start."""
+    found: set[str] = set()
+
+    def flush(run: list[str]) -> None:
+        if len(run) >= 2:
+            found.add(" ".join(run))
+
+    for text in paragraphs:
+        if is_upper_text(text):
+            continue
+        run: list[str] = []
+        end = 0
+        for m in _WORD.finditer(text):
+            word = m.group()
+            capital = word[0].isupper() and not word.isupper()
+            if capital and run and text[end:m.start()].isspace():
+                run.append(word)
+            else:
+                flush(run)
+                before = text[:m.start()].rstrip()
+                run = [word] if capital and before and before[-1] not in _SENTENCE_MARKS else []
+            end = m.end()
+        flush(run)
+    return found
+
+
+def recase(lowered: str, names: set[str]) -> str:
+    """`lowered` (an upper-case line put in lower case) with the document's proper names
+    capitalised again, longest first: "… thành phố cần thơ năm 2025" -> "… Cần Thơ …"."""
+    for name in sorted(names, key=len, reverse=True):
+        lowered = re.sub(rf"(?<!\w){re.escape(name.lower())}(?!\w)", name, lowered)
+    return lowered

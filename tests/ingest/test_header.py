@@ -104,3 +104,19 @@ def test_shared_document_headers(registry):
         header = draft_document(SHARED / name, registry)["directive"]
         assert (header["number"], header["issued_on"], header["issuer"]) == (
             number, issued_on, issuer), name
+
+
+def test_an_upper_case_title_keeps_the_names_the_document_capitalises(draft_text):
+    """'… THÀNH PHỐ CẦN THƠ NĂM 2025' reads '… thành phố Cần Thơ năm 2025': the place and the
+    names the document writes with capitals inside its sentences keep them; the rest is in
+    sentence case."""
+    draft = draft_text("ỦY BAN NHÂN DÂN\nTHÀNH PHỐ CẦN THƠ\n\nSố: 160/KH-UBND\n\n"
+                       "Cần Thơ, ngày 19 tháng 11 năm 2025\n\nKẾ HOẠCH\n"
+                       "GIÁM SÁT CHƯƠNG TRÌNH GIẢM NGHÈO THEO LUẬT VIỆC LÀM NĂM 2025\n\n"
+                       "Căn cứ Luật Việc làm ngày 16 tháng 6 năm 2025;\n" + SECTION)
+    assert draft["directive"]["title"] == ("Giám sát chương trình giảm nghèo theo Luật Việc làm "
+                                           "năm 2025")
+    town = draft_text("ỦY BAN NHÂN DÂN\nTHÀNH PHỐ CẦN THƠ\n\nSố: 161/KH-UBND\n\n"
+                      "Cần Thơ, ngày 19 tháng 11 năm 2025\n\nKẾ HOẠCH\n"
+                      "GIẢM NGHÈO TRÊN ĐỊA BÀN THÀNH PHỐ CẦN THƠ\n" + SECTION)
+    assert town["directive"]["title"] == "Giảm nghèo trên địa bàn thành phố Cần Thơ"

@@ -180,8 +180,9 @@ def sweep(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar: Working
     today = business_date(at, tz)
     report = SweepReport(at=at, today=today, dry_run=dry_run)
     cached = CachedCalendar(calendar)
-    rows = session.execute(candidates(session=session, today=today, calendar=calendar,
-                                      policy=policy, horizon_days=horizon_days)).all()
+    chosen = candidates(session=session, today=today, calendar=calendar, policy=policy,
+                        horizon_days=horizon_days)
+    rows = session.execute(chosen).all()
     report.candidates = len(rows)
     bodies = set(session.exec(select(Body.id)).all())
     outside = set(session.exec(select(Body.id).where(Body.kind == EXTERNAL_KIND)).all())
@@ -208,7 +209,7 @@ def sweep(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar: Working
             continue  # a body outside the system is never mailed
         owed[due.key(row.id)] = (row, due, recipient)
     report.owed = len(owed)
-    _record(session, owed, at, report)
+    _record(session, owed, at, report, among=chosen.with_only_columns(Task.id))
     _roll_over(session, [r for r in rows if r.deadline_rule], today, at, report)
     if dry_run:
         session.rollback()
@@ -216,13 +217,13 @@ def sweep(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar: Working
 
 
 def _record(session: Session, owed: dict[str, tuple[Any, FollowUpDue, str]], at: dt.datetime,
-            report: SweepReport) -> None:
-    keys = list(owed)
-    existing: set[str] = set()
-    for part in _chunks(keys):
-        existing.update(session.exec(select(FollowUp.key).where(
-            col(FollowUp.key).in_(part))).all())
-    new = [k for k in keys if k not in existing]
+            report: SweepReport, *, among: Any) -> None:
+    """Queue the mails and write the ledger of what is owed and not yet recorded. `among`:
+    the ids of the candidate tasks (a subquery), whose recorded keys are read in one go
+    rather than bound key by key."""
+    existing = set(session.exec(select(FollowUp.key).where(col(FollowUp.task_id).in_(among)))
+                   .all()) if owed else set()
+    new = [k for k in owed if k not in existing]
     outbox_rows = []
     for k in new:
         row, due, recipient = owed[k]

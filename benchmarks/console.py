@@ -7,7 +7,7 @@ One directive holds `--board` tasks (the board measured); the others share the r
 every status, due dates over three years, closing times for the finished ones. Each page is
 requested through the real ASGI app (session check, query, template) with a logged-in
 coordinator. The dashboard's counts over every task are kept until a task changes
-(services.console.CountsCache): it is measured both as it is read again and right after a
+(services.counts.CountsCache): it is measured both as it is read again and right after a
 change elsewhere (the full count). Next to it, reference queries measured in the same run on
 the same database say how fast this machine and backend are today: a full `count(*)` of the
 tasks, and reading one page of 50 rows of a cascade by its index.

@@ -8,7 +8,8 @@ tasks reads one grouped scan, not a million rows.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, fields, replace
+from collections import Counter
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from models.calendar import WorkingCalendar
 from models.report_views import ReportView, reports_of_tasks
-from models.status import OPEN, Colour, TaskStatus
+from models.status import TaskStatus
 from models.tables import (
     Assignment,
     Body,
@@ -28,31 +29,19 @@ from models.tables import (
     TaskEvent,
     select_columns,
 )
-from services.board import ColourClock, child_plans, colour_column, colour_counts
+from services.board import ColourClock, child_plans, colour_column
+from services.counts import (
+    OPEN_VALUES,
+    Counts,
+    CountsCache,
+    cascade_counts,
+    most_overdue,
+    overdue_counts,
+)
 from services.history import HistoryEvent, TaskNotFound, actor_names, task_history
 
-OPEN_VALUES = [s.value for s in OPEN]
 UPCOMING_WORKING_DAYS = 7
 LIST_LIMIT = 100
-
-
-@dataclass
-class Counts:
-    by_colour: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def total(self) -> int:
-        return sum(self.by_colour.values())
-
-    def get(self, colour: str) -> int:
-        return self.by_colour.get(colour, 0)
-
-    @property
-    def finished(self) -> int:
-        return sum(self.get(c) for c in (Colour.DONE_ON_TIME, Colour.DONE_LATE, Colour.CANCELLED))
-
-    def add(self, colour: str, n: int) -> None:
-        self.by_colour[colour] = self.by_colour.get(colour, 0) + n
 
 
 @dataclass(frozen=True)
@@ -112,38 +101,6 @@ def _clock(at: dt.datetime, tz: dt.tzinfo, calendar: WorkingCalendar, near: int)
     return ColourClock.at_moment(at, tz, calendar, near)
 
 
-class CountsCache:
-    """The counts that need a scan of every task (colours per cascade, overdue per body), kept
-    until the tasks change: every change of a task writes an audit event and every new task
-    has a new id, so (last event id, last task id, the day, the near-due cut-off) says when
-    they must be counted again; both ids are read from their primary keys. One per process."""
-
-    def __init__(self) -> None:
-        self._key: tuple[Any, ...] | None = None
-        self._value: Any = None
-
-    def get(self, session: Session, clock: ColourClock, compute: Any) -> Any:
-        key = (session.execute(select(sa.func.max(TaskEvent.id))).scalar(),
-               session.execute(select(sa.func.max(Task.id))).scalar(), clock.today,
-               clock.near_cutoff, str(session.get_bind().engine.url))
-        if key != self._key:
-            self._value, self._key = compute(), key
-        return self._value
-
-
-def cascade_counts(session: Session, clock: ColourClock) -> dict[int, Counts]:
-    """Counts by colour of every cascade (one grouped pass over an index)."""
-    columns, read = colour_counts(clock, session.get_bind().dialect.name, col(Task.cascade_id))
-    per: dict[int, Counts] = {}
-    for cascade_id, *rest in session.execute(
-            select_columns(*columns).group_by(col(Task.cascade_id), col(Task.status))).all():
-        counts = per.setdefault(cascade_id, Counts())
-        for hue, n in read(*rest).items():
-            if n:
-                counts.add(hue, n)
-    return per
-
-
 def directive_lines(session: Session, clock: ColourClock,
                     cache: CountsCache | None = None) -> list[DirectiveLine]:
     """Every launched directive with its counts by colour, newest first."""
@@ -199,23 +156,11 @@ def latest_events(session: Session, limit: int = 15, window: int = 400) -> list[
     return out
 
 
-def overdue_bodies(session: Session, clock: ColourClock, limit: int = 10) -> list[tuple[str, str, int]]:
-    """The bodies with the most overdue tasks (counted on the (status, due_on, body) index)."""
-    counted = (select_columns(Task.body_id, sa.func.count().label("n"))
-               .where(col(Task.status).in_(OPEN_VALUES), col(Task.due_on) < clock.today)
-               .group_by(col(Task.body_id)).subquery())
-    rows = session.execute(select_columns(counted.c.body_id, Body.name, counted.c.n)
-                           .join(Body, col(Body.id) == counted.c.body_id)
-                           .order_by(counted.c.n.desc(), col(Body.name)).limit(limit)).all()
-    return [(b, name, int(n)) for b, name, n in rows]
-
-
 def _scanned(session: Session, clock: ColourClock,
-             cache: CountsCache | None) -> tuple[dict[int, Counts], list[tuple[str, str, int]]]:
-    def compute() -> tuple[dict[int, Counts], list[tuple[str, str, int]]]:
-        return cascade_counts(session, clock), overdue_bodies(session, clock)
-
-    return cache.get(session, clock, compute) if cache is not None else compute()
+             cache: CountsCache | None) -> tuple[dict[int, Counts], dict[int, Counter[str]]]:
+    if cache is not None:
+        return cache.get(session, clock)
+    return cascade_counts(session, clock), overdue_counts(session, clock)
 
 
 def dashboard(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar: WorkingCalendar,
@@ -226,7 +171,7 @@ def dashboard(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar: Wor
     for line in lines:
         for hue, n in line.counts.by_colour.items():
             overall.add(hue, n)
-    overdue = _scanned(session, clock, cache)[1]
+    overdue = most_overdue(session, _scanned(session, clock, cache)[1])
     open_ = col(Task.status).in_(OPEN_VALUES)
     until = calendar.add_working_days(clock.today, UPCOMING_WORKING_DAYS)
     window = (open_, col(Task.due_on) >= clock.today, col(Task.due_on) <= until)

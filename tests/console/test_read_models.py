@@ -10,8 +10,10 @@ from collections import Counter
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 from models.db import unit_of_work
+from models.tables import Task
 from services import board, console
 from services.actions import record_action
 from services.status import list_tasks
@@ -155,35 +157,31 @@ def test_task_detail_has_the_timeline_and_the_mails(launched, calendar):
     assert [m.kind for m in detail.mails] == ["task_assigned"]
 
 
-def test_the_counts_cache_recounts_only_when_a_task_changes(launched, calendar):
-    """The dashboard's full scans are reused until a task changes (an audit event, a new task)
-    or the day does; a change shows at once."""
+def test_the_counts_cache_recounts_only_the_cascades_that_changed(launched, calendar):
+    """The dashboard's counts are reused until a task changes (an audit event, a new task),
+    then counted again for that task's cascade only, and equal a full count; a new day counts
+    every cascade again."""
     e = launched
     cache, when = console.CountsCache(), at("2023-08-01 10:00")
-    calls = []
 
-    def counted(session):
-        return console.dashboard(session=session, at=when, cache=cache, **_args(calendar))
+    def counted(session, use_cache=True):
+        return console.dashboard(session=session, at=when, cache=cache if use_cache else None,
+                                 **_args(calendar))
 
-    original = console.cascade_counts
-
-    def spy(session, clock):
-        calls.append(clock.today)
-        return original(session, clock)
-
-    console.cascade_counts = spy
-    try:
-        with unit_of_work(e, write=False) as session:
-            first = counted(session).overall.get("cancelled")
-            counted(session)
-        assert len(calls) == 1 and first == 0
-        _act(e, task_id(e, "III.7", "ldld_ha_noi"), "cancel", at("2023-08-01 10:00"))
-        with unit_of_work(e, write=False) as session:
-            assert counted(session).overall.get("cancelled") == 1
-        assert len(calls) == 2
-        when = at("2023-08-02 10:00")  # a new day: colours move
-        with unit_of_work(e, write=False) as session:
-            counted(session)
-        assert len(calls) == 3
-    finally:
-        console.cascade_counts = original
+    with unit_of_work(e, write=False) as session:
+        first = counted(session)
+        counted(session)
+        cascade_id = session.execute(sa.select(Task.cascade_id).limit(1)).scalar_one()
+    assert cache.recounts == 1 and cache.last_recount is None and first.overall.get("cancelled") == 0
+    _act(e, task_id(e, "III.7", "ldld_ha_noi"), "cancel", at("2023-08-01 10:00"))
+    with unit_of_work(e, write=False) as session:
+        cached, full = counted(session), counted(session, use_cache=False)
+    assert cache.recounts == 2 and cache.last_recount == {cascade_id}
+    assert cached.overall.get("cancelled") == 1 and cached.overall == full.overall
+    assert cached.overdue_bodies == full.overdue_bodies
+    assert [d.counts for d in cached.directives] == [d.counts for d in full.directives]
+    when = at("2023-12-20 10:00")  # weeks later: colours move, overdue bodies appear
+    with unit_of_work(e, write=False) as session:
+        cached, full = counted(session), counted(session, use_cache=False)
+    assert cache.recounts == 3 and cache.last_recount is None
+    assert cached.overdue_bodies == full.overdue_bodies and cached.overall == full.overall

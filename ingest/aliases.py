@@ -15,14 +15,13 @@ reviewer to choose from (rapidfuzz, accent-insensitive).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.bodies import DROP, EXTERNAL
 from ingest.names import alias_key
+from models.atomic import write_atomically
 from models.registry import Registry
 
 DECISIONS = (EXTERNAL, DROP)
@@ -113,16 +112,7 @@ def save_aliases(path: Path, aliases: Mapping[str, str]) -> None:
     body = {alias_key(k): v for k, v in sorted(aliases.items())}
     text = ("# Quyết định rà soát: cụm từ (không dấu, chữ thường) -> mã đơn vị/nhóm, external "
             "hoặc drop\n") + yaml.safe_dump(body, allow_unicode=True, sort_keys=True)
-    directory = path.parent if str(path.parent) else Path(".")
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, text)
 
 
 def record(path: Path, phrase: str, decision: str, registry: Registry | None = None) -> None:

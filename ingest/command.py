@@ -7,12 +7,12 @@ written. Kept light: python-docx is imported only when a Word file is read.
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from models.atomic import write_atomically
 
 if TYPE_CHECKING:
     from models.registry import Registry
@@ -47,7 +47,7 @@ def run_draft(doc: Path, *, fmt: str, output: Path | None, registry: Registry,
         sys.stdout.flush()
     else:
         try:
-            _write_atomically(Path(output), text)
+            write_atomically(Path(output), text)
         except OSError as exc:
             _error(f"{output}: không ghi được tệp ({exc.strerror})")
             return EXIT_BAD_INPUT
@@ -61,18 +61,6 @@ def _render(draft: dict, fmt: str) -> str:  # type: ignore[type-arg]
     from ingest.yaml_out import draft_to_yaml
 
     return draft_to_yaml(draft)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _summary(draft: dict) -> None:  # type: ignore[type-arg]

@@ -141,8 +141,6 @@ def cached_calendar(path: Path, cache: Path, around: dt.date) -> WorkingCalendar
 
 def _write_cache(calendar: WorkingCalendar, cache: Path, key: str, around: dt.date) -> None:
     import json
-    import os
-    import tempfile
 
     first = dt.date(around.year - CACHE_YEARS, 1, 1)
     last = dt.date(around.year + CACHE_YEARS, 12, 31)
@@ -151,8 +149,6 @@ def _write_cache(calendar: WorkingCalendar, cache: Path, key: str, around: dt.da
     data = {"key": key, "first": first.isoformat(), "last": last.isoformat(),
             "days_off": [d.isoformat() for d, working in flags.items() if not working and d.weekday() < 5],
             "working_days": [d.isoformat() for d, working in flags.items() if working and d.weekday() >= 5]}
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".calendar-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(data, handle)
-    os.replace(tmp, cache)
+    from models.atomic import write_atomically
+
+    write_atomically(cache, json.dumps(data))

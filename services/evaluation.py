@@ -11,12 +11,12 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from models.atomic import write_atomically
 from models.db import unit_of_work
 from models.scheme import Scheme
 from models.tables import Body
 from reports.evaluation import Evaluation, evaluate_tasks
 from reports.summarise import directive_cascades
-from services.files import write_atomically
 
 FORMATS = ("table", "json", "xlsx", "docx")
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from models.atomic import write_atomically
 from models.calendar import WorkingCalendar
 from models.db import unit_of_work
 from reports.model import Summary
 from reports.render import FORMATS, default_name, render_summary
 from reports.summarise import summarise_directive
-from services.files import write_atomically
 
 __all__ = ["FORMATS", "ReportError", "ReportFile", "build_report", "default_name"]
 

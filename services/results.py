@@ -27,6 +27,7 @@ from models.files import (
     check_count,
     check_upload,
 )
+from models.report_views import TargetView
 from models.tables import (
     Assignment,
     AssignmentTarget,
@@ -66,23 +67,10 @@ class ReportRefused(ActionRefused):
 
 
 @dataclass(frozen=True)
-class TargetField:
-    """A target a task's body reports a figure for."""
-
-    id: int
-    key: str
-    text: str
-    unit: str
-    value: float
-    year: int | None
-    combine: str
-
-
-@dataclass(frozen=True)
 class CheckedReport:
     summary: str | None
     files: list[CheckedFile]
-    figures: list[tuple[TargetField, float, str]]
+    figures: list[tuple[TargetView, float, str]]
 
 
 @dataclass
@@ -90,16 +78,16 @@ class ReportResult:
     action: ActionResult
     report_id: int
     files: list[ReportFile]
-    figures: list[tuple[TargetField, float, str]]
+    figures: list[tuple[TargetView, float, str]]
 
 
-def task_targets(session: Session, task_id: int) -> list[TargetField]:
+def task_targets(session: Session, task_id: int) -> list[TargetView]:
     """The targets the task's assignment names, in the template's order."""
     rows = session.exec(
         select(Target).join(AssignmentTarget, col(AssignmentTarget.target_id) == Target.id)
         .join(Task, col(Task.assignment_id) == AssignmentTarget.assignment_id)
         .where(Task.id == task_id).order_by(col(Target.position))).all()
-    return [TargetField(t.id, t.key, t.text, t.unit, t.value, t.year, t.combine) for t in rows
+    return [TargetView(t.id, t.key, t.text, t.unit, t.value, t.year, t.combine) for t in rows
             if t.id is not None]
 
 

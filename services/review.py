@@ -215,7 +215,7 @@ def decide_name(draft: dict[str, Any], phrase: str, *, choice: str, registry: Re
         if not target:
             raise ReviewError("chưa chọn đơn vị, nhóm nào: chọn trong danh sách hoặc gõ tên")
         if target not in registry:
-            raise ReviewError(f"«{target or ''}» không phải mã đơn vị hoặc nhóm trong sổ đăng ký")
+            raise ReviewError(f"«{target}» không phải mã đơn vị hoặc nhóm trong sổ đăng ký")
         group = registry.groups.get(target)
         if group is not None and group.placeholder:
             raise ReviewError(f"«{registry.label(target)}» là tập hợp chưa xác định: chọn đơn vị "
@@ -241,7 +241,7 @@ def add_local_body(path: Path, *, name: str, kind: str, registry: Registry,
     """Add a body to the local registry file (atomically); its new id."""
     import yaml
 
-    from services.files import write_atomically
+    from models.atomic import write_atomically
 
     name = " ".join((name or "").split())
     if not name:

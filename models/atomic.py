@@ -7,10 +7,13 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes | str) -> None:
     """Write `data` to `path` through a temporary file in the same folder, then rename, so a
-    crash or a full disk never leaves half a file under the real name."""
+    crash or a full disk never leaves half a file under the real name. Text is written as
+    UTF-8."""
     path = Path(path)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
     directory = path.parent if str(path.parent) else Path(".")
     directory.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")

@@ -22,7 +22,7 @@ from models.vocabulary import (
 from reports.docx import _cell_text, _grid, _no_borders, _page_and_fonts, _para, _row, _widths
 from reports.evaluation import Evaluation
 from reports.evaluation_xlsx import period_text
-from reports.wording import upper_vi
+from reports.wording import PARTY_MOTTO, STATE_MOTTO, Letterhead, upper_vi
 
 KEYS = ("rank", "body_name", "assigned", "done_on_time", "done_late", "open_in_term",
         "open_overdue", "returned", "extensions", "on_time_rate", "score", "grade")
@@ -30,7 +30,7 @@ HEADERS = tuple(evaluation_label(k) for k in KEYS)
 WIDTHS = (1.2, 6.5, 1.5, 1.5, 1.5, 1.8, 1.8, 1.5, 1.5, 1.7, 1.4, 3.8)  # 25.7 cm
 
 
-def render_evaluation_docx(evaluation: Evaluation, *, issuer: str, parent: str | None,
+def render_evaluation_docx(evaluation: Evaluation, *, letterhead: Letterhead,
                            place: str = "Hà Nội") -> bytes:
     doc = Document()
     _page_and_fonts(doc)
@@ -38,7 +38,7 @@ def render_evaluation_docx(evaluation: Evaluation, *, issuer: str, parent: str |
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Cm(29.7), Cm(21)
     section.left_margin, section.right_margin = Cm(2), Cm(2)
-    _heading(doc, issuer, parent, f"{place}, {admin_date(evaluation.end)}")
+    _heading(doc, letterhead, f"{place}, {admin_date(evaluation.end)}")
     p = _para(doc, "BÁO CÁO", bold=True, size=15, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
     p.paragraph_format.space_before = Pt(12)
     _para(doc, "Kết quả đánh giá, xếp loại thực hiện nhiệm vụ của các đơn vị", bold=True,
@@ -61,15 +61,17 @@ def render_evaluation_docx(evaluation: Evaluation, *, issuer: str, parent: str |
     return buffer.getvalue()
 
 
-def _heading(doc, issuer: str, parent: str | None, place_date: str) -> None:  # type: ignore[no-untyped-def]
+def _heading(doc, head: Letterhead, place_date: str) -> None:  # type: ignore[no-untyped-def]
     table = doc.add_table(rows=2, cols=2)
     _no_borders(table)
     _widths(table, (10, 15.7))
-    lines = ([upper_vi(parent)] if parent else []) + [upper_vi(issuer)]
-    _cell_text(table.cell(0, 0), "\n".join(lines), bold=True, size=13)
-    _cell_text(table.cell(0, 1), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc",
+    lines = ([upper_vi(head.parent)] if head.parent else []) + [upper_vi(head.issuer)]
+    _cell_text(table.cell(0, 0), "\n".join(lines + (["*"] if head.party else [])), bold=True,
+               size=13)
+    _cell_text(table.cell(0, 1), "\n".join(PARTY_MOTTO if head.party else STATE_MOTTO),
                bold=True, size=13, underline=True)
-    _cell_text(table.cell(1, 1), place_date, italic=True, size=14)
+    _cell_text(table.cell(1, 1), place_date, italic=True, size=14,
+               align=WD_ALIGN_PARAGRAPH.RIGHT if head.party else WD_ALIGN_PARAGRAPH.CENTER)
 
 
 def _scheme(doc, evaluation: Evaluation) -> None:  # type: ignore[no-untyped-def]

@@ -41,6 +41,17 @@ def upper_vi(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class Letterhead:
+    """Who signs a document the product writes on its own (the evaluation): the body, its
+    parent, and whether it writes in the Party's form (a Party body or one of its offices:
+    "ĐẢNG CỘNG SẢN VIỆT NAM" and a star) or the State's."""
+
+    issuer: str
+    parent: str | None = None
+    party: bool = False
+
+
+@dataclass(frozen=True)
 class Heading:
     """The heading block: issuing body on the left, national or Party motto on the right."""
 

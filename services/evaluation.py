@@ -17,6 +17,7 @@ from models.scheme import Scheme
 from models.tables import Body
 from reports.evaluation import Evaluation, evaluate_tasks
 from reports.summarise import directive_cascades
+from reports.wording import Letterhead
 
 FORMATS = ("table", "json", "xlsx", "docx")
 
@@ -39,8 +40,17 @@ def evaluate_bodies(*, session: Session, scheme: Scheme, end: dt.date, tz: dt.tz
     return evaluation
 
 
-def render_evaluation(evaluation: Evaluation, fmt: str, *, issuer: str = "",
-                      parent: str | None = None) -> bytes:
+def letterhead(session: Session, office: str) -> Letterhead:
+    """The heading the evaluation carries: the office (the follow-up office), its parent, in
+    the Party's form when either is a Party body."""
+    body = session.get(Body, office)
+    parent = session.get(Body, body.parent_id) if body and body.parent_id else None
+    party = any(b is not None and b.kind == "party_body" for b in (body, parent))
+    return Letterhead(body.name if body else office, parent.name if parent else None, party)
+
+
+def render_evaluation(evaluation: Evaluation, fmt: str, *,
+                      letterhead: Letterhead | None = None) -> bytes:
     if fmt == "json":
         return json.dumps(evaluation.as_json(), ensure_ascii=False, indent=2).encode() + b"\n"
     if fmt == "xlsx":
@@ -50,7 +60,7 @@ def render_evaluation(evaluation: Evaluation, fmt: str, *, issuer: str = "",
     if fmt == "docx":
         from reports.evaluation_docx import render_evaluation_docx
 
-        return render_evaluation_docx(evaluation, issuer=issuer, parent=parent)
+        return render_evaluation_docx(evaluation, letterhead=letterhead or Letterhead(""))
     raise EvaluationError(f"định dạng {fmt!r}: chọn một trong {', '.join(FORMATS)}")
 
 
@@ -79,10 +89,8 @@ def build_evaluation(*, engine: Engine, scheme: Scheme, end: dt.date, tz: dt.tzi
     with unit_of_work(engine, write=False) as session:
         evaluation = evaluate_bodies(session=session, scheme=scheme, start=start, end=end, tz=tz,
                                      directive=directive, issuer=issuer, kind=kind)
-        body = session.get(Body, office)
-        parent = session.get(Body, body.parent_id) if body and body.parent_id else None
-    data = render_evaluation(evaluation, fmt, issuer=body.name if body else office,
-                             parent=parent.name if parent else None)
+        head = letterhead(session, office)
+    data = render_evaluation(evaluation, fmt, letterhead=head)
     if output is None and fmt != "json" and default_dir is not None:
         output = default_dir / default_name(evaluation, fmt)
     if output is not None:

@@ -172,6 +172,10 @@ def test_docx_and_table(period, make_app, tmp_path):
     assert first == ["1", "Liên đoàn Lao động Thành phố Hà Nội", "3", "2", "0", "1", "0", "1", "0",
                      "100%", "95", "Hoàn thành xuất sắc"]
     assert [c.text for c in provinces.rows[4].cells][0] == "3"
+    # the follow-up office belongs to the Đảng đoàn: the Party's form, not the State's
+    head = [c.text for c in doc.tables[0].rows[0].cells]
+    assert head[0].startswith("ĐẢNG ĐOÀN TỔNG LIÊN ĐOÀN") and "VĂN PHÒNG ĐẢNG ĐOÀN" in head[0]
+    assert head[1] == "ĐẢNG CỘNG SẢN VIỆT NAM"
     text = run("evaluate", "--from", "01/07/2023", "--to", "31/12/2023").stdout
     table_lines = text.splitlines()[:-1]  # the legend is a sentence: the terminal wraps it
     assert all(len(line) <= 80 for line in table_lines), text

@@ -18,6 +18,7 @@ from services.evaluation import (
     EvaluationError,
     default_name,
     evaluate_bodies,
+    letterhead,
     render_evaluation,
 )
 from web.console.guard import Ctx
@@ -107,10 +108,9 @@ class Results:
             evaluation = self._evaluate(self._period(ctx))
         except (ValueError, NotFound, EvaluationError, SchemeError) as exc:
             return self.pages.not_found(ctx, str(exc))
-        office = self.app.registry.bodies.get(self.app.settings.follow_up_office)
-        parent = self.app.registry.bodies.get(office.parent) if office and office.parent else None
-        data = render_evaluation(evaluation, fmt, issuer=office.name if office else "",
-                                 parent=parent.name if parent else None)
+        with unit_of_work(self.app.engine, write=False) as session:
+            head = letterhead(session, self.app.settings.follow_up_office)
+        data = render_evaluation(evaluation, fmt, letterhead=head)
         headers = {} if fmt == "json" else {
             "content-disposition": content_disposition(default_name(evaluation, fmt))}
         return Response(data, media_type=EXPORTS[fmt], headers=headers)

@@ -66,24 +66,6 @@ class Passage:
         return self.starts[-1][1]
 
 
-def join_lines(numbered: list[tuple[int, str]], sep: str = " ") -> Passage:
-    """Join (line number, cleaned text) pairs into one passage (`sep` between lines)."""
-    parts: list[str] = []
-    starts: list[tuple[int, int]] = []
-    offset = 0
-    for number, text in numbered:
-        if not text:
-            continue
-        if parts:
-            offset += 1
-        starts.append((offset, number))
-        parts.append(text)
-        offset += len(text)
-    if not starts:
-        return Passage("", ((0, numbered[0][0] if numbered else 1),))
-    return Passage(sep.join(parts), tuple(starts))
-
-
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=\S)")
 _ABBREVIATIONS = ("tp.", "v.v.", "tr.", "đ/c.", "ths.", "ts.")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -26,3 +27,12 @@ def write_atomically(path: Path, data: bytes | str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_output(path: Path, data: bytes, refused: Callable[[str], Exception]) -> None:
+    """`write_atomically`, a failure raised as `refused("không ghi được PATH: why")`, for the
+    files a command writes where the user asked (-o)."""
+    try:
+        write_atomically(path, data)
+    except OSError as exc:
+        raise refused(f"không ghi được {path}: {exc.strerror or exc}") from None

@@ -7,7 +7,6 @@ two writers queue instead of failing on a lock upgrade, and they queue at a gate
 
 from __future__ import annotations
 
-import itertools
 import re
 import weakref
 from collections.abc import Iterator, Sequence
@@ -183,21 +182,25 @@ def _pg_unnest_insert(session: Session, table: sa.Table, rows: list[dict[str, An
     quote = dialect.identifier_preparer.quote
     names = list(rows[0])
     arrays, params = [], {}
-    for i, (name, convert) in enumerate(zip(names, _converters(table, names, dialect),
-                                                            strict=True)):
+    converters = _converters(table, names, dialect)
+    for i, (name, convert) in enumerate(zip(names, converters, strict=True)):
         values = [row[name] for row in rows]
         params[f"p{i}"] = values if convert is None else [convert(v) for v in values]
         column_type = table.c[name].type
         sql_type = "json" if isinstance(column_type, sa.JSON) else column_type.compile(dialect=dialect)
         arrays.append(f"CAST(:p{i} AS {sql_type}[])")
-    columns = ", ".join(quote(n) for n in names)
-    sql = (f"INSERT INTO {quote(table.name)} ({columns}) SELECT * FROM unnest({', '.join(arrays)}) "
+    sql = _insert_sql(table, names, f"SELECT * FROM unnest({', '.join(arrays)})", key, returning,
+                      quote)
+    result = session.execute(sa.text(sql), params)
+    return list(result.all()) if returning else []
+
+
+def _insert_sql(table: sa.Table, names: list[str], source: str, key: str,
+                returning: Sequence[str], quote: Any) -> str:
+    """INSERT INTO table (names) <source> ON CONFLICT (key) DO NOTHING [RETURNING ...]."""
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) {source} "
            f"ON CONFLICT ({quote(key)}) DO NOTHING")
-    if returning:
-        sql += " RETURNING " + ", ".join(quote(n) for n in returning)
-        return list(session.execute(sa.text(sql), params).all())
-    session.execute(sa.text(sql), params)
-    return []
+    return sql + " RETURNING " + ", ".join(quote(n) for n in returning) if returning else sql
 
 
 def _converters(table: sa.Table, names: list[str], dialect: Any) -> list[Any]:
@@ -221,7 +224,7 @@ def _pg_copy_insert(session: Session, table: sa.Table, rows: list[dict[str, Any]
     names = list(rows[0])
     convert = _converters(table, names, dialect)
     columns = ", ".join(quote(n) for n in names)
-    staging = quote(f"_staging_{table.name}_{next(_STAGING)}")
+    staging = quote(f"_staging_{table.name}")  # dropped before the call returns
     raw: Any = session.connection().connection.driver_connection  # psycopg, in this transaction
     with raw.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE {staging} AS "
@@ -230,17 +233,13 @@ def _pg_copy_insert(session: Session, table: sa.Table, rows: list[dict[str, Any]
             for row in rows:
                 copy.write_row([row[n] if f is None else f(row[n])
                                 for n, f in zip(names, convert, strict=True)])
-        sql = (f"INSERT INTO {quote(table.name)} ({columns}) SELECT {columns} FROM {staging} "
-               f"ON CONFLICT ({quote(key)}) DO NOTHING")
-        if returning:
-            sql += " RETURNING " + ", ".join(quote(n) for n in returning)
-        cursor.execute(sql)
+        cursor.execute(_insert_sql(table, names, f"SELECT {columns} FROM {staging}", key,
+                                   returning, quote))
         out = list(cursor.fetchall()) if returning else []
         cursor.execute(f"DROP TABLE {staging}")
     return out
 
 
-_STAGING = itertools.count(1)
 _COPY_FROM = 500  # rows: below, the temporary table costs more than the arrays
 
 
@@ -259,22 +258,23 @@ def _immediate(engine: Engine) -> Engine:
 def writing(engine: Engine) -> Iterator[Connection]:
     """A Core connection in one write transaction (BEGIN IMMEDIATE on SQLite): committed on
     success, rolled back on any error; DatabaseBusy when another writer held the lock."""
-    try:
-        with _immediate(engine).begin() as conn:
-            yield conn
-    except sa.exc.DBAPIError as exc:
-        if is_busy(exc):
-            raise DatabaseBusy() from exc
-        raise
+    with _busy_as_message(), _immediate(engine).begin() as conn:
+        yield conn
 
 
 @contextmanager
 def reading(engine: Engine) -> Iterator[Connection]:
     """A connection for reads only (Core, no ORM session), rolled back at the end."""
+    with _busy_as_message(), engine.connect() as conn:
+        yield conn
+        conn.rollback()
+
+
+@contextmanager
+def _busy_as_message() -> Iterator[None]:
+    """A driver's "busy" (a lock not released in time) becomes DatabaseBusy."""
     try:
-        with engine.connect() as conn:
-            yield conn
-            conn.rollback()
+        yield
     except sa.exc.DBAPIError as exc:
         if is_busy(exc):
             raise DatabaseBusy() from exc

@@ -122,14 +122,6 @@ def reports_of_tasks(session: Session, task_ids: list[int]) -> dict[int, list[Re
     return _views(session, reports, targets_of_tasks(session, task_ids) if reports else {})
 
 
-def report_of_event(session: Session, event_id: int) -> ReportView | None:
-    row = session.exec(select(TaskReport).where(TaskReport.event_id == event_id)).first()
-    if row is None:
-        return None
-    [view] = _views(session, [row], targets_of_tasks(session, [row.task_id]))[row.task_id]
-    return view
-
-
 def latest_report(session: Session, task_id: int) -> ReportView | None:
     views = reports_of_tasks(session, [task_id]).get(task_id, [])
     return views[-1] if views else None

@@ -120,15 +120,6 @@ def allowed_actions(role: Role, status: TaskStatus, actor: Actor | None = None) 
     ]
 
 
-def sources_for(action: str, role: Role) -> frozenset[TaskStatus]:
-    """Every status `action` may leave for a task of `role` (for the guarded UPDATE)."""
-    out: set[TaskStatus] = set()
-    for row in TRANSITIONS:
-        if row.action == action and role in row.roles:
-            out |= row.sources
-    return frozenset(out)
-
-
 class Colour(StrEnum):
     IN_TERM = "in_term"  # green: trong hạn
     NEAR_DUE = "near_due"  # orange: sắp đến hạn

@@ -104,7 +104,11 @@ def _clock(at: dt.datetime, tz: dt.tzinfo, calendar: WorkingCalendar, near: int)
 def directive_lines(session: Session, clock: ColourClock,
                     cache: CountsCache | None = None) -> list[DirectiveLine]:
     """Every launched directive with its counts by colour, newest first."""
-    per = _scanned(session, clock, cache)[0]
+    per = cache.get(session, clock)[0] if cache is not None else cascade_counts(session, clock)
+    return _directive_lines(session, per)
+
+
+def _directive_lines(session: Session, per: dict[int, Counts]) -> list[DirectiveLine]:
     rows = session.execute(
         select_columns(Directive.number, Directive.kind, Directive.title, Body.name,
                        Directive.issued_on, Cascade.id, Cascade.parent_task_id)
@@ -166,12 +170,13 @@ def _scanned(session: Session, clock: ColourClock,
 def dashboard(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar: WorkingCalendar,
               near_due_working_days: int, cache: CountsCache | None = None) -> Dashboard:
     clock = _clock(at, tz, calendar, near_due_working_days)
-    lines = directive_lines(session, clock, cache)
+    per, overdue_per = _scanned(session, clock, cache)
+    lines = _directive_lines(session, per)
     overall = Counts()
     for line in lines:
         for hue, n in line.counts.by_colour.items():
             overall.add(hue, n)
-    overdue = most_overdue(session, _scanned(session, clock, cache)[1])
+    overdue = most_overdue(session, overdue_per)
     open_ = col(Task.status).in_(OPEN_VALUES)
     until = calendar.add_working_days(clock.today, UPCOMING_WORKING_DAYS)
     window = (open_, col(Task.due_on) >= clock.today, col(Task.due_on) <= until)

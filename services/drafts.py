@@ -12,7 +12,6 @@ import datetime as dt
 import io
 import re
 import tempfile
-import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,8 @@ from models.console_tables import DraftReview
 from models.contacts import Contacts
 from models.db import unit_of_work
 from models.deadlines import DeadlineRuleError, parse_rule
+from models.files import FILE_TYPES
+from models.files import sniff as sniff_file
 from models.registry import Registry, is_external
 from models.template import TemplateError, parse_template
 from models.vocabulary import parse_date
@@ -34,6 +35,7 @@ from services.review import template_text
 
 OPEN, LAUNCHED, DISCARDED = "open", "launched", "discarded"
 MAX_PASTE_CHARS = 1_000_000
+DOCUMENT_KINDS = ("docx", "pdf", "png", "jpeg")  # models.files kinds; a scan is an image
 
 
 class UploadRefused(ValueError):
@@ -47,19 +49,10 @@ class DraftNotFound(LookupError):
 def sniff(data: bytes) -> str:
     """The suffix the content calls for (.pdf, .png, .jpg, .docx, .yaml, .txt); UploadRefused
     when it is none of them."""
-    if data.startswith(b"%PDF-"):
-        return ".pdf"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return ".png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return ".jpg"
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                if "word/document.xml" in archive.namelist():
-                    return ".docx"
-        except zipfile.BadZipFile:
-            pass
+    kind = sniff_file(io.BytesIO(data))
+    if kind in DOCUMENT_KINDS:
+        return FILE_TYPES[kind].suffixes[0]
+    if data.startswith(b"PK\x03\x04"):  # a zip, an .xlsx: not a document the drafter reads
         raise UploadRefused("tệp nén này không phải văn bản Word (.docx)")
     try:
         text = data.decode("utf-8-sig")

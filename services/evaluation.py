@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from models.atomic import write_atomically
+from models.atomic import write_output
 from models.db import unit_of_work
 from models.scheme import Scheme
 from models.tables import Body
@@ -94,8 +94,5 @@ def build_evaluation(*, engine: Engine, scheme: Scheme, end: dt.date, tz: dt.tzi
     if output is None and fmt != "json" and default_dir is not None:
         output = default_dir / default_name(evaluation, fmt)
     if output is not None:
-        try:
-            write_atomically(output, data)
-        except OSError as exc:
-            raise EvaluationError(f"không ghi được {output}: {exc.strerror or exc}") from None
+        write_output(output, data, EvaluationError)
     return EvaluationFile(evaluation, fmt, data, output)

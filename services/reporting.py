@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from models.atomic import write_atomically
+from models.atomic import write_output
 from models.calendar import WorkingCalendar
 from models.db import unit_of_work
 from reports.model import Summary
@@ -47,8 +47,5 @@ def build_report(*, engine: Engine, number: str, at: dt.datetime, tz: dt.tzinfo,
     if output is None and fmt == "docx" and default_dir is not None:
         output = default_dir / default_name(summary.directive.number, fmt)
     if output is not None:
-        try:
-            write_atomically(output, data)
-        except OSError as exc:
-            raise ReportError(f"không ghi được {output}: {exc.strerror or exc}") from None
+        write_output(output, data, ReportError)
     return ReportFile(summary, fmt, data, output)

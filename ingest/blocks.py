@@ -181,14 +181,40 @@ def _vertical_table(header: list[Cell], rows: list[list[list[tuple[int, str]]]],
     while index < len(rows):
         row = [cell for cell in rows[index] if any(t.strip() for _, t in cell)]
         if len(row) < max(2, width - 2):
+            cells = [_cell(cell, wrapped) for cell in row]
+            if cells and _group_row(cells):
+                data.append(cells)  # a group's title ("II | TRIỂN KHAI …") or an elision
+                index += 1
+                continue
             break
         data.append([_cell(cell, wrapped) for cell in row[:width]])
         index += 1
         if len(row) > width:
-            break
+            rest = [_cell(cell, wrapped) for cell in row[width:]]
+            if not rest or not _DECOR.match(rest[0].text.replace("…", ".")):
+                break
+            rest = rest[1:]  # "…….": rows left out, the next row's bars lost with them
+            while len(rest) >= max(2, width - 2):
+                data.append(rest[:width])
+                rest = rest[width:]
+            if rest:
+                break
     first = header[0].first
     last = data[-1][-1].last if data else header[-1].last
     return Table(header, data, first, last), index
+
+
+_GROUP_LABEL = re.compile(r"^(?:[IVXLC]{1,6}|[A-ZĐ])\s*[.)]?$")
+
+
+def _group_row(cells: list[Cell]) -> bool:
+    """A row that titles a group of rows ("I | KIỆN TOÀN …", "Phần A") or elides some ("…")."""
+    if len(cells) > 2:
+        return False
+    first = cells[0].text.strip()
+    if _GROUP_LABEL.match(first) or all(_DECOR.match(c.text.replace("…", ".")) for c in cells):
+        return True
+    return len(cells) == 1 and is_upper_text(first) and len(first) < 200
 
 
 def _cell(lines: list[tuple[int, str]], wrapped: bool) -> Cell:

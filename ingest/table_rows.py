@@ -8,6 +8,7 @@ is kept whole as one phrase.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from ingest.blocks import Cell, Para, Table
 from ingest.bodies import Mention, Resolver
@@ -20,11 +21,30 @@ def table_tasks(table: Table, prefix: str, resolver: Resolver, issued_on: dt.dat
                 warnings: list[str]) -> list[Task]:
     columns = table_columns([c.text for c in table.header])
     out: list[Task] = []
-    for count, row in enumerate(table.rows, start=1):
-        task = _row(row, columns, count, prefix, resolver, issued_on, warnings)
+    group = ""
+    count = 0
+    for row in table.rows:
+        label = _group_label(row, columns)
+        if label is not None:
+            group, count = label, 0
+            continue
+        count += 1
+        where = f"{prefix}.{group}" if prefix and group else prefix or group
+        task = _row(row, columns, count, where, resolver, issued_on, warnings)
         if task is not None:
             out.append(task)
     return out
+
+
+def _group_label(row: list[Cell], columns: dict[str, int]) -> str | None:
+    """A row titling the rows below it ("II | TRIỂN KHAI …"): its numeral, "" if it has none."""
+    texts = [c.text.strip() for c in row if c.text.strip()]
+    if not texts or len(texts) > 2 or len(row) > max(2, len(columns) - 2):
+        return None
+    first = texts[0].strip(" .)")
+    if re.fullmatch(r"[IVXLC]{1,6}|[A-ZĐ]", first):
+        return first
+    return "" if all(not any(ch.isalnum() for ch in t) for t in texts) or texts[0].isupper() else None
 
 
 def _row(row: list[Cell], columns: dict[str, int], count: int, prefix: str, resolver: Resolver,
@@ -92,8 +112,6 @@ def _segments(text: str) -> list[tuple[str, int]]:
 
 def _scan_all(segment: str, resolver: Resolver) -> list[Mention]:
     """Names anywhere in one segment: scan, and scan again after each comma or 'và'."""
-    import re
-
     out: list[Mention] = []
     position = 0
     stripped = segment.lstrip(" .-+•")

@@ -75,7 +75,7 @@ class AssignmentReader:
             scope = replace(scope, prefix=_ref(scope.prefix, node))
         heading = self._body_heading(node, scope)
         if heading is not None:
-            return [self._heading_task(node, heading, scope)]
+            return self._heading_tasks(node, heading, scope)
         if _has_fields(node):
             return self._field_blocks(node, scope)
         return self._running(node, scope)
@@ -219,20 +219,39 @@ class AssignmentReader:
         first = next((p for p in node.walk()[1:] if isinstance(p, Para)), None)
         return first is not None and not sentence_roles(first.text, self.resolver).found
 
-    def _heading_task(self, node: Node, lead: list[Mention], scope: Scope) -> Task:
+    def _heading_tasks(self, node: Node, lead: list[Mention], scope: Scope) -> list[Task]:
+        """The heading body's task; a sentence under it that gives another body the lead, or a
+        bullet asking for a report, is a task of its own (domain.md, one assignment)."""
         assert node.head is not None
         paras = [p for p in node.walk() if isinstance(p, Para)]
-        cooperating: list[Mention] = []
+        main = Task(scope.prefix, lead, [whole(node.head)], lead_line=node.head.first)
+        own: list[Para] = []
+        tasks = [main]
+        current = main
+        values = {m.value for m in lead}
         for para in paras[1:]:
+            if current is not main and _bullet(para):
+                current = main
+            if _report_request(para.text):
+                current = Task(scope.prefix, list(lead), [], lead_line=para.first)
+                tasks.append(current)
+            elif current is main:
+                own.append(para)
+            closing = self._closing_formula(para, node)
             for start, end in sentence_spans(para.text):
                 roles = sentence_roles(para.text[start:end], self.resolver)
-                cooperating += roles.cooperating + roles.helpers
-                if roles.how == "subject" and roles.cooperating_only:
-                    cooperating += roles.cooperating
-        task = Task(scope.prefix, lead, [whole(p) for p in paras], cooperating=cooperating,
-                    lead_line=node.head.first)
-        task.description = " ".join(p.text for p in paras[1:]) or None
-        return finish(task, self.resolver, self.issued_on)
+                other = [m for m in roles.lead if m.value not in values and _named(m)
+                         and not _in_parentheses(para.text[start:end], m.start)]
+                if roles.lead and roles.strong and other and not (
+                        roles.conditional or roles.past or closing) \
+                        and not _anaphoric(roles.lead, tuple(lead)):
+                    current = Task(scope.prefix, roles.lead, [], lead_line=para.line_at(start))
+                    tasks.append(current)
+                current.pieces.append(Piece(para, start, end))
+                current.cooperating += roles.cooperating + roles.helpers
+        main.description = " ".join(p.text for p in own) or None
+        return [finish(_suffix(t, i), self.resolver, self.issued_on)
+                for i, t in enumerate(tasks) if t.pieces]
 
     # -- labelled fields ---------------------------------------------------------------------
 
@@ -301,6 +320,32 @@ class AssignmentReader:
         if marked:
             return marked, others
         return name_list(value, self.resolver), []
+
+
+_REPORT_REQUEST = re.compile(
+    r"^[-+•–]?\s*(?:định kỳ[^.;:]{0,60}?|hằng năm[^.;:]{0,40}?|hàng năm[^.;:]{0,40}?|tổng hợp,?\s+)?"
+    r"báo cáo\s+(?:kết quả|tình hình|định kỳ|sơ kết|tổng kết|kịp thời|về)",
+    re.IGNORECASE)
+
+
+def _report_request(text: str) -> bool:
+    """A bullet or sentence that asks for a report ("- Báo cáo kết quả … về …")."""
+    return bool(_REPORT_REQUEST.match(text.strip()))
+
+
+def _named(mention: Mention) -> bool:
+    """A body's name as written starts with a capital or 'các'/'những' ("vụ" is a word's end)."""
+    text = mention.text.strip()
+    return text[:1].isupper() or text.lower().startswith(("các ", "những "))
+
+
+def _in_parentheses(text: str, offset: int) -> bool:
+    before = text[:offset]
+    return before.count("(") > before.count(")")
+
+
+def _bullet(para: Para) -> bool:
+    return para.text.lstrip().startswith(("-", "+", "•", "–"))
 
 
 def _titled(node: Node) -> bool:

@@ -92,8 +92,10 @@ class AssignmentReader:
                 continue
             if own:
                 intro = own[-1]
-                out += self._sentences(own[:-1] if self._intro(intro, scope) else own, scope)
-                child_scope = self._child_scope(intro, scope)
+                directs = intro is node.head and item.number and self._directs(intro)
+                out += self._sentences(own[:-1] if directs or self._intro(intro, scope) else own,
+                                       scope)
+                child_scope = self._child_scope(intro, scope, directs=bool(directs))
                 list_style = None
                 own = []
             if isinstance(item, Table):
@@ -113,8 +115,19 @@ class AssignmentReader:
     def _intro(self, para: Para, scope: Scope) -> bool:
         return para.text.rstrip().endswith(":") and not read_field(para.text)
 
-    def _child_scope(self, para: Para, scope: Scope) -> Scope:
+    def _directs(self, para: Para) -> bool:
+        """A numbered heading that asks bodies to act ("2. Yêu cầu các cấp ủy … bảo đảm tiến độ.")
+        and whose sub-items name nobody: the sub-items are those bodies' tasks."""
+        if not _REQUEST_HEAD.match(para.text):
+            return False
+        roles = sentence_roles(_first_sentence(para.text), self.resolver, intro=True)
+        return roles.how == "object" and bool(roles.lead) and not roles.past
+
+    def _child_scope(self, para: Para, scope: Scope, *, directs: bool = False) -> Scope:
         """After "X …:" / "đề nghị X:" the items are X's; after "… yêu cầu:" they are tasks."""
+        if directs:
+            roles = sentence_roles(_first_sentence(para.text), self.resolver, intro=True)
+            return replace(scope, weak=True, inherited=tuple(roles.lead))
         if not self._intro(para, scope):
             return scope
         roles = sentence_roles(_last_sentence(para.text), self.resolver, intro=True)
@@ -384,6 +397,15 @@ def _anaphoric(lead: list[Mention], inherited: tuple[Mention, ...]) -> bool:
     if not 1 <= len(words) <= 3:
         return False
     return any(" ".join(words) in ascii_key(m.text) for m in inherited)
+
+
+_REQUEST_HEAD = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\s*[.)]\s*)?(?:yêu cầu|đề nghị|giao)\s+(?:các|những)\s",
+                           re.IGNORECASE)
+
+
+def _first_sentence(text: str) -> str:
+    spans = sentence_spans(text)
+    return text[spans[0][0]:spans[0][1]] if spans else text
 
 
 def _last_sentence(text: str) -> str:

@@ -37,8 +37,8 @@ def read_field(text: str) -> Field | None:
         return None
     label = m.group("label")
     key = ascii_key(label).strip()
-    if len(key.split()) > 9:
-        return None
+    if len(key.split()) > 9 or re.match(r"(?:giao|de nghi|yeu cau)\s", key):
+        return None  # "Giao Văn phòng Trung ương Đảng chủ trì:" introduces a list, not a field
     role = _role(key)
     if role is None:
         return None

@@ -92,10 +92,16 @@ class AssignmentReader:
                 continue
             if own:
                 intro = own[-1]
-                directs = intro is node.head and item.number and self._directs(intro)
+                directs = intro is node.head and isinstance(item, Node) and bool(item.number) \
+                    and self._directs(intro)
+                request = None if directs else self._request_over_facts(intro, item, scope)
                 out += self._sentences(own[:-1] if directs or self._intro(intro, scope) else own,
                                        scope)
-                child_scope = self._child_scope(intro, scope, directs=bool(directs))
+                if request is not None:
+                    out.append(request)
+                    child_scope = scope
+                else:
+                    child_scope = self._child_scope(intro, scope, directs=bool(directs))
                 list_style = None
                 own = []
             if isinstance(item, Table):
@@ -114,6 +120,21 @@ class AssignmentReader:
 
     def _intro(self, para: Para, scope: Scope) -> bool:
         return para.text.rstrip().endswith(":") and not read_field(para.text)
+
+    def _request_over_facts(self, para: Para, item: Node | Table, scope: Scope) -> Task | None:
+        """"… đề nghị X thông báo, tuyên truyền … như sau:" over a list of facts (programmes,
+        dates, documents), not of duties: the request itself is X's one task."""
+        if isinstance(item, Table) or item.head is None or not self._intro(para, scope) \
+                or _starts_with_verb(item.head.text):
+            return None
+        start, end = sentence_spans(para.text)[-1] if sentence_spans(para.text) else (0, 0)
+        roles = sentence_roles(para.text[start:end], self.resolver, intro=True)
+        if roles.how != "object" or not roles.lead or roles.past or roles.conditional \
+                or not _REQUEST_VERB.search(para.text[start:end]):
+            return None
+        task = Task(scope.prefix, roles.lead, [Piece(para, start, end)],
+                    cooperating=roles.cooperating, lead_line=para.line_at(start))
+        return finish(task, self.resolver, self.issued_on)
 
     def _directs(self, para: Para) -> bool:
         """A numbered heading that asks bodies to act ("2. Yêu cầu các cấp ủy … bảo đảm tiến độ.")
@@ -149,7 +170,9 @@ class AssignmentReader:
             for start, end in sentence_spans(para.text):
                 piece = Piece(para, start, end)
                 roles = sentence_roles(piece.text, self.resolver)
-                if roles.conditional or roles.past or roles.requester or is_issuance(piece.text) \
+                issuance = is_issuance(piece.text) and not (
+                    roles.how == "object" and roles.lead and _REQUEST_VERB.search(piece.text))
+                if roles.conditional or roles.past or roles.requester or issuance \
                         or _COURTESY.search(piece.text):
                     continue
                 lead = self._own_lead(roles, scope, preamble)
@@ -160,7 +183,9 @@ class AssignmentReader:
                     tasks[-1].cooperating += roles.cooperating
                     tasks[-1].pieces.append(piece)
                     continue
-                if tasks and [m.value for m in tasks[-1].lead] == [m.value for m in lead]:
+                again = roles.how == "object" and start == 0 and para is not tasks[-1].pieces[-1].para \
+                    if tasks else False  # "Đồng thời, giao X chủ trì …": a new duty of the same X
+                if tasks and not again and [m.value for m in tasks[-1].lead] == [m.value for m in lead]:
                     tasks[-1].pieces.append(piece)
                     tasks[-1].cooperating += roles.cooperating
                     continue
@@ -242,10 +267,12 @@ class AssignmentReader:
         tasks = [main]
         current = main
         values = {m.value for m in lead}
+        items = {id(n.head) for n in _nodes(node) if n.head is not None}  # bullets, sub-items
         for para in paras[1:]:
-            if current is not main and _bullet(para):
+            item = id(para) in items
+            if current is not main and item:
                 current = main
-            if _report_request(para.text):
+            if _report_request(para.text) or own and item and _LEADS_AGAIN.match(para.text):
                 current = Task(scope.prefix, list(lead), [], lead_line=para.first)
                 tasks.append(current)
             elif current is main:
@@ -341,6 +368,9 @@ _REPORT_REQUEST = re.compile(
     re.IGNORECASE)
 
 
+_LEADS_AGAIN = re.compile(r"^[-+•–]?\s*chủ trì\b", re.IGNORECASE)  # a bullet: "- Chủ trì, phối hợp …"
+
+
 def _report_request(text: str) -> bool:
     """A bullet or sentence that asks for a report ("- Báo cáo kết quả … về …")."""
     return bool(_REPORT_REQUEST.match(text.strip()))
@@ -355,10 +385,6 @@ def _named(mention: Mention) -> bool:
 def _in_parentheses(text: str, offset: int) -> bool:
     before = text[:offset]
     return before.count("(") > before.count(")")
-
-
-def _bullet(para: Para) -> bool:
-    return para.text.lstrip().startswith(("-", "+", "•", "–"))
 
 
 def _titled(node: Node) -> bool:
@@ -401,6 +427,18 @@ def _anaphoric(lead: list[Mention], inherited: tuple[Mention, ...]) -> bool:
 
 _REQUEST_HEAD = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\s*[.)]\s*)?(?:yêu cầu|đề nghị|giao)\s+(?:các|những)\s",
                            re.IGNORECASE)
+
+
+_REQUEST_VERB = re.compile(r"\b(?:đề nghị|yêu cầu)\b", re.IGNORECASE)
+_MARKER = re.compile(r"^(?:[-+•–]\s*|\(?\d{1,2}(?:\.\d{1,2})*\s*[.)]\s*|[a-zđ]\)\s*)")
+
+
+def _starts_with_verb(text: str) -> bool:
+    """Does a list item start with a verb ("Tổ chức …", "Tuyên truyền …"): a duty, not a fact?"""
+    from ingest.lexicon import VERBS
+
+    words = tuple(_MARKER.sub("", text.strip()).lower().split()[:3])
+    return any(words[:len(verb)] == verb for verb in VERBS)
 
 
 def _first_sentence(text: str) -> str:

@@ -29,6 +29,9 @@ _ANNEXED = re.compile(
     rf"(?:ban hành )?kèm theo\s+(?P<kind>[^\d]{{2,40}}?)\s+số\s*:?\s*{NUMBER}"
     r"(?:[^.;]{0,40}?ngày\s+(?:(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})\s*/\s*(?P<y>\d{4})|"
     r"(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+(?P<y2>\d{4})))?", re.IGNORECASE)
+_TITLE_NUMBER = re.compile(
+    rf"^(?:[^:]{{0,20}}:\s*)?(?:NGHỊ QUYẾT|KẾ HOẠCH|KẾT LUẬN|CHỈ THỊ|QUYẾT ĐỊNH|CHƯƠNG TRÌNH|"
+    rf"HƯỚNG DẪN|THÔNG BÁO|CÔNG VĂN|QUY ĐỊNH)\s+(?:SỐ\s*:?\s*)?{NUMBER}")
 _SIGNED_FOR = re.compile(r"^(?:T/M|TM\.?|T\.M\.?|KT\.?|K/T|Q\.)\s*(?P<body>.+)$")
 _MOTTO = ("dang cong san", "cong hoa xa hoi", "doc lap", "viet nam dan chu")
 _ISSUES = re.compile(r"^(?P<who>[^,;:]{3,90}?)\s+(?:ban hành|hướng dẫn|triển khai|kết luận|"
@@ -124,11 +127,21 @@ def _metadata(zone: list[Para]) -> dict[str, Para]:
 
 
 def _number(zone: list[Para], meta: dict[str, Para], header: Header) -> None:
-    candidates = ([meta["so hieu"]] if "so hieu" in meta else []) + zone
-    for para in candidates:
-        m = _NUMBER_LINE.search(para.text) or (re.match(NUMBER, para.text) if para is
-                                                meta.get("so hieu") else None)
+    """'Số: 48-KH/ĐĐTLĐ'; a site's 'Số hiệu:' cell; 'Số:' in one cell and the number in the
+    next; else a title that names the document with its number ('KẾT LUẬN 155-KL/TW CỦA …')."""
+    labelled = [meta[k] for k in ("so hieu", "so") if k in meta]
+    for para in labelled + zone:
+        m = _NUMBER_LINE.search(para.text) or (re.match(NUMBER, para.text) if any(
+            para is v for v in labelled) else None)
         if m and (m.start() == 0 or len(para.text) < 80):
+            header.number = number_of(m)
+            header.lines["number"] = (para.first, para.last)
+            return
+    for para in zone[:6]:
+        if not (is_upper_text(para.text) or para.bold):
+            continue
+        m = _TITLE_NUMBER.search(para.text)
+        if m:
             header.number = number_of(m)
             header.lines["number"] = (para.first, para.last)
             return

@@ -84,9 +84,12 @@ def _in_title(zone: list[Para], kind_para: Para | None, resolver: Resolver) -> F
     for para in zone[index:index + 3]:
         m = re.search(r"\b(?:CỦA|của)\s+(.+)$", para.text)
         if m:
-            ref = resolver.whole(m.group(1))
-            if ref:
-                return ref, (para.first, para.last)
+            # 'CỦA BỘ CHÍNH TRỊ, BAN BÍ THƯ VỀ …': the organs before what the title is about
+            named = re.split(r"\s+(?:VỀ|về|V/V)\s+", m.group(1), maxsplit=1)[0]
+            for candidate in (m.group(1), named, *re.split(r",\s*|\s+(?:VÀ|và)\s+", named)):
+                ref = resolver.whole(candidate.strip(" .*"))
+                if ref:
+                    return ref, (para.first, para.last)
     return None
 
 

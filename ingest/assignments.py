@@ -167,13 +167,15 @@ class AssignmentReader:
             if is_summary(para.text) or self._closing_formula(para, item):
                 continue
             preamble = para.first < self.first_item
-            for start, end in sentence_spans(para.text):
+            for start, end in self._spans(para.text):
                 piece = Piece(para, start, end)
                 roles = sentence_roles(piece.text, self.resolver)
                 issuance = is_issuance(piece.text) and not (
                     roles.how == "object" and roles.lead and _REQUEST_VERB.search(piece.text))
-                if roles.conditional or roles.past or roles.requester or issuance \
-                        or _COURTESY.search(piece.text):
+                conditional_report = roles.conditional and bool(roles.lead) and bool(
+                    _REPORTS_BACK.search(piece.text))
+                if (roles.conditional and not conditional_report) or roles.past \
+                        or roles.requester or issuance or _COURTESY.search(piece.text):
                     continue
                 lead = self._own_lead(roles, scope, preamble)
                 if lead is None:
@@ -191,6 +193,11 @@ class AssignmentReader:
                     continue
                 task = Task(scope.prefix, lead, pending + [piece], cooperating=roles.cooperating,
                             lead_line=para.line_at(start))
+                if conditional_report:  # "nếu có khó khăn, vướng mắc, X báo cáo về …"
+                    task.flags.append("conditional")
+                    task.warnings.append(f"mục {scope.prefix or '?'} (dòng {para.line_at(start)}): "
+                                         "việc chỉ phát sinh khi có khó khăn, vướng mắc; bỏ đi nếu "
+                                         "không cần theo dõi")
                 pending = []
                 tasks.append(task)
         if not tasks and pending and scope.inherited:
@@ -201,6 +208,24 @@ class AssignmentReader:
             self.warnings.append(f"dòng {pending[0].first}: mục {scope.prefix} không nêu đơn vị "
                                  "thực hiện nào nhận ra được; thêm tay nếu đây là việc giao")
         return [finish(_suffix(t, i), self.resolver, self.issued_on) for i, t in enumerate(tasks)]
+
+    def _spans(self, text: str) -> list[tuple[int, int]]:
+        """Sentences; one that reads "X hỗ trợ … và giao Y tổ chức thực hiện" is two: X's, Y's."""
+        out: list[tuple[int, int]] = []
+        for start, end in sentence_spans(text):
+            m = _AND_ASSIGNS.search(text, start, end)
+            if m and sentence_roles(text[start:m.start()], self.resolver).how == "subject":
+                out += [(start, m.start()), (m.start() + len(m.group(1)), end)]
+                continue
+            cut = start  # "Giao X xây dựng …; các cấp ủy, cơ quan chủ động quán triệt …"
+            for clause in _THEN_OTHERS.finditer(text, start, end):
+                roles = sentence_roles(text[clause.end():end], self.resolver)
+                if roles.how == "subject" and (roles.lead or roles.cooperating) \
+                        and _ON_THEIR_OWN.match(text, clause.end() + _names_end(roles)):
+                    out.append((cut, clause.start()))
+                    cut = clause.end()
+            out.append((cut, end))
+        return out
 
     def _own_lead(self, roles: Roles, scope: Scope, preamble: bool) -> list[Mention] | None:
         """The lead a sentence names for itself ([] when it only co-operates), else None."""
@@ -429,6 +454,16 @@ _REQUEST_HEAD = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\s*[.)]\s*)?(?:yêu cầu|
                            re.IGNORECASE)
 
 
+_AND_ASSIGNS = re.compile(r"(,?\s+và\s+)giao\s+(?:cho\s+)?", re.IGNORECASE)
+_THEN_OTHERS = re.compile(r";\s+(?=(?:các|những)\s)")
+_ON_THEIR_OWN = re.compile(r"\s*(?:chủ động|có trách nhiệm|khẩn trương|tập trung)\b", re.IGNORECASE)
+
+
+def _names_end(roles: Roles) -> int:
+    return max(m.end for m in roles.lead + roles.cooperating)
+
+
+_REPORTS_BACK = re.compile(r"\b(?:báo cáo|phản ánh)\b", re.IGNORECASE)
 _REQUEST_VERB = re.compile(r"\b(?:đề nghị|yêu cầu)\b", re.IGNORECASE)
 _MARKER = re.compile(r"^(?:[-+•–]\s*|\(?\d{1,2}(?:\.\d{1,2})*\s*[.)]\s*|[a-zđ]\)\s*)")
 

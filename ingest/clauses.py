@@ -37,6 +37,8 @@ _TITLE_START = re.compile(r"^(?:thường trực|thủ trưởng|người đứn
 _IF = re.compile(r"\bnếu\b", re.IGNORECASE)
 _COOPERATE_WITH = re.compile(r"phối hợp(?:\s+chặt chẽ)?(?:\s+(?:với|cùng))?\s+", re.IGNORECASE)
 _COOPERATE_ONLY = re.compile(r"(?<!sự )\bphối hợp\b(?!(?:\s+chặt chẽ)?\s+(?:với|cùng)\b)", re.IGNORECASE)
+# "X chủ động quán triệt, phối hợp tuyên truyền": X's own duty comes before the co-operation
+_OWN_VERB_FIRST = re.compile(r"(?:chủ động|tích cực|khẩn trương)\s+(?!phối hợp)\w+", re.IGNORECASE)
 _LEADS = re.compile(r"\bchủ trì\b", re.IGNORECASE)
 _REPORT = re.compile(r"\bbáo cáo\b", re.IGNORECASE)
 
@@ -123,7 +125,8 @@ def _subject(text: str, resolver: Resolver, *, anywhere: bool = False) -> Roles 
         roles = Roles(lead=lead, how="subject", strong=bool(_STRONG.match(after)),
                       past=bool(_PAST.match(after)))
         clause = re.split(r"[;.]", after, maxsplit=1)[0]
-        if not _LEADS.search(text) and _COOPERATE_ONLY.search(clause[:60]):
+        if not _LEADS.search(text) and _COOPERATE_ONLY.search(clause[:60]) \
+                and not _OWN_VERB_FIRST.match(clause.lstrip(" ,:")):
             roles.cooperating, roles.lead = roles.lead, []
         return roles
     return None

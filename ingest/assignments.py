@@ -498,6 +498,9 @@ def _ref(prefix: str, node: Node) -> str:
     number = node.number
     if not number:
         return prefix
+    parent = number.rsplit(".", 1)[0] if "." in number else ""
+    if parent and (prefix == parent or prefix.endswith("." + parent)):
+        return prefix[:len(prefix) - len(parent)] + number  # "2" + "2.1" is "2.1", not "2.2.1"
     return f"{prefix}.{number}" if prefix else number
 
 

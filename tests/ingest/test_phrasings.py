@@ -1,0 +1,170 @@
+"""Layouts and phrasings met in documents the drafter was not built beside (issue 16).
+
+Each test is one layout or one phrasing, written as a short document in the wording real
+directives use; it asserts what the coordinator gets: who leads which duty, with which deadline.
+"""
+
+
+def leads(draft):
+    return [(a["lead"], a["deadline"]["rule"]) for a in draft["assignments"]]
+
+
+TEXT_TABLE = """\
+**KẾ HOẠCH**
+Triển khai công tác phòng thủ dân sự
+**PHỤ LỤC**
+DANH MỤC NHIỆM VỤ
+|
+**TT**
+|
+**Nội dung thực hiện**
+|
+**Cơ quan chủ trì**
+|
+**Cơ quan phối hợp**
+|
+**Thời gian hoàn thành**
+|
+|
+**I**
+|
+**KIỆN TOÀN CƠ CHẾ CHỈ ĐẠO**
+|
+|
+1
+|
+Tổ chức lại Ban Chỉ huy cấp tỉnh
+|
+Bộ CHQS tỉnh
+|
+Các sở, ban, ngành
+|
+Trước ngày 30/11/2025
+|
+|
+**II**
+|
+**TRIỂN KHAI VĂN BẢN**
+|
+|
+1
+|
+Hướng dẫn nội dung chi đặc thù
+|
+Sở Tài chính
+|
+Cơ quan liên quan
+|
+Thường xuyên
+|
+…..........
+|
+2
+|
+Tiếp nhận số trực canh khẩn cấp
+|
+Sở Khoa học và Công nghệ
+|
+Cơ quan liên quan
+|
+2025
+|
+|
+"""
+
+
+def test_text_table_keeps_rows_after_group_titles_and_elisions(draft_text):
+    """A table copied from a web page, cells one per line between '|' lines: a group's title
+    row ('II | TRIỂN KHAI …') and an elided row ('……') do not end it; rows take the group."""
+    draft = draft_text(TEXT_TABLE)
+    assert [(a["ref"], a["lead"], a["deadline"]["rule"]) for a in draft["assignments"]] == [
+        ("PL.I.1", ["unresolved:Bộ CHQS tỉnh"], "2025-11-30"),
+        ("PL.II.1", ["unresolved:Sở Tài chính"], "continuous"),
+        ("PL.II.2", ["unresolved:Sở Khoa học và Công nghệ"], "2025"),
+    ]
+
+
+def test_body_heading_bullets_that_lead_or_report_are_their_own(draft_text):
+    """Under '3. Sở Tài chính', a bullet that starts 'Chủ trì' and one asking for a report are
+    duties of their own; a sentence giving another body the lead is that body's task."""
+    draft = draft_text(
+        "III. TỔ CHỨC THỰC HIỆN\n"
+        "3. Sở Tài chính\n"
+        "- Tổng hợp, tham mưu bố trí kinh phí thực hiện kế hoạch.\n"
+        "- Chủ trì, phối hợp với Sở Khoa học và Công nghệ tham mưu giải pháp thu hút vốn.\n"
+        "- Báo cáo kết quả thực hiện về Ủy ban nhân dân tỉnh trước ngày 15/12/2025.\n"
+        "Ủy ban nhân dân tỉnh yêu cầu các Sở, ban, ngành nghiêm túc triển khai thực hiện; "
+        "định kỳ trước ngày 30 tháng 11 hằng năm báo cáo kết quả về Sở Tài chính./.")
+    assert leads(draft) == [
+        (["unresolved:Sở Tài chính"], None),
+        (["unresolved:Sở Tài chính"], None),
+        (["unresolved:Sở Tài chính"], "2025-12-15"),
+        (["unresolved:các Sở, ban, ngành"], "annual:11-30"),
+    ]
+
+
+def test_numbered_request_gives_its_sub_items(draft_text):
+    """'2. Yêu cầu các cấp ủy, tổ chức đảng … .' (a sentence, not 'Yêu cầu' as aims) makes
+    its sub-items 2.1, 2.2 those bodies' tasks; 'Giao X chủ trì:' is no lead field."""
+    draft = draft_text(
+        "**KẾT LUẬN**\n"
+        "**2. Yêu cầu các cấp ủy, tổ chức đảng trong quá trình triển khai cần hết sức "
+        "khẩn trương, bảo đảm tiến độ.**\n"
+        "** 2.1. **Tập trung lãnh đạo việc chuẩn bị đại hội cấp xã.\n"
+        "** 2.2. **Thực hiện nghiêm các quy định về bảo vệ bí mật nhà nước.\n"
+        "**3. Giao Văn phòng Trung ương Đảng chủ trì:**\n"
+        "- Hướng dẫn việc hoàn thiện các thủ tục chi trả chế độ.\n")
+    assert [(a["ref"], a["lead"]) for a in draft["assignments"]] == [
+        ("2.1", ["unresolved:các cấp ủy, tổ chức đảng"]),
+        ("2.2", ["unresolved:các cấp ủy, tổ chức đảng"]),
+        ("3", ["ext_van_phong_tw"]),
+    ]
+
+
+def test_letter_request_over_a_list_of_facts_is_one_task(draft_text):
+    """'… đề nghị các LĐLĐ … thông báo, tuyên truyền … như sau:' followed by programmes (not
+    duties): one task of the addressees, none per programme."""
+    draft = draft_text(
+        "Kính gửi:\n- Các Liên đoàn Lao động tỉnh, thành phố.\n"
+        "Thực hiện Kế hoạch số 368/KH-TLĐ, Tổng Liên đoàn Lao động Việt Nam đề nghị các Liên "
+        "đoàn Lao động tỉnh, thành phố thông báo và tuyên truyền rộng rãi đến đoàn viên các "
+        "chương trình về Đại hội như sau:\n"
+        "1. Phim tài liệu phát trên kênh VTV1 lúc 20h30, ngày 28/11/2023.\n"
+        "2. Chương trình giao lưu nghệ thuật phát lúc 21h00, ngày 30/11/2023.\n")
+    assert [a["lead"] for a in draft["assignments"]] == [["group:ldld_tinh_thanh_pho"]]
+
+
+def test_one_sentence_two_duties(draft_text):
+    """'X hỗ trợ … và giao Y tổ chức thực hiện': X's task and Y's; '…; các cơ quan, đơn vị chủ
+    động quán triệt, phối hợp …': the clause after ';' is their own task, not a co-operation."""
+    draft = draft_text(
+        "IV. TỔ CHỨC THỰC HIỆN\n"
+        "1. Ủy ban nhân dân tỉnh hỗ trợ kinh phí tổ chức chuyến xe đưa người lao động về quê "
+        "và giao Sở Nội vụ tổ chức thực hiện.\n"
+        "2. Giao Sở Văn hóa, Thể thao và Du lịch xây dựng kế hoạch tuyên truyền; các cơ quan, "
+        "đơn vị chủ động quán triệt, phối hợp tuyên truyền sâu rộng chủ trương.\n")
+    assert [a["lead"] for a in draft["assignments"]] == [
+        ["unresolved:Ủy ban nhân dân tỉnh"], ["unresolved:Sở Nội vụ"],
+        ["unresolved:Sở Văn hóa, Thể thao và Du lịch"], ["unresolved:các cơ quan, đơn vị"],
+    ]
+
+
+def test_units_and_their_heads_are_one_lead(draft_text):
+    draft = draft_text(
+        "Tổ chức thực hiện\n"
+        "1. Các cấp ủy, tổ chức đảng, cơ quan, đơn vị và người đứng đầu\n"
+        "- Định kỳ báo cáo tiến độ về Ban Chỉ đạo trước ngày 15/12/2025.\n")
+    assert [a["lead"] for a in draft["assignments"]] == [
+        ["unresolved:Các cấp ủy, tổ chức đảng, cơ quan, đơn vị và người đứng đầu"]]
+
+
+def test_number_in_the_cell_after_so_and_in_a_title(draft_text):
+    """'Số:' in one cell, the number in the next; a page whose only header is its title."""
+    cells = draft_text("|\n**ỦY BAN NHÂN DÂN**\nTỈNH LAI CHÂU\n|\n|\nSố:\n|\n7360/KH-UBND\n|\n"
+                       "*Lai Châu, ngày 19 tháng 11 năm 2025*\n|\n\n**KẾ HOẠCH**\n"
+                       "Triển khai thi hành Luật\n")
+    assert cells["directive"]["number"] == "7360/KH-UBND"
+    titled = draft_text("# TOÀN VĂN: KẾT LUẬN 155-KL/TW CỦA BỘ CHÍNH TRỊ, BAN BÍ THƯ VỀ SẮP "
+                        "XẾP TỔ CHỨC BỘ MÁY\n\n1. Giao Ban Tổ chức Trung ương chủ trì theo dõi.\n")
+    header = titled["directive"]
+    assert (header["number"], header["kind"]) == ("155-KL/TW", "Kết luận")

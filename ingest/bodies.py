@@ -26,6 +26,7 @@ from ingest.phrases import (
     CONNECTORS,
     continues,
     filler_at,
+    glued,
     head_at,
     phrase_at,
     piece_end,
@@ -240,6 +241,8 @@ class Resolver:
     @staticmethod
     def _qualified(text: str, tokens: list[Token], j: int, upper: bool) -> bool:
         """True when the name ending before token j goes on (a longer, different name)."""
+        if glued(tokens, j):  # "Ban Tuyên giáo/Dân vận", "Sở KH&CN"
+            return True
         if j >= len(tokens) or filler_at(tokens, j) or tokens[j].text in CONNECTORS:
             return False
         if tokens[j].text == "cua":

@@ -69,11 +69,27 @@ def _article_before(text: str, tokens: list[Token], i: int) -> bool:
     return bool(_ARTICLE.search(text, max(0, tokens[i].start - 8), tokens[i].start))
 
 
+def glued(tokens: list[Token], j: int) -> bool:
+    """An "&" or "/" (or a comma between capitals) written without spaces inside an abbreviated
+    name, before a capital that starts no other body: "Sở KH&CN", "Sở LĐ-TB&XH",
+    "Sở VH,TT&DL", "Ban Tuyên giáo/Dân vận" are one name ("Ban Tổ chức/Ban Tuyên giáo" stays two)."""
+    if not 0 < j < len(tokens) - 1 or tokens[j].text not in ("&", "/", ","):
+        return False
+    before, token, after = tokens[j - 1], tokens[j], tokens[j + 1]
+    if token.text == "," and not before.capital:
+        return False
+    return before.end == token.start and token.end == after.start and after.capital \
+        and not head_at(tokens, j + 1)
+
+
 def piece_end(text: str, tokens: list[Token], i: int, upper: bool) -> int:
     """Where an unknown name that starts at token i ends."""
     j = i + max(1, head_at(tokens, i))
     while j < len(tokens):
         token = tokens[j]
+        if glued(tokens, j):
+            j += 2
+            continue
         if token.text in (";", ":", "(", ")", "/", "&", "+"):
             break
         if token.text == ",":

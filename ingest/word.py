@@ -1,5 +1,10 @@
 """A .docx -> text: paragraphs and tables in document order, list numbers written out.
 
+A paragraph that opens with a bold heading run into its text ("**3. Sở Tài chính:** Chủ trì
+…", "**Sở Nội vụ** Chủ trì …") gives two lines, the heading marked bold as in markdown
+("**3. Sở Tài chính:**") and its text, so the heading is read as one (see run_in_heading).
+Tabs and line breaks inside a paragraph are spaces, a non-breaking hyphen a hyphen.
+
 The zip is checked before anything is decompressed: each part's declared size, and all parts
 together, must stay within the limits (a "zip bomb" of a few MB that inflates to a GB is
 refused in milliseconds), and the main part is then read in chunks with a cap, so a part that
@@ -11,11 +16,13 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 from pathlib import Path
 
 from ingest.errors import DraftError
 from ingest.limits import MAX_DOCX_PART_BYTES, MAX_DOCX_TOTAL_BYTES, megabytes
+from ingest.text import is_upper_text
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _CHUNK = 1024 * 1024
@@ -89,21 +96,67 @@ class DocxLines:
         self.document = document
         self.formats = _numbering_formats(document)
         self.counters: dict[str, list[int]] = {}
+        self.bold_styles: dict[str | None, bool] = {}
 
     def lines(self) -> list[str]:
         out: list[str] = []
         for child in self.document.element.body.iterchildren():
             if child.tag == f"{_W}p":
-                out.append(self._paragraph(child))
+                out.extend(self._body_paragraph(child))
             elif child.tag == f"{_W}tbl":
                 out.extend(self._table(child))
                 out.append("")
         return out
 
-    def _paragraph(self, p) -> str:  # type: ignore[no-untyped-def]
-        text = "".join(t.text or "" for t in p.iter(f"{_W}t")).replace("\n", " ")
+    def _body_paragraph(self, p) -> list[str]:  # type: ignore[no-untyped-def]
+        """One line, or two when a bold heading is run into the paragraph's text."""
+        runs = self._runs(p)
         label = self._number_label(p)
-        return f"{label} {text}".strip() if label else text
+        split = run_in_heading(runs, numbered=label not in (None, "-"))  # "-": a bullet
+        if split is None:
+            return [_labelled(label, "".join(text for text, _ in runs))]
+        head, rest = split
+        return [f"**{_labelled(label, head)}**", rest]
+
+    def _paragraph(self, p) -> str:  # type: ignore[no-untyped-def]
+        return _labelled(self._number_label(p), "".join(_run_text(r) for r in p.iter(f"{_W}r")))
+
+    def _runs(self, p) -> list[tuple[str, bool]]:  # type: ignore[no-untyped-def]
+        """(text, bold) of each run, bold as written on the run, its style or the paragraph's."""
+        style = p.find(f"{_W}pPr/{_W}pStyle")
+        para_bold = self._style_bold(style.get(f"{_W}val")) if style is not None else False
+        out = []
+        for r in p.iter(f"{_W}r"):
+            text = _run_text(r)
+            if not text:
+                continue
+            bold = _toggle(r.find(f"{_W}rPr/{_W}b"))
+            if bold is None:
+                run_style = r.find(f"{_W}rPr/{_W}rStyle")
+                bold = (run_style is not None and self._style_bold(run_style.get(f"{_W}val"))) \
+                    or para_bold
+            out.append((text, bold))
+        return out
+
+    def _style_bold(self, style_id: str | None) -> bool:
+        """Does the style (or one it is based on) make its text bold?"""
+        if style_id not in self.bold_styles:
+            bold = False
+            seen: set[str] = set()
+            current = style_id
+            while current and current not in seen:
+                seen.add(current)
+                element = self.document.styles.element.get_by_id(current)
+                if element is None:
+                    break
+                found = _toggle(element.find(f"{_W}rPr/{_W}b"))
+                if found is not None:
+                    bold = found
+                    break
+                based = element.find(f"{_W}basedOn")
+                current = based.get(f"{_W}val") if based is not None else None
+            self.bold_styles[style_id] = bold
+        return self.bold_styles[style_id]
 
     def _table(self, tbl) -> list[str]:  # type: ignore[no-untyped-def]
         rows = []
@@ -152,6 +205,95 @@ class DocxLines:
         if style_el is None:
             return None
         return style_el.find(f"{_W}pPr/{_W}numPr")
+
+
+def _labelled(label: str | None, text: str) -> str:
+    return f"{label} {text}".strip() if label else text
+
+
+def _toggle(element) -> bool | None:  # type: ignore[no-untyped-def]
+    """A w:b element: on unless its val says off; None when absent."""
+    if element is None:
+        return None
+    return element.get(f"{_W}val", "true").lower() not in ("0", "false", "off")
+
+
+def _run_text(r) -> str:  # type: ignore[no-untyped-def]
+    out = []
+    for child in r.iterchildren():
+        if child.tag == f"{_W}t":
+            out.append(child.text or "")
+        elif child.tag in (f"{_W}tab", f"{_W}br", f"{_W}cr"):
+            out.append(" ")
+        elif child.tag == f"{_W}noBreakHyphen":
+            out.append("-")
+    return "".join(out).replace("\n", " ")
+
+
+# A number or letter opening a heading: "3.", "1.2.", "II.", "a)", "(1)", "Điều 1.".
+_LABEL = re.compile(r"(?:(?:Điều|Khoản|Mục|Phần|Chương)\s+[\dIVXLC]+\s*[.:]?|[IVXLC]{1,6}\s*\."
+                    r"|\d{1,2}(?:\.\d{1,2}){0,3}(?:\s*[.)]|(?=\s))|[a-zđ]\)|\(\d{1,2}\)|\([a-zđ]\))\s*")
+# Bold labels of a letter's formulas, which keep their value on their line ("Kính gửi: …").
+_FORMULAS = ("kính gửi", "nơi nhận", "số:", "số ", "v/v", "về việc", "căn cứ", "trích yếu",
+             "đồng gửi")
+_MAX_HEADING_WORDS = 25
+_MAX_NAME_WORDS = 12  # a body's name alone, as a heading
+
+
+def run_in_heading(runs: list[tuple[str, bool]], *, numbered: bool = False
+                   ) -> tuple[str, str] | None:
+    """(heading, text) when the paragraph opens with a bold heading run into normal text.
+
+    The bold part must lead the paragraph and look like a heading: a numbered or lettered
+    label and a title ending with ":" ("a) Liên đoàn Lao động tỉnh:", "2. Nhiệm vụ:"), or
+    before a capital or a dash ("3. Sở Tài chính Chủ trì …"); a body's name alone, short,
+    likewise ("Sở Nội vụ: …", "Sở Nội vụ – chủ trì …"); or a whole sentence before a new
+    one ("Đẩy mạnh tuyên truyền. Các cấp …"). A bold word inside a sentence ("Sở Tài chính
+    chủ trì", "Nghiêm cấm việc …"), an all-bold paragraph, a bare number ("1.", "Điều 2."),
+    an organ's name in capitals, a field's or a letter's label ("Đơn vị chủ trì: …",
+    "Kính gửi: …") and other unnumbered phrases ("Lưu ý: …") are left as they are.
+    """
+    i = 0
+    while i < len(runs) and (runs[i][1] or not runs[i][0].strip()):
+        i += 1
+    head = "".join(text for text, _ in runs[:i]).strip()
+    rest = "".join(text for text, _ in runs[i:]).strip()
+    if rest.startswith(":"):  # "**Sở Tài chính**: chủ trì …"
+        head, rest = f"{head}:", rest[1:].lstrip()
+    words = len(head.split())
+    if not head or not any(c.isalnum() for c in rest) or words > _MAX_HEADING_WORDS:
+        return None
+    label = _LABEL.match(head)
+    name = head[label.end():] if label else head
+    if sum(c.isalpha() for c in name) < 2 or _not_a_heading(name, rest):
+        return None
+    titled = numbered or label is not None or (words <= _MAX_NAME_WORDS and _names_body(name))
+    opens = rest[0]
+    if head.endswith(":"):
+        return (head, rest) if titled else None
+    if head.endswith((".", "!", "?")):
+        return (head, rest) if opens.isupper() or opens.isdigit() else None
+    if (opens.isupper() or opens in "-–—") and titled and not is_upper_text(rest):
+        return head, rest
+    return None
+
+
+def _not_a_heading(name: str, rest: str) -> bool:
+    from ingest.fields import label_role
+
+    key = unicodedata.normalize("NFC", name).strip().lower()
+    if key.startswith(_FORMULAS) or key.rstrip(":") in ("số", "v/v"):
+        return True
+    return label_role(f"{name.rstrip(': ')}: {rest}") is not None
+
+
+def _names_body(name: str) -> bool:
+    """Does the text open with a body's name ("Sở …", "Liên đoàn Lao động …", "Ban …")?"""
+    from ingest.names import canonical_tokens
+    from ingest.phrases import head_at
+
+    tokens = canonical_tokens(name)
+    return bool(tokens) and tokens[0].capital and head_at(tokens, 0) > 0
 
 
 def _numbering_formats(document) -> dict[str, dict[int, tuple[str, str]]]:  # type: ignore[no-untyped-def]

@@ -292,12 +292,12 @@ class AssignmentReader:
         tasks = [main]
         current = main
         values = {m.value for m in lead}
-        items = {id(n.head) for n in _nodes(node) if n.head is not None}  # bullets, sub-items
+        items = {id(n.head) for n in node.children if n.head is not None}  # its own bullets
         for para in paras[1:]:
             item = id(para) in items
             if current is not main and item:
                 current = main
-            if _report_request(para.text) or own and item and _LEADS_AGAIN.match(para.text):
+            if _report_request(para.text) or own and item and _duty_item(para, paras):
                 current = Task(scope.prefix, list(lead), [], lead_line=para.first)
                 tasks.append(current)
             elif current is main:
@@ -394,6 +394,15 @@ _REPORT_REQUEST = re.compile(
 
 
 _LEADS_AGAIN = re.compile(r"^[-+•–]?\s*chủ trì\b", re.IGNORECASE)  # a bullet: "- Chủ trì, phối hợp …"
+
+
+def _duty_item(para: Para, paras: list[Para]) -> bool:
+    """A bullet under a body's heading that states a duty of its own: it starts with a verb and
+    is not the content of the bullet before ("tuyên truyền các nội dung sau: + …")."""
+    index = next(i for i, p in enumerate(paras) if p is para)
+    before = paras[index - 1].text.rstrip() if index else ""
+    return _starts_with_verb(para.text) and not before.endswith(":") or bool(
+        _LEADS_AGAIN.match(para.text))
 
 
 def _report_request(text: str) -> bool:

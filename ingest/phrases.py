@@ -100,6 +100,11 @@ def piece_end(text: str, tokens: list[Token], i: int, upper: bool) -> int:
             break
         if token.text in ("va", "cung"):
             nxt = j + 1
+            title = phrase_at(tokens, nxt, TITLES) if nxt < len(tokens) else 0
+            if title and tokens[j - 1].word in COLLECTIVE and (
+                    nxt + title >= len(tokens) or verb_at(tokens, nxt + title)):
+                j = nxt + title  # "các cơ quan, đơn vị và người đứng đầu": the units and their heads
+                break
             if nxt < len(tokens) and not upper and tokens[nxt].capital and not head_at(
                     tokens, nxt) and not verb_at(tokens, nxt) and not _article_before(
                     text, tokens, nxt):

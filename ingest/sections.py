@@ -17,7 +17,8 @@ _ASSIGNMENT = re.compile(
     r"trach nhiem thuc hien|to chuc trien khai|phan cong trach nhiem|trach nhiem cua|"
     r"nhiem vu cu the cua|giao nhiem vu)")
 _EXCLUDED = re.compile(
-    r"^(?:ve\s+)?(?:muc dich|yeu cau(?!\s+(?:cac|nhung|ubnd|uy ban|so|ban)\b)|quan diem|muc tieu|tinh hinh|thuc trang|ket qua|danh gia|"
+    r"^(?:ve\s+)?(?:muc dich|yeu cau(?!\s+(?:cac|nhung|ubnd|uy ban|so|ban)\b)|"
+    r"quan diem|muc tieu|tinh hinh|thuc trang|ket qua|danh gia|"
     r"han che|nguyen nhan|boi canh|su can thiet|can cu|doi tuong|pham vi|thanh phan|"
     r"danh muc (?:cac )?van ban|giai thich|phuong phap|cac buoc|chi tieu|bai hoc|noi dung giam sat|"
     r"noi dung danh gia)")

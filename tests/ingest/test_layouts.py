@@ -37,13 +37,15 @@ def test_field_blocks_and_appendix_table(draft_fixture):
 
 
 def test_heading_per_body_with_bullets(draft_fixture):
-    """'1. Sở …' headings after '… yêu cầu:' give one task per body, bullets merged; a weekday
-    written as a digit; a co-operating-only item; the closing call to carry it out is none."""
+    """'1. Sở …' headings after '… yêu cầu:' give the body one task per bullet that states a
+    duty (domain.md, one assignment); a weekday written as a digit; a co-operating-only item;
+    the closing call to carry it out is none."""
     draft = draft_fixture("chi-thi-dau-muc-don-vi.txt")
     assert draft["directive"]["kind"] == "Chỉ thị"
     assert draft["directive"]["implements"] == ["02/CT-TTg", "30-KH/TU"]
     assert leads(draft) == [
         ("1", ["unresolved:Sở Nông nghiệp và Môi trường"], "weekly:fri"),
+        ("1b", ["unresolved:Sở Nông nghiệp và Môi trường"], "continuous"),
         ("2", ["unresolved:Công an tỉnh"], None),
         ("3", ["unresolved:Ủy ban nhân dân các xã, phường, thị trấn"], "2025-06-30"),
         ("4", [], None),

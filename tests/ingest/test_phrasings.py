@@ -168,3 +168,16 @@ def test_number_in_the_cell_after_so_and_in_a_title(draft_text):
                         "XẾP TỔ CHỨC BỘ MÁY\n\n1. Giao Ban Tổ chức Trung ương chủ trì theo dõi.\n")
     header = titled["directive"]
     assert (header["number"], header["kind"]) == ("155-KL/TW", "Kết luận")
+
+
+def test_bullets_listing_one_duty_stay_in_it(draft_text):
+    """'- Tuyên truyền các nội dung sau:' with '+ …' below is one duty; the next '- …' another."""
+    draft = draft_text(
+        "V. TỔ CHỨC THỰC HIỆN\n"
+        "1. Sở Văn hóa, Thể thao và Du lịch\n"
+        "- Tuyên truyền các nội dung sau:\n"
+        "+ Tổ chức các hoạt động văn hóa, văn nghệ;\n"
+        "+ Xây dựng phóng sự về gương người tốt.\n"
+        "- Báo cáo kết quả về Ủy ban nhân dân tỉnh trước ngày 15/12/2025.\n")
+    assert leads(draft) == [(["unresolved:Sở Văn hóa, Thể thao và Du lịch"], None),
+                            (["unresolved:Sở Văn hóa, Thể thao và Du lịch"], "2025-12-15")]

@@ -92,9 +92,11 @@ def main(argv: list[str] | None = None) -> int:
     by_layout: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_layout[row["layout"]].append(row)
-    figures = {"all": totals(rows), "layouts": {k: totals(v) for k, v in sorted(by_layout.items())}}
+    overall = totals(rows)
+    per_layout = {k: totals(v) for k, v in sorted(by_layout.items())}
     if args.format == "json":
-        json.dump({**figures, "documents": rows}, sys.stdout, ensure_ascii=False, indent=1)
+        json.dump({"all": overall, "layouts": per_layout, "documents": rows}, sys.stdout,
+                  ensure_ascii=False, indent=1)
         print()
         return 0
     for row in rows:
@@ -102,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
               f" spurious {row['spurious']:>2}/{row['drafted']:<2} header "
               f"{'-' if row['header_ok'] is None else 'ok' if row['header_ok'] else 'sai'}")
     print()
-    for name, t in [*figures["layouts"].items(), ("all", figures["all"])]:
+    for name, t in [*per_layout.items(), ("all", overall)]:
         print(f"{name:<24} {int(t['documents']):>2} docs  recall {t['recall']:.2f}  precision "
               f"{t['precision']:.2f}  deadline {t['deadline']:.2f}  header {t['header']:.2f}")
     return 0

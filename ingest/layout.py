@@ -57,11 +57,24 @@ class Layout:
 def analyse(document: Document) -> Layout:
     lines = tuple(clean_line(line) for line in document.lines)
     main_end, copy_lines = _copy_block(lines)
-    noise = frozenset(set(copy_lines) | _stamp_lines(lines, main_end))
+    noise = frozenset(set(copy_lines) | _stamp_lines(lines, main_end) | _page_chrome(lines))
     blocks = tuple(build_blocks(document.lines, noise, main_end))
     closing = frozenset(_closing(blocks))
     kept = [b for b in blocks if not (isinstance(b, Para) and id(b) in closing)]
     return Layout(document, lines, main_end, noise, blocks, closing, build_outline(kept))
+
+
+_CHROME_END = re.compile(r"^#*\s*dang tai van ban\W*$")
+
+
+def _page_chrome(lines: tuple[str, ...]) -> set[int]:
+    """A legal-document website's page around the text: its copyright notice and 'CÁC NỘI
+    DUNG ĐƯỢC SỬA ĐỔI, HƯỚNG DẪN' legend, up to 'Đang tải văn bản...' (the metadata cells and
+    the document's own header follow it)."""
+    for index, text in enumerate(lines[:80]):
+        if _CHROME_END.match(ascii_key(text).strip()):
+            return set(range(1, index + 2))
+    return set()
 
 
 def _closing(blocks: tuple[Block, ...]) -> set[int]:

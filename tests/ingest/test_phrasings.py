@@ -181,3 +181,18 @@ def test_bullets_listing_one_duty_stay_in_it(draft_text):
         "- Báo cáo kết quả về Ủy ban nhân dân tỉnh trước ngày 15/12/2025.\n")
     assert leads(draft) == [(["unresolved:Sở Văn hóa, Thể thao và Du lịch"], None),
                             (["unresolved:Sở Văn hóa, Thể thao và Du lịch"], "2025-12-15")]
+
+
+def test_website_page_around_the_text_is_not_the_issuer(draft_text):
+    """A copy from a legal-document website: its notice and legend above 'Đang tải văn bản...'
+    are no organ; the document's own header below them is."""
+    draft = draft_text(
+        "Bản dịch này thuộc quyền sở hữu của **\nTHƯ VIỆN PHÁP LUẬT**.\n**\n"
+        "CÁC NỘI DUNG ĐƯỢC SỬA ĐỔI, HƯỚNG DẪN\n**\nClick vào phần bôi vàng để xem chi tiết.\n"
+        "|\n|\nĐang tải văn bản...\n"
+        "**ỦY BAN NHÂN DÂN**\nTHÀNH PHỐ HỒ CHÍ MINH\n|\nSố: 4085/UBND-ĐT\n|\n"
+        "*Thành phố Hồ Chí Minh, ngày 25 tháng 11 năm 2025*\n\nKính gửi: Sở Xây dựng.\n\n"
+        "1. Giao Sở Xây dựng chủ trì rà soát các dự án, báo cáo trước ngày 15/12/2025.\n")
+    header = draft["directive"]
+    assert header["number"] == "4085/UBND-ĐT"
+    assert header["issuer"] == "unresolved:ỦY BAN NHÂN DÂN THÀNH PHỐ HỒ CHÍ MINH"

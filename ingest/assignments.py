@@ -442,8 +442,8 @@ def _own_paras(node: Node) -> list[Para]:
     for item in node.content:
         if isinstance(item, Para):
             out.append(item)
-        elif isinstance(item, Node) and not item.number:
-            out += _own_paras(item)
+        elif isinstance(item, Node) and (not item.number or item.style == "letter"):
+            out += _own_paras(item)  # bullets, and "a) Nhiệm vụ / b) Cơ quan / c) Thời gian"
     return out
 
 

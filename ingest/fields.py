@@ -42,7 +42,10 @@ def read_field(text: str) -> Field | None:
     role = _role(key)
     if role is None:
         return None
-    return Field(role, label.strip(), m.group("value").strip(), m.start("value"))
+    value = m.group("value").strip()
+    if not value and not re.search(r"chu tri|phoi hop|thoi gian|thoi han|dau moi", key):
+        return None  # "b) Cơ quan thực hiện:" heads the fields below it, "a) Nhiệm vụ:" a list
+    return Field(role, label.strip(), value, m.start("value"))
 
 
 def _role(key: str) -> str | None:

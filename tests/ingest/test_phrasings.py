@@ -196,3 +196,20 @@ def test_website_page_around_the_text_is_not_the_issuer(draft_text):
     header = draft["directive"]
     assert header["number"] == "4085/UBND-ĐT"
     assert header["issuer"] == "unresolved:ỦY BAN NHÂN DÂN THÀNH PHỐ HỒ CHÍ MINH"
+
+
+def test_activity_with_lettered_fields(draft_text):
+    """'a) Nhiệm vụ: … b) Cơ quan thực hiện: - Đơn vị chủ trì: … - Đơn vị phối hợp: …
+    c) Thời gian thực hiện: …' is one activity: its lead, co-operating bodies and deadline."""
+    draft = draft_text(
+        "**II. NHIỆM VỤ**\n"
+        "**1.1. Xây dựng chiến lược dữ liệu:**\n"
+        "a) Nhiệm vụ: Tham mưu hoàn thiện Chiến lược dữ liệu thành phố.\n"
+        "b) Cơ quan thực hiện:\n"
+        "- Đơn vị chủ trì: Sở Khoa học và Công nghệ.\n"
+        "- Đơn vị phối hợp: Các Sở, ban, ngành.\n"
+        "c) Thời gian thực hiện: Hoàn thành trong năm 2025.\n")
+    [task] = draft["assignments"]
+    assert task["lead"] == ["unresolved:Sở Khoa học và Công nghệ"]
+    assert task["cooperating"] == ["unresolved:Các Sở, ban, ngành"]
+    assert task["deadline"]["rule"] == "2025"

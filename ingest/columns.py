@@ -16,8 +16,9 @@ _COLUMN_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("deadline", ("thoi gian", "thoi han", "tien do", "han hoan thanh", "hoan thanh")),
     ("person", ("nguoi dung dau", "lanh dao phu trach", "nguoi chiu trach nhiem")),
     ("lead", ("chu tri", "don vi thuc hien", "co quan thuc hien", "trach nhiem", "dau moi",
-              "don vi", "co quan")),
-    ("task", ("noi dung", "nhiem vu", "cong viec", "hoat dong", "ten")),
+              "phu trach", "xu ly", "don vi", "co quan")),
+    ("task", ("noi dung", "nhiem vu", "cong viec", "hoat dong", "ten", "de xuat",
+              "giai phap")),
 )
 
 

@@ -213,3 +213,17 @@ def test_activity_with_lettered_fields(draft_text):
     assert task["lead"] == ["unresolved:Sở Khoa học và Công nghệ"]
     assert task["cooperating"] == ["unresolved:Các Sở, ban, ngành"]
     assert task["deadline"]["rule"] == "2025"
+
+
+def test_table_of_proposals_and_the_ministry_in_charge(draft_text):
+    """An appendix 'TT | Tỉnh kiến nghị | Thông tin đề xuất | Bộ phụ trách tiếp nhận, xử lý':
+    the ministry in charge leads each row, the proposal is the task."""
+    draft = draft_text(
+        "**PHỤ LỤC**\n|\n**TT**\n|\n**Tỉnh kiến nghị**\n|\n**Thông tin đề xuất**\n|\n"
+        "**Bộ phụ trách tiếp nhận, xử lý**\n|\n|\n1\n|\nLào Cai\n|\nHỗ trợ kinh phí cải tạo "
+        "trụ sở cấp xã\n|\nBộ Tài chính\n|\n|\n2\n|\nNghệ An\n|\nHướng dẫn sắp xếp viên chức\n|\n"
+        "Bộ Nội vụ\n|\n|\n")
+    assert [(a["lead"], a["task"]) for a in draft["assignments"]] == [
+        (["unresolved:Bộ Tài chính"], "Hỗ trợ kinh phí cải tạo trụ sở cấp xã"),
+        (["unresolved:Bộ Nội vụ"], "Hướng dẫn sắp xếp viên chức"),
+    ]

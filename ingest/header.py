@@ -33,7 +33,7 @@ _TITLE_NUMBER = re.compile(
     rf"^(?:[^:]{{0,20}}:\s*)?(?:NGHỊ QUYẾT|KẾ HOẠCH|KẾT LUẬN|CHỈ THỊ|QUYẾT ĐỊNH|CHƯƠNG TRÌNH|"
     rf"HƯỚNG DẪN|THÔNG BÁO|CÔNG VĂN|QUY ĐỊNH)\s+(?:SỐ\s*:?\s*)?{NUMBER}")
 _SIGNED_FOR = re.compile(r"^(?:T/M|TM\.?|T\.M\.?|KT\.?|K/T|Q\.)\s*(?P<body>.+)$")
-_MOTTO = ("dang cong san", "cong hoa xa hoi", "doc lap", "viet nam dan chu")
+_MOTTO = ("dang cong san", "cong hoa xa hoi", "doc lap", "viet nam dan chu", "hoa xa hoi chu nghia")
 _ISSUES = re.compile(r"^(?P<who>[^,;:]{3,90}?)\s+(?:ban hành|hướng dẫn|triển khai|kết luận|"
                      r"thông báo|đề nghị|yêu cầu)\b")
 
@@ -106,7 +106,8 @@ def _zone(layout: Layout) -> list[Para]:
     first_item = next((n.first_line for n in nodes if n.style not in (
         "heading", "root", "dash", "plus", "star")), None) or next(
         (n.first_line for n in nodes if n.style not in ("heading", "root")), layout.main_end + 1)
-    end = min(first_item, 80) if first_item > 12 else 80
+    top = min((p.first for p in layout.paragraphs), default=1) - 1  # after a web page's chrome
+    end = min(first_item, top + 80) if first_item > top + 12 else top + 80
     return [p for p in layout.paragraphs if p.first < end and not layout.is_closing(p)]
 
 

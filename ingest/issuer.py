@@ -113,6 +113,7 @@ def _organ_paras(zone: list[Para]) -> list[Para]:
         text = para.text
         key = ascii_key(text)
         skip = (text in ("*", "") or key.startswith(_MOTTO) or re.match(r"so\b", key)
+                or key.strip(" *") == "cong"  # "**CỘNG" / "HÒA XÃ HỘI …**" split over two lines
                 or _PLACE_DATE.search(text) or not is_upper_text(text) or kind_name(text)
                 or key.startswith(("phu luc", "so hieu")) or _NUMBER_LINE.search(text)
                 or re.match(r"^\d", text) or para.cell and text.endswith(":"))

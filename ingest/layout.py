@@ -57,7 +57,9 @@ class Layout:
 def analyse(document: Document) -> Layout:
     lines = tuple(clean_line(line) for line in document.lines)
     main_end, copy_lines = _copy_block(lines)
-    noise = frozenset(set(copy_lines) | _stamp_lines(lines, main_end) | _page_chrome(lines))
+    chrome = _page_chrome(lines)
+    noise = frozenset(set(copy_lines) | _stamp_lines(lines, main_end) | chrome
+                      | _summary_before_header(lines, chrome))
     blocks = tuple(build_blocks(document.lines, noise, main_end))
     closing = frozenset(_closing(blocks))
     kept = [b for b in blocks if not (isinstance(b, Para) and id(b) in closing)]
@@ -75,6 +77,25 @@ def _page_chrome(lines: tuple[str, ...]) -> set[int]:
         if _CHROME_END.match(ascii_key(text).strip()):
             return set(range(1, index + 2))
     return set()
+
+
+_MOTTO_LINE = re.compile(r"^(?:cong\s*hoa xa hoi chu nghia|dang cong san viet nam)")
+
+
+def _summary_before_header(lines: tuple[str, ...], chrome: set[int]) -> set[int]:
+    """A website's summary of the document written above the document's own header (the
+    organ's name, then 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM'): its sentences are not the text."""
+    limit = min(len(lines), 200)
+    motto = next((i for i in range(limit) if _MOTTO_LINE.match(ascii_key(
+        " ".join(lines[i:i + 2])).strip())), None)  # "**CỘNG" / "HÒA XÃ HỘI …**" too
+    if motto is None:
+        return set()
+    start = motto  # back over the organ's name (capitals, rules, bars) to the header's top
+    while start > 0 and (not lines[start - 1].strip(" |*-_") or is_upper_text(lines[start - 1])):
+        start -= 1
+    prose = [i for i in range(start) if i + 1 not in chrome and len(lines[i]) > 80
+             and not is_upper_text(lines[i]) and ":" not in lines[i][:25]]
+    return set(range(prose[0] + 1, start + 1)) if prose else set()
 
 
 def _closing(blocks: tuple[Block, ...]) -> set[int]:

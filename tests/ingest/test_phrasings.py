@@ -227,3 +227,20 @@ def test_table_of_proposals_and_the_ministry_in_charge(draft_text):
         (["unresolved:Bộ Tài chính"], "Hỗ trợ kinh phí cải tạo trụ sở cấp xã"),
         (["unresolved:Bộ Nội vụ"], "Hướng dẫn sắp xếp viên chức"),
     ]
+
+
+def test_website_summary_above_the_header_is_not_drafted(draft_text):
+    """A page that sums the document up above its own header ('Ngày 27/11/2025, Thủ tướng …
+    (1) … (2) …') drafts the document only, once; a motto split over two lines is no organ."""
+    summary = ("Ngày 27/11/2025, Thủ tướng Chính phủ đã ban hành Công điện 232/CĐ-TTg về việc "
+               "khẩn trương thống kê thiệt hại về nhà ở của Nhân dân do mưa lũ.\n"
+               "(1) Chủ tịch Ủy ban nhân dân các tỉnh chỉ đạo khẩn trương rà soát, thống kê "
+               "thiệt hại về nhà ở và báo cáo trước ngày 27/11/2025.\n")
+    document = ("**THỦ\nTƯỚNG CHÍNH PHỦ**\n**CỘNG\nHÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM**\n"
+                "Độc lập - Tự do - Hạnh phúc\nSố: 232/CĐ-TTg\n*Hà Nội, ngày 27 tháng 11 năm 2025*\n"
+                "**CÔNG ĐIỆN**\nThủ tướng Chính phủ yêu cầu:\n"
+                "1. Chủ tịch Ủy ban nhân dân các tỉnh chỉ đạo khẩn trương rà soát, thống kê "
+                "thiệt hại về nhà ở, báo cáo trước ngày 27/11/2025.\n")
+    draft = draft_text(summary + document)
+    assert draft["directive"]["issuer"] == "unresolved:THỦ TƯỚNG CHÍNH PHỦ"
+    assert [a["ref"] for a in draft["assignments"]] == ["1"]

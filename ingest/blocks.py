@@ -24,7 +24,7 @@ from ingest.text import clean_line, is_upper_text
 _DECOR = re.compile(r"^[\s*\-_=.~•]*$")
 _TERMINAL = (".", ":", ";", "!", "?", "./.", ".)")
 _MARKER_START = re.compile(
-    r"^(?:[-–—+•]\s*\S|\(\*\)|\(\d{1,2}\)|[a-zđ]\)|\d{1,2}(?:\.\d{1,2}){0,2}\s*[.)]|"
+    r"^(?:[-–—+•]\s*\S|\(\*\)|\((?:\d{1,2}|[ivx]{1,5})\)|[a-zđ]\)|\d{1,2}(?:\.\d{1,2}){0,2}\s*[.)]|"
     r"[IVX]{1,5}\s*[.\-–—:)]\s|(?:Phần|PHẦN|Điều|ĐIỀU|Mục|MỤC)\s+\S+\s*[.:\-–])")
 _OPENER = re.compile(r"^(?:Thực hiện|Căn cứ|Kính gửi|Để |Trên cơ sở|Trên đây|Nơi nhận|Đề nghị|"
                      r"Yêu cầu|Giao |Trong quá trình|Quá trình)")

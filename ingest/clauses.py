@@ -20,7 +20,7 @@ _OBJECT_VERB = re.compile(
     r"phân công)\s+", re.IGNORECASE)
 _NOT_OBJECT = re.compile(r"(?:được|đã|theo|đáp ứng|các|những|có|bàn|chuyển|thực hiện|"
                          r"nội dung|là)\s+$", re.IGNORECASE)
-_LEADING = re.compile(r"^(?:[-+•–]\s*|[a-zđ]\)\s*|\(\d+\)\s*)+", re.IGNORECASE)
+_LEADING = re.compile(r"^(?:[-+•–]\s*|[a-zđ]\)\s*|\((?:\d+|[ivx]{1,5})\)\s*)+", re.IGNORECASE)
 _ADVERBIAL = re.compile(
     r"^(?:căn cứ|trên cơ sở|để|hằng năm|hàng năm|định kỳ|trong|sau|theo|đồng thời|ngoài ra|"
     r"bên cạnh|thời gian tới|với|từ|đến|khi|những|qua|thông qua|tiếp theo|cùng với|"

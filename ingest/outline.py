@@ -24,7 +24,7 @@ _MARKERS: tuple[tuple[str, int, re.Pattern[str]], ...] = (
     ("decimal2", 4, re.compile(r"^(?P<n>\d{1,2}\.\d{1,2})\.?\s*(?=[^\d\s.%])")),
     ("decimal", 3, re.compile(r"^(?P<n>\d{1,2})\s*[.)](?:\s+(?=\S)|(?=[^\d\s]))")),
     ("letter", 6, re.compile(r"^(?P<n>[a-zđ])\s*\)\s*|^(?P<n2>[a-zđ])\.\s+(?=[A-ZĐÀ-Ỹ])")),
-    ("paren", 6, re.compile(r"^\((?P<n>\d{1,2})\)\s*")),
+    ("paren", 6, re.compile(r"^\((?P<n>\d{1,2}|[ivx]{1,5})\)\s*")),
     ("star", 7, re.compile(r"^\(\*\)\s*")),
     ("dash", 8, re.compile(r"^[-–—•●▪◦]\s*(?=\S)")),
     ("plus", 9, re.compile(r"^\+\s*(?=\S)")),

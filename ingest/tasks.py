@@ -16,7 +16,7 @@ from ingest.bodies import Mention, Resolver
 from ingest.clauses import dedupe, report_to
 from ingest.deadlines import Deadline, find_deadline
 
-_LEADING = re.compile(r"^(?:[-+•–]\s*|[a-zđ]\)\s*|\(\d+\)\s*|(?:giao|đề nghị|yêu cầu)\s+)+",
+_LEADING = re.compile(r"^(?:[-+•–]\s*|[a-zđ]\)\s*|\((?:\d+|[ivx]{1,5})\)\s*|(?:giao|đề nghị|yêu cầu)\s+)+",
                       re.IGNORECASE)
 
 

@@ -244,3 +244,14 @@ def test_website_summary_above_the_header_is_not_drafted(draft_text):
     draft = draft_text(summary + document)
     assert draft["directive"]["issuer"] == "unresolved:THỦ TƯỚNG CHÍNH PHỦ"
     assert [a["ref"] for a in draft["assignments"]] == ["1"]
+
+
+def test_items_numbered_with_lower_case_roman_numerals(draft_text):
+    """'(i) Tập đoàn … báo cáo …', '(ii) Ủy ban nhân dân tỉnh … chỉ đạo …' after '… đề nghị:'."""
+    draft = draft_text(
+        "b) Để bảo đảm tiến độ dự án, đề nghị:\n"
+        "(i) Tập đoàn Điện lực Việt Nam báo cáo Thủ tướng Chính phủ về thời gian khánh thành.\n"
+        "(ii) Ủy ban nhân dân tỉnh Đồng Nai chỉ đạo hoàn thành bàn giao mặt bằng trong tháng "
+        "11 năm 2025.\n")
+    assert leads(draft) == [(["unresolved:Tập đoàn Điện lực Việt Nam"], None),
+                            (["unresolved:Ủy ban nhân dân tỉnh Đồng Nai"], "2025-11")]

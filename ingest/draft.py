@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ingest.assignments import AssignmentReader
 from ingest.bodies import Context, Resolver, is_confederation
@@ -27,6 +27,9 @@ from ingest.reading import Document, document_from_text, read_document
 from ingest.targets import read_targets
 from ingest.tasks import Task
 from models.registry import Registry
+
+if TYPE_CHECKING:
+    from ingest.ocr import OcrRun
 
 
 class Draft(dict):  # type: ignore[type-arg]
@@ -52,14 +55,15 @@ def resolver_for(registry: Registry) -> Resolver:
     return _RESOLVERS[key]
 
 
-def draft_document(path: Path, registry: Registry, aliases: Mapping[str, str] | None = None
-                   ) -> Draft:
+def draft_document(path: Path, registry: Registry, aliases: Mapping[str, str] | None = None,
+                   *, ocr: OcrRun | None = None) -> Draft:
     """Draft the cascade template of the directive at `path`; DraftError on unusable input.
 
     `aliases` maps a phrase as written to a decision of an earlier review (ingest/aliases.py):
-    a body or group id, "external" or "drop".
+    a body or group id, "external" or "drop". `ocr`: how scanned pages are read (progress
+    callback, cache folder, workers; ingest/ocr.py).
     """
-    return _draft(read_document(Path(path)), registry, aliases)
+    return _draft(read_document(Path(path), ocr=ocr), registry, aliases)
 
 
 def draft_text(text: str, name: str, registry: Registry,

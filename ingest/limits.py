@@ -10,7 +10,10 @@ MAX_TEXT_CHARS = 1_000_000  # text after reading (about 400 pages)
 MAX_DOCX_PART_BYTES = 25 * 1024 * 1024  # one decompressed part of a .docx (declared size)
 MAX_DOCX_TOTAL_BYTES = 80 * 1024 * 1024  # all decompressed parts of a .docx together
 MAX_PDF_PAGES = 300  # pages of a PDF
-MAX_OCR_PAGES = 40  # pages read by OCR (scans are slow: a few seconds per page)
+MAX_OCR_PAGES = 40  # pages read by OCR (scans are slow: about a second per page and CPU)
+OCR_CALL_SECONDS = 120  # one Tesseract run on one page (or one header column); then it is stopped
+OCR_CACHE_DAYS = 30  # an OCR cache entry unused this long is dropped (ingest/ocr_cache.py)
+OCR_CACHE_BYTES = 200 * 1024 * 1024  # the OCR cache beyond this: the least recently used go
 MAX_IMAGE_PIXELS = 80_000_000  # one scanned page or image
 MAX_ASSIGNMENTS = 500  # assignments in one draft
 

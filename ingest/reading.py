@@ -12,11 +12,15 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingest.errors import DraftError
 from ingest.limits import MAX_FILE_BYTES, MAX_TEXT_CHARS, megabytes
 from ingest.normalise import normalise_text
 from models.vocabulary import vi_number
+
+if TYPE_CHECKING:
+    from ingest.ocr import OcrRun
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 WORD_SUFFIXES = (".docx",)
@@ -50,8 +54,9 @@ class Pages:
     ocr_pages: list[int]
 
 
-def read_document(path: Path) -> Document:
-    """Read `path` into numbered lines; DraftError says why a file cannot be used."""
+def read_document(path: Path, *, ocr: OcrRun | None = None) -> Document:
+    """Read `path` into numbered lines; DraftError says why a file cannot be used. `ocr`: how
+    scanned pages are read (progress, cache, workers; ingest/ocr.py)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".doc":
@@ -66,7 +71,7 @@ def read_document(path: Path) -> Document:
         raise DraftError(f"{path}: tệp {megabytes(size)} vượt giới hạn {megabytes(MAX_FILE_BYTES)}"
                          " của một văn bản; tách văn bản hoặc bỏ phần phụ lục số liệu")
     if suffix in PDF_SUFFIXES + IMAGE_SUFFIXES:
-        return _paged(path, suffix)
+        return _paged(path, suffix, ocr)
     raw = _read_bytes(path)
     if not raw.strip():
         raise DraftError(f"{path}: tệp rỗng, không có nội dung để soạn")
@@ -131,15 +136,27 @@ def _read_bytes(path: Path) -> bytes:
     return raw
 
 
-def _paged(path: Path, suffix: str) -> Document:
+def pages_to_ocr(path: Path) -> int:
+    """How many pages of the file at `path` must be read by OCR: 0 for a text file, a Word
+    document or a PDF with a text layer; an image counts as one (DraftError when a PDF cannot
+    be opened)."""
+    suffix = Path(path).suffix.lower()
+    if suffix in PDF_SUFFIXES:
+        from ingest.pdf import scanned_pages
+
+        return scanned_pages(path)
+    return 1 if suffix in IMAGE_SUFFIXES else 0
+
+
+def _paged(path: Path, suffix: str, ocr: OcrRun | None) -> Document:
     if suffix in PDF_SUFFIXES:
         from ingest.pdf import pdf_pages
 
-        pages = pdf_pages(path)
+        pages = pdf_pages(path, ocr)
     else:
         from ingest.ocr import image_pages
 
-        pages = image_pages(path)
+        pages = image_pages(path, ocr)
     return document_from_text(path.name, "\n".join(pages.texts), where=str(path), pages=pages)
 
 

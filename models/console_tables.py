@@ -1,5 +1,6 @@
 """The console's tables: accounts, their sessions and login attempts, drafts under review, and
-the addresses a coordinator edited (schema in migrations/versions/0007_console.py)."""
+the addresses a coordinator edited (schema in migrations/versions/0007_console.py), and the
+scans read in the background (0009_draft_jobs.py)."""
 
 from __future__ import annotations
 
@@ -81,3 +82,27 @@ class ContactEdit(SQLModel, table=True):
     addresses: list[str] = _json()
     user_id: int = Field(foreign_key="user_account.id")
     at: dt.datetime = _when()
+
+
+class DraftJob(SQLModel, table=True):
+    """A scan read in the background for "Giao việc mới" (services/draft_jobs.py): the file
+    until it is read, the pages read so far, then the draft it gave or why it could not be
+    drafted. In the database, so any web worker answers the progress page, and a job whose
+    worker died is taken over."""
+
+    __tablename__ = "draft_job"
+    __table_args__ = (sa.Index("ix_draft_job_user", "user_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id")
+    source_name: str = Field(max_length=255)
+    suffix: str = Field(max_length=10)  # .pdf, .png, .jpg: what the content is
+    data: bytes | None = Field(default=None, sa_column=Column(sa.LargeBinary, nullable=True))
+    status: str = Field(default="reading", max_length=20)  # reading | done | failed
+    claim: str = Field(max_length=64)  # who reads it now: a worker's random token
+    pages_done: int = 0
+    pages_total: int | None = None
+    draft_id: int | None = Field(default=None, foreign_key="draft_review.id")
+    error: str | None = None
+    created_at: dt.datetime = _when()
+    updated_at: dt.datetime = _when()  # the last sign of life of the worker reading it

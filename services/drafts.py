@@ -89,8 +89,9 @@ def _jsonable(value: Any) -> Any:
 
 
 def draft_from(data: bytes | None, text: str | None, name: str, registry: Registry,
-               aliases: dict[str, str], max_bytes: int) -> dict[str, Any]:
-    """Draft an upload (`data`) or pasted `text`; UploadRefused says why it cannot be used."""
+               aliases: dict[str, str], max_bytes: int, *, ocr: Any = None) -> dict[str, Any]:
+    """Draft an upload (`data`) or pasted `text`; UploadRefused says why it cannot be used.
+    `ocr`: how a scan is read (ingest.ocr.OcrRun: progress, cache)."""
     from ingest import DraftError, draft_document, draft_text
 
     if data is not None and len(data) > max_bytes:
@@ -113,7 +114,7 @@ def draft_from(data: bytes | None, text: str | None, name: str, registry: Regist
                 with tempfile.TemporaryDirectory() as tmp:
                     path = Path(tmp) / f"van-ban{suffix}"
                     path.write_bytes(data)
-                    drafted = dict(draft_document(path, registry, aliases=aliases))
+                    drafted = dict(draft_document(path, registry, aliases=aliases, ocr=ocr))
     except DraftError as exc:
         raise UploadRefused(str(exc).replace(tempfile.gettempdir(), "").lstrip("/")) from None
     drafted.setdefault("warnings", [])

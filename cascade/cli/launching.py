@@ -32,9 +32,11 @@ def draft(
     format: Annotated[str, typer.Option("--format", help="yaml hoặc json")] = "yaml",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Ghi ra tệp")] = None,
 ) -> None:
-    """Soạn mẫu giao việc từ chính văn bản chỉ đạo."""
+    """Soạn mẫu giao việc từ chính văn bản chỉ đạo (bản quét: đọc bằng OCR, song song theo
+    số CPU; trang đã đọc được giữ lại, soạn lại cùng tệp không phải đọc lại)."""
     from ingest.aliases import load_aliases
     from ingest.command import run_draft
+    from ingest.ocr_cache import OCR_CACHE
 
     try:
         app = app_of(ctx)
@@ -42,7 +44,8 @@ def draft(
         aliases = load_aliases(app.settings.aliases_path, registry)
     except (OSError, ValueError) as exc:  # the registry, the alias file or the settings
         fail(str(exc))
-    raise typer.Exit(run_draft(doc, fmt=format, output=output, registry=registry, aliases=aliases))
+    raise typer.Exit(run_draft(doc, fmt=format, output=output, registry=registry, aliases=aliases,
+                               cache_dir=app.settings.data_dir / OCR_CACHE))
 
 
 @guard

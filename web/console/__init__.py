@@ -8,6 +8,7 @@ pages: `console_routes(app, env)` gives its routes, every one behind `Guard.page
     GET  /directives/new, POST          Giao việc mới (coordinator)
     GET  /drafts/{id}, POST             the review page; POST .../names, .../days, .../launch,
     GET  /drafts/{id}/preview           .../discard (coordinator)
+    GET  /drafts/jobs/{id}              a scan being read: its progress, then the review
     GET  /directives/{number}           Bảng theo dõi
     GET  /exports/tasks.{csv|xlsx}      the board's rows; /reports/summary.{html|docx|json}
     GET  /tasks/{id}, .../confirm       Nhiệm vụ; POST /tasks/{id}/act (coordinator, supervisor)
@@ -59,6 +60,7 @@ def console_routes(app: App, env: jinja2.Environment) -> list[BaseRoute]:
         Route("/directives/new", page(drafts.new, COORDINATOR), methods=["GET"]),
         Route("/directives/new", page(drafts.create, COORDINATOR), methods=["POST"]),
         Route("/directives/{number:path}", page(pages.board), methods=["GET"]),
+        Route("/drafts/jobs/{job_id:int}", page(drafts.job, COORDINATOR), methods=["GET"]),
         Route("/drafts/{draft_id:int}", page(drafts.show, COORDINATOR), methods=["GET"]),
         Route("/drafts/{draft_id:int}", page(drafts.save, COORDINATOR), methods=["POST"]),
         Route("/drafts/{draft_id:int}/names", page(drafts.name, COORDINATOR), methods=["POST"]),

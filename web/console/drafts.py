@@ -1,25 +1,30 @@
 """Giao việc mới: upload or paste -> the review page (one row per assignment, every flag shown,
 every unresolved name settled once) -> the preview (tasks per body and per item, yearly days
 still to choose) -> launch with a confirmation. The draft lives in the database
-(services.drafts), so it survives a reload and a logout."""
+(services.drafts), so it survives a reload and a logout. A scan is read in the background
+(services.draft_jobs): the upload answers with a progress page that refreshes itself (a meta
+refresh, no script) and goes on to the review when the scan is read."""
 
 from __future__ import annotations
 
 import copy
+from functools import partial
 from typing import Any
 
 from starlette.responses import Response
 
+from ingest.ocr_cache import OCR_CACHE
 from models.accounts import user_actor
 from models.db import unit_of_work
 from models.template import TemplateError
 from models.vocabulary import parse_date, sentence
-from services import drafts, review
+from services import draft_jobs, drafts, review
 from services.launch import LaunchError
 from web.console.guard import Ctx, quoted, redirect
 from web.console.pages import Pages
 
 ROLES = review.ROLES
+REFRESH_SECONDS = 2  # how often the progress page of a scan refreshes itself
 
 
 class Drafts:
@@ -34,7 +39,9 @@ class Drafts:
     def new(self, ctx: Ctx, *, error: str | None = None, code: int = 200) -> Response:
         with unit_of_work(self.app.engine, write=False) as session:
             open_ = drafts.open_drafts(session, ctx.user.user_id)
+            reading = draft_jobs.open_jobs(session, ctx.user.user_id)
         return self._render(ctx, "console/new.html", code, page="new", drafts=open_, error=error,
+                            reading=reading,
                             max_mb=self.app.settings.upload_max_bytes // (1024 * 1024))
 
     # POST /directives/new
@@ -43,6 +50,10 @@ class Drafts:
         text = ctx.form.get("text") or None
         name = upload[0] if upload else "văn bản dán vào"
         registry = self.app.registry
+        suffix = draft_jobs.scan_suffix(upload[1], self.app.settings.upload_max_bytes) \
+            if upload else None
+        if upload and suffix:
+            return self._read_scan(ctx, name, upload[1], suffix)
         try:
             aliases = review.learned_aliases(self.app.settings.aliases_path, registry)
             drafted = drafts.draft_from(upload[1] if upload else None, None if upload else text,
@@ -53,6 +64,41 @@ class Drafts:
             row = drafts.start_draft(session=session, user_id=ctx.user.user_id, draft=drafted,
                                      name=name, at=ctx.at)
         return redirect(f"/drafts/{row.id}")
+
+    def _read_scan(self, ctx: Ctx, name: str, data: bytes, suffix: str) -> Response:
+        """Keep the scan in the database, read it in the background, show its progress."""
+        with unit_of_work(self.app.engine) as session:
+            job = draft_jobs.submit(session, user_id=ctx.user.user_id, name=name, data=data,
+                                    suffix=suffix, at=ctx.at)
+            job_id, claim = int(job.id or 0), job.claim
+        self._start(job_id, claim)
+        return redirect(f"/drafts/jobs/{job_id}")
+
+    def _start(self, job_id: int, claim: str) -> None:
+        s = self.app.settings
+        registry = self.app.registry
+        draft_jobs.start(job_id, partial(
+            draft_jobs.run_job, engine=self.app.engine, job_id=job_id, claim=claim,
+            registry=registry, aliases=partial(review.learned_aliases, s.aliases_path, registry),
+            max_bytes=s.upload_max_bytes, cache_dir=s.data_dir / OCR_CACHE, clock=self.app.clock))
+
+    # GET /drafts/jobs/{id}
+    def job(self, ctx: Ctx) -> Response:
+        """A scan being read: its progress (the page refreshes itself), then the review."""
+        try:
+            with unit_of_work(self.app.engine, write=False) as session:
+                job = draft_jobs.get_job(session, ctx.user.user_id, int(ctx.param("job_id")))
+        except draft_jobs.JobNotFound as exc:
+            return self.pages.not_found(ctx, str(exc))
+        if job.status == draft_jobs.DONE:
+            return redirect(f"/drafts/{job.draft_id}")
+        if job.status == draft_jobs.READING:
+            claim = draft_jobs.take_over(self.app.engine, job, ctx.at)
+            if claim:  # its reader is gone (a restart): read it here
+                self._start(int(job.id or 0), claim)
+        failed = job.status == draft_jobs.FAILED
+        return self._render(ctx, "console/reading.html", 400 if failed else 200, page="new",
+                            job=job, failed=failed, refresh=REFRESH_SECONDS)
 
     def _load(self, ctx: Ctx) -> Any:
         with unit_of_work(self.app.engine, write=False) as session:

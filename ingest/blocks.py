@@ -315,6 +315,9 @@ def _joins(parts: list[tuple[int, str, str]], text: str, raw: str, wrapped: bool
     if _OPENER.match(text) and not previous.endswith(","):
         return False
     last_line = parts[-1][1]
+    if wrapped and not terminal and not is_upper_text(last_line) and len(text.split()) <= 2 \
+            and text.endswith((".", ";", ",")) and not _MARKER_START.match(text):
+        return True  # "… thành phần hồ sơ của" / "TTHC.": an abbreviation ends the sentence
     if is_upper_text(last_line) != is_upper_text(text) and len(text) > 3:
         return False  # an organ's name, a title: not the sentence around it
     if is_upper_text(last_line) and is_upper_text(text):

@@ -255,3 +255,15 @@ def test_items_numbered_with_lower_case_roman_numerals(draft_text):
         "11 năm 2025.\n")
     assert leads(draft) == [(["unresolved:Tập đoàn Điện lực Việt Nam"], None),
                             (["unresolved:Ủy ban nhân dân tỉnh Đồng Nai"], "2025-11")]
+
+
+def test_a_wrapped_abbreviation_ends_its_sentence(draft_text):
+    """'… thành phần hồ sơ của' / 'TTHC.' on the next line ends the item, it heads nothing:
+    the items after it stay under their body's heading."""
+    draft = draft_text(
+        "1. Sở Nội vụ\n"
+        "a) Tiếp tục rà soát, đơn giản hóa các mẫu\nđơn, tờ khai đang là thành phần hồ sơ của\n"
+        "TTHC.\n\n"
+        "b) Rà soát, chuẩn hóa các biểu mẫu điện\ntử tương tác cho người\ndân.\n\n"
+        "c) Tăng cường kênh tiếp nhận phản ánh\ncủa người dân và doanh\nnghiệp.\n")
+    assert leads(draft) == [(["unresolved:Sở Nội vụ"], None)] * 3

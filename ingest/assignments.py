@@ -481,7 +481,7 @@ def _starts_with_verb(text: str) -> bool:
     """Does a list item start with a verb ("Tổ chức …", "Tuyên truyền …"): a duty, not a fact?"""
     from ingest.lexicon import VERBS
 
-    words = tuple(_MARKER.sub("", text.strip()).lower().split()[:3])
+    words = tuple(re.findall(r"\w+", _MARKER.sub("", text.strip()).lower())[:3])
     return any(words[:len(verb)] == verb for verb in VERBS)
 
 

@@ -68,6 +68,7 @@ class Table:
     rows: list[list[Cell]]
     first: int
     last: int
+    unread: int | None = None  # the line of a numbered row the table could not be read past
 
 
 Block = Para | Table
@@ -178,6 +179,7 @@ def _vertical_table(header: list[Cell], rows: list[list[list[tuple[int, str]]]],
                     wrapped: bool) -> tuple[Table, int]:
     width = len(header)
     data: list[list[Cell]] = []
+    unread: int | None = None
     while index < len(rows):
         row = [cell for cell in rows[index] if any(t.strip() for _, t in cell)]
         if len(row) < max(2, width - 2):
@@ -186,6 +188,8 @@ def _vertical_table(header: list[Cell], rows: list[list[list[tuple[int, str]]]],
                 data.append(cells)  # a group's title ("II | TRIỂN KHAI …") or an elision
                 index += 1
                 continue
+            if len(cells) >= 2 and re.fullmatch(r"\d{1,3}\.?", cells[0].text.strip()):
+                unread = cells[0].first  # a numbered row with cells missing: say so
             break
         data.append([_cell(cell, wrapped) for cell in row[:width]])
         index += 1
@@ -198,10 +202,11 @@ def _vertical_table(header: list[Cell], rows: list[list[list[tuple[int, str]]]],
                 data.append(rest[:width])
                 rest = rest[width:]
             if rest:
+                unread = rest[0].first
                 break
     first = header[0].first
     last = data[-1][-1].last if data else header[-1].last
-    return Table(header, data, first, last), index
+    return Table(header, data, first, last, unread), index
 
 
 _GROUP_LABEL = re.compile(r"^(?:[IVXLC]{1,6}|[A-ZĐ])\s*[.)]?$")

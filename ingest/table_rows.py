@@ -33,6 +33,11 @@ def table_tasks(table: Table, prefix: str, resolver: Resolver, issued_on: dt.dat
         task = _row(row, columns, count, where, resolver, issued_on, warnings)
         if task is not None:
             out.append(task)
+    if table.unread is not None:
+        warnings.append(f"dòng {table.unread}: bảng phân công (từ dòng {table.first}) không đọc "
+                        "được trọn từ dòng này; thêm tay các việc còn lại")
+        if out:
+            out[-1].flags.append("table_partial")
     return out
 
 

@@ -140,6 +140,11 @@ def _assignment(item: dict[str, Any], lines: dict[str, Any], placeholders: tuple
         lead_notes.append("REVIEW: đơn vị lấy từ câu dẫn hoặc đề mục phía trên, kiểm tra lại")
     if "ocr" in flags:
         lead_notes.append("REVIEW: đọc bằng OCR, đối chiếu với bản quét")
+    if "conditional" in flags:
+        lead_notes.append("REVIEW: việc chỉ phát sinh khi có khó khăn, vướng mắc; bỏ nếu không "
+                          "cần theo dõi")
+    if "table_partial" in flags:
+        lead_notes.append("REVIEW: bảng phân công không đọc được trọn sau dòng này; thêm tay")
     if not lead:
         lead_notes.append("chỉ có đơn vị phối hợp, không có đơn vị chủ trì")
     out.append(_field(4, "lead", _list(lead), lead_notes))

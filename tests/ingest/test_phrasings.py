@@ -267,3 +267,14 @@ def test_a_wrapped_abbreviation_ends_its_sentence(draft_text):
         "b) Rà soát, chuẩn hóa các biểu mẫu điện\ntử tương tác cho người\ndân.\n\n"
         "c) Tăng cường kênh tiếp nhận phản ánh\ncủa người dân và doanh\nnghiệp.\n")
     assert leads(draft) == [(["unresolved:Sở Nội vụ"], None)] * 3
+
+
+def test_a_table_read_only_in_part_says_where_it_stopped(draft_text):
+    """A numbered row the table cannot be read past is named, with its line, for the review."""
+    broken = TEXT_TABLE.replace("2\n|\nTiếp nhận số trực canh khẩn cấp\n|\nSở Khoa học và Công "
+                                "nghệ\n|\nCơ quan liên quan\n|\n2025\n|\n|\n", "")
+    broken += "3\n|\nDiễn tập phòng thủ dân sự\n|\n|\n"
+    draft = draft_text(broken)
+    assert [a["ref"] for a in draft["assignments"]] == ["PL.I.1", "PL.II.1"]
+    assert "table_partial" in draft["assignments"][-1]["flags"]
+    assert any("không đọc được trọn" in w and "dòng" in w for w in draft["warnings"])

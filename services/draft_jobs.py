@@ -40,6 +40,7 @@ SCAN_SUFFIXES = (".pdf", ".png", ".jpg")
 
 log = logging.getLogger(__name__)
 _threads: dict[int, threading.Thread] = {}  # this process's readers, to wait for them in tests
+_lock = threading.Lock()
 
 
 class JobNotFound(LookupError):
@@ -136,6 +137,7 @@ def run_job(*, engine: Engine, job_id: int, claim: str, registry: Registry,
         if job is None or job.claim != claim or job.status != READING or job.data is None:
             return
         name, data, user_id = job.source_name, job.data, job.user_id
+
     def alive() -> None:
         with unit_of_work(engine) as session:
             session.connection().execute(sa.update(table).where(mine).values(updated_at=clock()))
@@ -188,8 +190,17 @@ def _finish(engine: Engine, mine: Any, at: dt.datetime, *, error: str) -> None:
 
 def start(job_id: int, work: Callable[[], None]) -> threading.Thread:
     """Run `work` (a `run_job` call) in a thread of this process."""
-    thread = threading.Thread(target=work, name=f"draft-job-{job_id}", daemon=True)
-    _threads[job_id] = thread
+    def run() -> None:
+        try:
+            work()
+        finally:
+            with _lock:
+                if _threads.get(job_id) is thread:
+                    del _threads[job_id]
+
+    thread = threading.Thread(target=run, name=f"draft-job-{job_id}", daemon=True)
+    with _lock:
+        _threads[job_id] = thread
     thread.start()
     return thread
 
@@ -197,11 +208,9 @@ def start(job_id: int, work: Callable[[], None]) -> threading.Thread:
 def wait(job_id: int, timeout: float) -> bool:
     """Wait (at most `timeout` seconds) for this process's reader of the job; True when it has
     finished (or none runs here)."""
-    thread = _threads.get(job_id)
+    with _lock:
+        thread = _threads.get(job_id)
     if thread is None:
         return True
     thread.join(timeout)
-    if thread.is_alive():
-        return False
-    _threads.pop(job_id, None)
-    return True
+    return not thread.is_alive()

@@ -67,10 +67,15 @@ def test_text_pdf_drafts_like_the_text(tmp_path, registry, scorer):
 @pytest.mark.slow
 def test_scanned_pdf_is_read_by_ocr(tmp_path, registry, scorer):
     """An image-only PDF goes through Tesseract; the draft names its OCR'd pages, flags the
-    assignments read from them, and still finds at least 80 % of the assignments."""
+    assignments read from them, finds the whole issuer, the number and the date, and still
+    finds at least 80 % of the assignments. (Printed with its header in two columns, as on
+    paper: tests/ingest/test_ocr_scans.py.)"""
     text = (SHARED / DOCUMENT).read_text(encoding="utf-8")
     draft = draft_document(image_pdf(text, tmp_path / "scan.pdf"), registry)
     assert draft["ocr_pages"] == list(range(1, len(page_images(text)) + 1))
+    header = draft["directive"]
+    assert (header["issuer"], header["number"], header["issued_on"]) == (
+        "tld_dang_doan", "45-KH/ĐĐTLĐ", "2023-05-23")
     assert any("OCR" in w for w in draft["warnings"])
     assert all("ocr" in a["flags"] for a in draft["assignments"])
     result = _score(scorer, draft)

@@ -304,6 +304,8 @@ def _continues_across_blank(previous: Para, text: str) -> bool:
 
 def _joins(parts: list[tuple[int, str, str]], text: str, raw: str, wrapped: bool) -> bool:
     previous = " ".join(t for _, t, _ in parts)
+    if previous.strip("* ") in ("Điều", "ĐIỀU", "Chương", "CHƯƠNG", "Mục", "MỤC", "Phần", "PHẦN"):
+        return True  # "**Điều" / "3. Tổ chức thực hiện**": the label wrapped before its number
     if previous in ("-", "+", "•", "–") or re.fullmatch(r"\d{1,2}\s*[.)]|\(\d{1,2}\)|[a-zđ]\)",
                                                          previous):
         return True  # a marker alone on its line

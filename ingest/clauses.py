@@ -39,6 +39,9 @@ _COOPERATE_WITH = re.compile(r"phối hợp(?:\s+chặt chẽ)?(?:\s+(?:với|c�
 _COOPERATE_ONLY = re.compile(r"(?<!sự )\bphối hợp\b(?!(?:\s+chặt chẽ)?\s+(?:với|cùng)\b)", re.IGNORECASE)
 # "X chủ động quán triệt, phối hợp tuyên truyền": X's own duty comes before the co-operation
 _OWN_VERB_FIRST = re.compile(r"(?:chủ động|tích cực|khẩn trương)\s+(?!phối hợp)\w+", re.IGNORECASE)
+_ASIDE = re.compile(r"^\s*\([^)]{0,120}\)")
+# "Các cơ quan, tổ chức sử dụng vốn ngân sách … có trách nhiệm theo dõi": the subject's duty
+_RESPONSIBLE = re.compile(r"\b(?:có|chịu) trách nhiệm\b", re.IGNORECASE)
 _LEADS = re.compile(r"\bchủ trì\b", re.IGNORECASE)
 _REPORT = re.compile(r"\bbáo cáo\b", re.IGNORECASE)
 
@@ -122,8 +125,10 @@ def _subject(text: str, resolver: Resolver, *, anywhere: bool = False) -> Roles 
         if not after.strip(" .;") or not _predicate(after):
             continue
         lead = [_shift(x, offset) for x in names]
-        roles = Roles(lead=lead, how="subject", strong=bool(_STRONG.match(after)),
-                      past=bool(_PAST.match(after)))
+        core = _ASIDE.sub("", after, count=1)  # "Cục X (Bộ Y) chủ trì …"
+        clause = re.split(r"[;.]", core, maxsplit=1)[0][:140]
+        strong = bool(_STRONG.match(core)) or bool(_RESPONSIBLE.search(clause))
+        roles = Roles(lead=lead, how="subject", strong=strong, past=bool(_PAST.match(after)))
         clause = re.split(r"[;.]", after, maxsplit=1)[0]
         if not _LEADS.search(text) and _COOPERATE_ONLY.search(clause[:60]) \
                 and not _OWN_VERB_FIRST.match(clause.lstrip(" ,:")):

@@ -278,3 +278,28 @@ def test_a_table_read_only_in_part_says_where_it_stopped(draft_text):
     assert [a["ref"] for a in draft["assignments"]] == ["PL.I.1", "PL.II.1"]
     assert "table_partial" in draft["assignments"][-1]["flags"]
     assert any("không đọc được trọn" in w and "dòng" in w for w in draft["warnings"])
+
+
+def test_decision_article_on_implementation(draft_text):
+    """'**Điều' / '3. Tổ chức thực hiện**' wrapped at the label; a subject with an aside
+    ('Cục X (Bộ Y) chủ trì') or a long qualifier ('… có trách nhiệm …') leads its item."""
+    draft = draft_text(
+        "**QUYẾT ĐỊNH**\n**Điều\n3. Tổ chức thực hiện**\n"
+        "1. Các cơ quan, tổ chức sử dụng vốn ngân sách nhà nước để mua sắm sản phẩm có trách "
+        "nhiệm theo dõi việc cập nhật thông tin.\n"
+        "2. Cục Công nghiệp công nghệ thông tin (Bộ Khoa học và Công nghệ) chủ trì, phối hợp với "
+        "các cơ quan liên quan hướng dẫn thực hiện Quyết định này.\n")
+    assert [(a["ref"], a["lead"]) for a in draft["assignments"]] == [
+        ("3.1", ["unresolved:Các cơ quan, tổ chức"]),
+        ("3.2", ["unresolved:Cục Công nghiệp công nghệ thông tin"]),
+    ]
+
+
+def test_vietnamese_far_from_directive_wording_is_drafted(draft_text):
+    """A customs or tax text has few of a directive's common syllables but is Vietnamese."""
+    draft = draft_text(
+        "Số: 12/TB-CHQ\nThông báo về kết quả phân tích kết hợp phân loại hàng hóa xuất khẩu, nhập "
+        "khẩu. Tên hàng theo khai báo: chế phẩm dùng trong chăn nuôi tôm, dạng bột mịn, đóng gói "
+        "bao giấy. Mã số hàng hóa: 2309.90.20. Đề nghị Chi cục Hải quan khu vực I căn cứ kết quả "
+        "phân loại để xử lý theo quy định.\n")
+    assert draft["directive"]["number"] == "12/TB-CHQ"

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -66,10 +67,21 @@ def before(path: Path) -> list[str]:
     return texts
 
 
-def timed(action):  # type: ignore[no-untyped-def]
+CPU_SECONDS: dict[str, list[float]] = {"page by page": [], "parallel": []}
+
+
+def timed(action, label: str | None = None):  # type: ignore[no-untyped-def]
+    """(wall seconds, result); with `label`, the CPU seconds of the Tesseract processes it ran
+    are noted under it."""
+    before_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
     result = action()
-    return time.perf_counter() - began, result
+    wall = time.perf_counter() - began
+    after_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if label:
+        CPU_SECONDS[label].append(after_cpu.ru_utime + after_cpu.ru_stime
+                                  - before_cpu.ru_utime - before_cpu.ru_stime)
+    return wall, result
 
 
 BUSY = "x = 0\nfor i in range(15_000_000): x += i"
@@ -130,9 +142,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{old / pages:5.2f} s a page")
     serials, parallels = [], []
     for _ in range(args.repeat):  # interleaved, so a busy moment falls on both
-        seconds, one = timed(lambda: pdf_pages(path, OcrRun(workers=1)))
+        seconds, one = timed(lambda: pdf_pages(path, OcrRun(workers=1)), "page by page")
         serials.append(seconds)
-        seconds, many = timed(lambda: pdf_pages(path, OcrRun(workers=cpus)))
+        seconds, many = timed(lambda: pdf_pages(path, OcrRun(workers=cpus)), "parallel")
         parallels.append(seconds)
     serial, parallel = min(serials), min(parallels)
     print(f"page by page (reference, 1 worker):                  {serial:6.2f} s  "
@@ -145,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cached (warm OCR cache):                             {cached:6.2f} s  "
           f"{cached / pages:5.2f} s a page")
     print(f"CPUs free after the runs: {free_cpus():.2f} of {cpus}")
+    print("Tesseract CPU seconds a run: " + "; ".join(
+        f"{label} {min(values):.2f}" for label, values in CPU_SECONDS.items())
+        + " (parallel reading does the same work, on more CPUs when they are free)")
     print(f"ratio parallel / page by page: {parallel / serial:.2f} (target < 0.50); "
           f"cached / page by page: {cached / serial:.3f}"
           + ("" if args.skip_before else f"; parallel / before: {parallel / old:.2f}"))

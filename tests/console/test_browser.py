@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from models.db import unit_of_work
-from models.tables import Task, TaskEvent
+from models.tables import Assignment, Task, TaskEvent
 from services.accounts import create_user
 from services.setup import initialise
 from tests.conftest import FixedClock, at
@@ -155,15 +155,17 @@ def test_the_coordinators_whole_path(site, server, browser, shots, tmp_path):
     first.get_by_label("⚠ các ban liên quan").uncheck()
     first.get_by_label("Thời hạn", exact=False).select_option("date")
     first.get_by_label("Ngày, tháng hoặc quý").fill("31/12/2025")
-    page.locator("#item-VI\\.2").get_by_label("Bỏ mục này").check()  # its only body was dropped
+    for ref in ("VI\\.2", "VI\\.2b"):  # their only body was dropped
+        page.locator(f"#item-{ref}").get_by_label("Bỏ mục này").check()
     with page.expect_navigation():
         page.get_by_role("button", name="Lưu và xem trước").click()
-    assert "Sẽ tạo 3 nhiệm vụ" in page.locator("main").inner_text()
+    # one task per duty (domain.md): VI.1 a-c for the federation, VI.3 and VI.4 a-d outside
+    assert "Sẽ tạo 8 nhiệm vụ" in page.locator("main").inner_text()
     page.get_by_label("Tôi đã rà soát", exact=False).check()
     with page.expect_navigation():
         page.get_by_role("button", name="Khởi chạy").click()
     assert "Đã khởi chạy 160/KH-UBND" in page.locator(".notice.ok").inner_text()
-    assert "3 nhiệm vụ" in page.locator("main").inner_text()
+    assert "8 nhiệm vụ" in page.locator("main").inner_text()
     board_url = page.url
 
     can_tho = site.registry.label("ldld_can_tho")
@@ -171,10 +173,12 @@ def test_the_coordinators_whole_path(site, server, browser, shots, tmp_path):
     with page.expect_navigation():
         page.get_by_role("button", name="Lọc").click()
     rows = page.locator("table.tasks tbody tr")
-    assert rows.count() == 1 and can_tho in rows.first.inner_text()
+    assert rows.count() == 3 and all(can_tho in r.inner_text() for r in rows.all())
 
     with unit_of_work(site.engine, write=False) as session:
-        tid = session.exec(sa.select(Task.id).where(Task.body_id == "ldld_can_tho")).scalar_one()
+        tid = session.exec(sa.select(Task.id).join(Assignment, Assignment.id == Task.assignment_id)
+                           .where(Task.body_id == "ldld_can_tho", Assignment.ref == "VI.1")
+                           ).scalar_one()
     body = _page(browser, PHONE)  # the federation, from its mail, with no account
     body.goto(f"{server}/l/{issue(site.engine, tid, 'request-extension', when=site.clock())}")
     assert body.locator("input[name=until]").count() == 1, body.locator("main").inner_text()

@@ -51,6 +51,13 @@ class _TakenOver(Exception):
     """Another worker reads this job now: stop."""
 
 
+def ocr_cache_dir(data_dir: Path) -> Path:
+    """Where the OCR's per-page cache lives under the app's data directory."""
+    from ingest.ocr_cache import OCR_CACHE
+
+    return data_dir / OCR_CACHE
+
+
 def scan_suffix(data: bytes, max_bytes: int) -> str | None:
     """The upload's suffix when it is a scan that OCR must read (an image, or a PDF with pages
     without a text layer); None for anything else, which is drafted at once."""

@@ -21,8 +21,9 @@ import pytest
 
 from ingest.draft import draft_document
 from ingest.errors import DraftError
-from ingest.ocr import OcrRun, header_columns, ocr_image
+from ingest.ocr import OcrRun, ocr_image
 from ingest.ocr_cache import OCR_CACHE, OcrCache
+from ingest.ocr_columns import header_columns
 from ingest.pdf import pdf_pages
 from tests.ingest.conftest import ROOT, SHARED
 from tests.ingest.scans import BOLD, FONT, HEADERS, scan_pages, scan_pdf

@@ -13,7 +13,6 @@ from typing import Any
 
 from starlette.responses import Response
 
-from ingest.ocr_cache import OCR_CACHE
 from models.accounts import user_actor
 from models.db import unit_of_work
 from models.template import TemplateError
@@ -80,7 +79,8 @@ class Drafts:
         draft_jobs.start(job_id, partial(
             draft_jobs.run_job, engine=self.app.engine, job_id=job_id, claim=claim,
             registry=registry, aliases=partial(review.learned_aliases, s.aliases_path, registry),
-            max_bytes=s.upload_max_bytes, cache_dir=s.data_dir / OCR_CACHE, clock=self.app.clock))
+            max_bytes=s.upload_max_bytes, cache_dir=draft_jobs.ocr_cache_dir(s.data_dir),
+            clock=self.app.clock))
 
     # GET /drafts/jobs/{id}
     def job(self, ctx: Ctx) -> Response:

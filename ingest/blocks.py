@@ -188,6 +188,11 @@ def _vertical_table(header: list[Cell], rows: list[list[list[tuple[int, str]]]],
                 data.append(cells)  # a group's title ("II | TRIỂN KHAI …") or an elision
                 index += 1
                 continue
+            sub = _sub_row(cells, header, data)
+            if sub is not None:
+                data.append(sub)  # a row under a merged cell: "task | lead" of the row above
+                index += 1
+                continue
             if len(cells) >= 2 and re.fullmatch(r"\d{1,3}\.?", cells[0].text.strip()):
                 unread = cells[0].first  # a numbered row with cells missing: say so
             break
@@ -207,6 +212,22 @@ def _vertical_table(header: list[Cell], rows: list[list[list[tuple[int, str]]]],
     first = header[0].first
     last = data[-1][-1].last if data else header[-1].last
     return Table(header, data, first, last, unread), index
+
+
+def _sub_row(cells: list[Cell], header: list[Cell], data: list[list[Cell]]) -> list[Cell] | None:
+    """A row of a few cells under a row whose number, dates or product cells are merged down
+    ("Xây dựng hạ tầng dự phòng … | Trung tâm Chuyển đổi số"): its cells fill the columns from
+    the task's on, the merged ones are the row's above (its number left empty)."""
+    if len(cells) < 2 or not data or re.fullmatch(r"\d{1,3}\.?", cells[0].text.strip()):
+        return None
+    above = data[-1]
+    task = table_columns([c.text for c in header]).get("task")
+    if task is None or len(above) < 3 or task + len(cells) > len(header):
+        return None
+    row = [Cell("", c.first, c.first) if i == 0 else c for i, c in enumerate(above)]
+    row += [Cell("", cells[-1].last, cells[-1].last)] * (len(header) - len(row))
+    row[task:task + len(cells)] = cells
+    return row
 
 
 _GROUP_LABEL = re.compile(r"^(?:[IVXLC]{1,6}|[A-ZĐ])\s*[.)]?$")

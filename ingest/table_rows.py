@@ -23,15 +23,21 @@ def table_tasks(table: Table, prefix: str, resolver: Resolver, issued_on: dt.dat
     out: list[Task] = []
     group = ""
     count = 0
+    sub = 0
     for row in table.rows:
         label = _group_label(row, columns)
         if label is not None:
             group, count = label, 0
             continue
-        count += 1
+        ref = columns.get("ref")
+        under = count and ref is not None and ref < len(row) and not row[ref].text.strip()
+        sub = sub + 1 if under else 0  # a row under a merged number cell: "2b", "2c"
+        count += 0 if under else 1
         where = f"{prefix}.{group}" if prefix and group else prefix or group
         task = _row(row, columns, count, where, resolver, issued_on, warnings)
         if task is not None:
+            if under:
+                task.ref += "bcdefghijklmnopqrstuvwxyz"[min(sub, 25) - 1]
             out.append(task)
     if table.unread is not None:
         warnings.append(f"dòng {table.unread}: bảng phân công (từ dòng {table.first}) không đọc "

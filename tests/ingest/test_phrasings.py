@@ -303,3 +303,21 @@ def test_vietnamese_far_from_directive_wording_is_drafted(draft_text):
         "bao giấy. Mã số hàng hóa: 2309.90.20. Đề nghị Chi cục Hải quan khu vực I căn cứ kết quả "
         "phân loại để xử lý theo quy định.\n")
     assert draft["directive"]["number"] == "12/TB-CHQ"
+
+
+def test_rows_under_merged_cells_are_rows_of_their_own(draft_text):
+    """A row of two or three cells under a numbered row whose number and dates are merged down
+    ('Xây dựng hạ tầng dự phòng | Trung tâm Chuyển đổi số') is its own assignment, '1b'."""
+    table = ("**PHỤ LỤC**\n|\n**TT**\n|\n**Nhiệm vụ**\n|\n**Cơ quan chủ trì**\n|\n"
+             "**Cơ quan phối hợp**\n|\n**Thời gian hoàn thành**\n|\n**Kết quả dự kiến**\n|\n|\n"
+             "1\n|\nXây dựng hạ tầng công nghệ thông tin\n|\nSở Tài chính\n|\nCác sở, ngành\n|\n"
+             "Quý IV/2026\n|\n|\n"
+             "Xây dựng hạ tầng kỹ thuật dự phòng\n|\nTrung tâm Chuyển đổi số Thành phố\n|\n|\n"
+             "2\n|\nĐầu tư trang thiết bị hiện đại\n|\nSở Khoa học và Công nghệ\n|\nSở Tài chính\n|\n"
+             "Năm 2026\n|\nThiết bị\n|\n|\n")
+    draft = draft_text(table)
+    assert [(a["ref"], a["lead"], a["deadline"]["rule"]) for a in draft["assignments"]] == [
+        ("PL.1", ["unresolved:Sở Tài chính"], "2026-Q4"),
+        ("PL.1b", ["unresolved:Trung tâm Chuyển đổi số Thành phố"], "2026-Q4"),
+        ("PL.2", ["unresolved:Sở Khoa học và Công nghệ"], "2026"),
+    ]

@@ -15,7 +15,7 @@ from typing import Any
 
 from ingest.targets import reporting_targets
 from models.deadlines import DeadlineRuleError, parse_rule
-from models.vocabulary import combine_label
+from models.vocabulary import DRAFT_DOUBT, combine_label
 
 _PLACEHOLDERS = ("group:cac_ban_lien_quan",)
 _REQUIRED_HEADER = ("number", "kind", "issuer", "issued_on", "title")
@@ -136,15 +136,8 @@ def _assignment(item: dict[str, Any], lines: dict[str, Any], placeholders: tuple
     lead, cooperating = item.get("lead") or [], item.get("cooperating") or []
     lead_notes = [_where(lines.get("lead") or item_range)] + _ref_reviews(lead, placeholders)
     flags = item.get("flags") or []
-    if "lead_inherited" in flags:
-        lead_notes.append("REVIEW: đơn vị lấy từ câu dẫn hoặc đề mục phía trên, kiểm tra lại")
-    if "ocr" in flags:
-        lead_notes.append("REVIEW: đọc bằng OCR, đối chiếu với bản quét")
-    if "conditional" in flags:
-        lead_notes.append("REVIEW: việc chỉ phát sinh khi có khó khăn, vướng mắc; bỏ nếu không "
-                          "cần theo dõi")
-    if "table_partial" in flags:
-        lead_notes.append("REVIEW: bảng phân công không đọc được trọn sau dòng này; thêm tay")
+    lead_notes += [f"REVIEW: {DRAFT_DOUBT[f]}" for f in flags
+                   if f in DRAFT_DOUBT and f != "deadline_text_only"]
     if not lead:
         lead_notes.append("chỉ có đơn vị phối hợp, không có đơn vị chủ trì")
     out.append(_field(4, "lead", _list(lead), lead_notes))

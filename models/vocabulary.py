@@ -171,6 +171,14 @@ NAME_DECISION = {"map": "là đơn vị, nhóm trong sổ",
                  "external": "ngoài hệ thống (không gửi thư)",
                  "drop": "bỏ (không phải đơn vị)"}
 # How a reviewer writes a deadline (services/drafts.py DEADLINE_FORMS) and what to type.
+# what the drafter was unsure of on a row (a draft item's flags), shown in the review
+DRAFT_DOUBT = {
+    "lead_inherited": "đơn vị lấy từ câu dẫn hoặc đề mục phía trên, kiểm tra lại",
+    "conditional": "việc chỉ phát sinh khi có khó khăn, vướng mắc; bỏ nếu không cần theo dõi",
+    "table_partial": "bảng phân công không đọc được trọn sau dòng này; thêm tay các việc còn lại",
+    "ocr": "đọc bằng OCR, đối chiếu với bản quét",
+    "deadline_text_only": "chưa hiểu thời hạn ghi trong văn bản; chọn thời hạn",
+}
 DEADLINE_FORM = {"keep": "giữ quy tắc hiện có", "none": "không thời hạn", "date": "ngày",
                  "month": "tháng", "quarter": "quý", "annual": "hằng năm",
                  "continuous": "thường xuyên"}

@@ -279,3 +279,20 @@ def test_a_failed_mail_is_put_back_in_the_queue(launched_app, web):
     client.post(f"/outbox/{mail_id}/retry", data={"csrf_token": csrf_of(failed.text)})
     with unit_of_work(launched_app.engine, write=False) as session:
         assert session.get(Outbox, mail_id).status == "pending"
+
+
+def test_the_review_says_on_the_row_what_the_drafter_was_unsure_of(console_app, web):
+    """Pasted text whose sub-items take their lead from the item above: the row says where the
+    lead came from and its lines, beside the fields to correct."""
+    client = web("coordinator")
+    new = client.get("/directives/new")
+    text = ("ỦY BAN NHÂN DÂN TỈNH BẮC NINH\nSố: 12/KH-UBND\nBắc Ninh, ngày 20 tháng 11 năm 2025\n"
+            "KẾ HOẠCH\nIV. TỔ CHỨC THỰC HIỆN\n"
+            "1. Đề nghị Liên đoàn Lao động tỉnh thực hiện các nội dung sau:\n"
+            "- Tuyên truyền Luật Công đoàn đến đoàn viên, người lao động.\n")
+    created = client.post("/directives/new", data={"csrf_token": csrf_of(new.text), "text": text},
+                          follow_redirects=False)
+    review = client.get(created.headers["location"])
+    assert review.status_code == 200
+    assert "? đơn vị lấy từ câu dẫn hoặc đề mục phía trên, kiểm tra lại" in review.text
+    assert re.search(r'class="doubt">.*\(dòng \d+–\d+\)', review.text)

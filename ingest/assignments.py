@@ -33,7 +33,9 @@ from ingest.text import ascii_key, sentence_spans
 _SECTIONS = ("heading", "roman", "part", "chapter", "article")
 _NUMBERED = ("roman", "part", "chapter", "article", "decimal", "decimal2", "decimal3", "letter",
              "paren")
-_COURTESY = re.compile(r"\b(?:cảm ơn|trân trọng kính chào|xin chân thành)\b", re.IGNORECASE)
+_COURTESY = re.compile(r"\b(?:cảm ơn|trân trọng kính chào|xin chân thành)\b|"
+                       r"\bthông báo\b[^.]{0,120}\bđể\b[^.]{0,120}\bbiết\b",  # "… thông báo để … biết"
+                       re.IGNORECASE)
 _REQUEST = re.compile(r"^(?:đề nghị|kính đề nghị)\s+", re.IGNORECASE)
 
 

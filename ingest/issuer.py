@@ -113,7 +113,7 @@ def _organ_paras(zone: list[Para]) -> list[Para]:
         text = para.text
         key = ascii_key(text)
         skip = (text in ("*", "") or key.startswith(_MOTTO) or re.match(r"so\b", key)
-                or key.strip(" *") == "cong"  # "**CỘNG" / "HÒA XÃ HỘI …**" split over two lines
+                or _motto_start(key)  # "**ĐẢNG CỘNG" / "SẢN VIỆT NAM**" split over two lines
                 or _PLACE_DATE.search(text) or not is_upper_text(text) or kind_name(text)
                 or key.startswith(("phu luc", "so hieu")) or _NUMBER_LINE.search(text)
                 or re.match(r"^\d", text) or para.cell and text.endswith(":"))
@@ -123,6 +123,12 @@ def _organ_paras(zone: list[Para]) -> list[Para]:
             continue
         out.append(para)
     return out[:4]
+
+
+def _motto_start(key: str) -> bool:
+    """The first words of a motto wrapped over two lines ("CỘNG", "ĐẢNG CỘNG")."""
+    words = key.strip(" *")
+    return len(words) >= 4 and any(m.startswith(words) for m in _MOTTO)
 
 
 def _organ_block(zone: list[Para], resolver: Resolver, plain: Resolver) -> Found:

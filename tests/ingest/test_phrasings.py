@@ -321,3 +321,15 @@ def test_rows_under_merged_cells_are_rows_of_their_own(draft_text):
         ("PL.1b", ["unresolved:Trung tâm Chuyển đổi số Thành phố"], "2026-Q4"),
         ("PL.2", ["unresolved:Sở Khoa học và Công nghệ"], "2026"),
     ]
+
+
+def test_the_issuers_closing_notice_is_no_task(draft_text):
+    """'Văn phòng Chính phủ thông báo để các cơ quan liên quan biết, thực hiện./.' closes a
+    Thông báo; a motto wrapped as '**ĐẢNG CỘNG' / 'SẢN VIỆT NAM**' is not part of the organ."""
+    draft = draft_text(
+        "**BAN CHẤP HÀNH TRUNG ƯƠNG**\n**VĂN PHÒNG**\n**ĐẢNG CỘNG\nSẢN VIỆT NAM**\n"
+        "Số 432-TB/VPTW\n*Hà Nội, ngày 20 tháng 11 năm 2025*\n**THÔNG BÁO**\n"
+        "1. Giao Ban Tổ chức Trung ương chủ trì rà soát các quy định.\n"
+        "Văn phòng Trung ương Đảng thông báo để các cơ quan liên quan biết, thực hiện./.\n")
+    assert draft["directive"]["issuer"] == "ext_van_phong_tw"
+    assert [a["lead"] for a in draft["assignments"]] == [["ext_ban_to_chuc_tw"]]

@@ -15,14 +15,12 @@ same way.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ingest.columns import column_role, table_columns
-from ingest.text import clean_line, is_upper_text
+from ingest.text import TERMINAL, clean_line, is_upper_text, is_wrapped
 
 _DECOR = re.compile(r"^[\s*\-_=.~•]*$")
-_TERMINAL = (".", ":", ";", "!", "?", "./.", ".)")
 _MARKER_START = re.compile(
     r"^(?:[-–—+•]\s*\S|\(\*\)|\((?:\d{1,2}|[ivx]{1,5})\)|[a-zđ]\)|\d{1,2}(?:\.\d{1,2}){0,2}\s*[.)]|"
     r"[IVX]{1,5}\s*[.\-–—:)]\s|(?:Phần|PHẦN|Điều|ĐIỀU|Mục|MỤC)\s+\S+\s*[.:\-–])")
@@ -80,22 +78,6 @@ class _Builder:
     raw: list[str] = field(default_factory=list)
     lines: list[tuple[int, str]] = field(default_factory=list)
     out: list[Para] = field(default_factory=list)
-
-
-def is_wrapped(lines: Iterable[str]) -> bool:
-    """Are paragraphs wrapped over several lines (a copied web page) rather than one a line?"""
-    previous = ""
-    wraps = content = 0
-    for raw in lines:
-        text = clean_line(raw)
-        if not text or text.strip("|") == "":
-            previous = ""
-            continue
-        content += 1
-        if previous and not previous.endswith(_TERMINAL) and text[0].islower():
-            wraps += 1
-        previous = text
-    return content > 0 and wraps >= max(3, 0.12 * content)
 
 
 def build_blocks(lines: tuple[str, ...], skip: frozenset[int], end: int) -> list[Block]:
@@ -319,7 +301,7 @@ def _unpack(para: Para) -> list[tuple[int, str, str]]:
 
 def _continues_across_blank(previous: Para, text: str) -> bool:
     """A page break inside a sentence: 'là' / (blank) / 'yêu cầu và ...'."""
-    return (text[0].islower() and not previous.text.endswith(_TERMINAL) and not previous.bold
+    return (text[0].islower() and not previous.text.endswith(TERMINAL) and not previous.bold
             and not previous.upper and not _MARKER_START.match(text))
 
 
@@ -330,7 +312,7 @@ def _joins(parts: list[tuple[int, str, str]], text: str, raw: str, wrapped: bool
     if previous in ("-", "+", "•", "–") or re.fullmatch(r"\d{1,2}\s*[.)]|\(\d{1,2}\)|[a-zđ]\)",
                                                          previous):
         return True  # a marker alone on its line
-    if wrapped and re.fullmatch(r"\d{1,2}\s*[.)]", text) and not previous.endswith(_TERMINAL) \
+    if wrapped and re.fullmatch(r"\d{1,2}\s*[.)]", text) and not previous.endswith(TERMINAL) \
             and not _bold_closed(parts):
         return True  # "Đề án\n06.": a number wrapped onto its own line
     if _MARKER_START.match(text) or raw.lstrip().startswith("* "):
@@ -339,7 +321,7 @@ def _joins(parts: list[tuple[int, str, str]], text: str, raw: str, wrapped: bool
         return False
     if _LABEL_START.match(text) and _is_label(text):
         return False
-    terminal = previous.endswith(_TERMINAL)
+    terminal = previous.endswith(TERMINAL)
     if _OPENER.match(text) and not previous.endswith(","):
         return False
     last_line = parts[-1][1]

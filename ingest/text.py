@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -132,3 +133,22 @@ def recase(lowered: str, names: set[str]) -> str:
     for name in sorted(names, key=len, reverse=True):
         lowered = re.sub(rf"(?<!\w){re.escape(name.lower())}(?!\w)", name, lowered)
     return lowered
+
+
+TERMINAL = (".", ":", ";", "!", "?", "./.", ".)")  # what ends a sentence or an item
+
+
+def is_wrapped(lines: Iterable[str]) -> bool:
+    """Are paragraphs wrapped over several lines (a copied web page) rather than one a line?"""
+    previous = ""
+    wraps = content = 0
+    for raw in lines:
+        text = clean_line(raw)
+        if not text or text.strip("|") == "":
+            previous = ""
+            continue
+        content += 1
+        if previous and not previous.endswith(TERMINAL) and text[0].islower():
+            wraps += 1
+        previous = text
+    return content > 0 and wraps >= max(3, 0.12 * content)

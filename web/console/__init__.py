@@ -34,6 +34,7 @@ from web.console.files import Files
 from web.console.guard import ACTING, COORDINATOR, Guard
 from web.console.pages import Pages
 from web.console.results import Results
+from web.console.review import Review
 from web.console.templating import install
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ def console_routes(app: App, env: jinja2.Environment) -> list[BaseRoute]:
     guard = Guard(app, env)
     login, pages = Login(guard), Pages(guard)
     drafts, files, results = Drafts(pages), Files(pages), Results(pages)
+    review = Review(pages)
     page = guard.page
     return [
         Route("/login", login.show, methods=["GET"]),
@@ -61,9 +63,9 @@ def console_routes(app: App, env: jinja2.Environment) -> list[BaseRoute]:
         Route("/directives/new", page(drafts.create, COORDINATOR), methods=["POST"]),
         Route("/directives/{number:path}", page(pages.board), methods=["GET"]),
         Route("/drafts/jobs/{job_id:int}", page(drafts.job, COORDINATOR), methods=["GET"]),
-        Route("/drafts/{draft_id:int}", page(drafts.show, COORDINATOR), methods=["GET"]),
-        Route("/drafts/{draft_id:int}", page(drafts.save, COORDINATOR), methods=["POST"]),
-        Route("/drafts/{draft_id:int}/names", page(drafts.name, COORDINATOR), methods=["POST"]),
+        Route("/drafts/{draft_id:int}", page(review.show, COORDINATOR), methods=["GET"]),
+        Route("/drafts/{draft_id:int}", page(review.save, COORDINATOR), methods=["POST"]),
+        Route("/drafts/{draft_id:int}/names", page(review.name, COORDINATOR), methods=["POST"]),
         Route("/drafts/{draft_id:int}/preview", page(drafts.preview, COORDINATOR), methods=["GET"]),
         Route("/drafts/{draft_id:int}/days", page(drafts.days, COORDINATOR), methods=["POST"]),
         Route("/drafts/{draft_id:int}/launch", page(drafts.launch, COORDINATOR), methods=["POST"]),

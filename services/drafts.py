@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -28,8 +29,9 @@ from models.deadlines import DeadlineRuleError, parse_rule
 from models.files import FILE_TYPES
 from models.files import sniff as sniff_file
 from models.registry import Registry, is_external
-from models.template import TemplateError, parse_template
+from models.template import TemplateError, TemplateSpec, parse_template, validation_problems
 from models.vocabulary import parse_date
+from models.yaml_lines import YamlSyntaxError, load_with_lines
 from services.launch import LaunchError, LaunchPlan, LaunchResult, launch_from_template, plan_launch
 from services.review import template_text
 
@@ -61,21 +63,28 @@ def sniff(data: bytes) -> str:
                             "(.doc cũ: lưu lại thành .docx)") from None
     if "\x00" in text:
         raise UploadRefused("tệp có ký tự nhị phân, không phải văn bản")
-    return ".yaml" if _template_data(text) is not None else ".txt"
+    return ".yaml" if _looks_like_template(text) else ".txt"
 
 
-def _template_data(text: str) -> dict[str, Any] | None:
-    if not re.search(r"^directive:", text, re.M) or not re.search(r"^assignments:", text, re.M):
-        return None
-    import yaml
+def _looks_like_template(text: str) -> bool:
+    """Top-level `directive:` and `assignments:`: meant as a template, read as one or refused."""
+    return bool(re.search(r"^directive:", text, re.M) and re.search(r"^assignments:", text, re.M))
 
+
+def _checked_template(text: str) -> dict[str, Any]:
+    """A template (reviewed, or a draft from `cascade draft`) whose shape is sound: names the
+    registry lacks are settled on the review page, anything else is refused with its lines."""
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return None
-    ok = isinstance(data, dict) and isinstance(data.get("directive"), dict) \
-        and isinstance(data.get("assignments"), list)
-    return data if ok else None
+        data, lines = load_with_lines(text)
+        TemplateSpec.model_validate(data)
+    except YamlSyntaxError as exc:
+        raise UploadRefused(f"mẫu YAML lỗi cú pháp (dòng {exc.line}): {exc.message}") from None
+    except ValidationError as exc:
+        problems = validation_problems(exc, lines, "mẫu")
+        raise UploadRefused("mẫu giao việc không hợp lệ: " + "; ".join(
+            f"dòng {p.line}, {p.field}: {p.message}" if p.line else f"{p.field}: {p.message}"
+            for p in problems[:5])) from None
+    return dict(data)
 
 
 def _jsonable(value: Any) -> Any:
@@ -103,13 +112,12 @@ def draft_from(data: bytes | None, text: str | None, name: str, registry: Regist
     try:
         if data is None:
             assert text is not None
-            template = _template_data(text)
-            drafted: dict[str, Any] = template if template is not None else dict(
+            drafted: dict[str, Any] = _checked_template(text) if _looks_like_template(text) else dict(
                 draft_text(text, "van-ban-dan.txt", registry, aliases=aliases))
         else:
             suffix = sniff(data)
             if suffix == ".yaml":
-                drafted = _template_data(data.decode("utf-8-sig")) or {}
+                drafted = _checked_template(data.decode("utf-8-sig"))
             else:
                 with tempfile.TemporaryDirectory() as tmp:
                     path = Path(tmp) / f"van-ban{suffix}"
@@ -122,6 +130,8 @@ def draft_from(data: bytes | None, text: str | None, name: str, registry: Regist
         item.setdefault("lead", [])
         item.setdefault("cooperating", [])
         item.setdefault("deadline", {"rule": None, "text": None})
+        item.setdefault("source", None)  # a reviewed template says no source line
+        item.setdefault("flags", [])
         if isinstance(item["deadline"], str):
             item["deadline"] = {"rule": item["deadline"], "text": None}
     return _jsonable(drafted)

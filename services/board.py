@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from models.calendar import WorkingCalendar
 from models.directives import NotFound, directive_ids
+from models.search import matches, phrase
 from models.status import TERMINAL, Colour, TaskStatus
 from models.tables import Assignment, Body, Cascade, Directive, Task, select_columns, table_of
 from models.vocabulary import business_date
@@ -189,7 +190,28 @@ def find_head(session: Session, number: str, issuer: str | None = None) -> Direc
                          row[9], parent_number)
 
 
-def _filtered(query: Any, f: BoardFilters, colour: Any, *, with_colour: bool = True) -> Any:
+Hits = tuple[list[int], list[str]]  # the items and bodies whose text a search matches
+
+
+def search_hits(session: Session, cascade_id: int, q: str | None) -> Hits | None:
+    """The cascade's items and the bodies whose text holds `q`, tone marks, case
+    and Unicode form aside (folded in Python: the same on PostgreSQL and SQLite); None when `q`
+    is no text search (empty, or a task number)."""
+    text = (q or "").strip().lstrip("#")
+    wanted = phrase(text)
+    if not wanted or text.isdigit():
+        return None
+    items = [i for i, t in session.execute(select(Assignment.id, Assignment.task_text)
+                                           .where(Assignment.cascade_id == cascade_id)).all()
+             if matches(wanted, t)]
+    bodies = [b for b, name in session.execute(select(Body.id, Body.name).where(col(Body.id).in_(
+        select(Task.body_id).where(Task.cascade_id == cascade_id).distinct()))).all()
+        if matches(wanted, name)]
+    return [int(i) for i in items], bodies
+
+
+def _filtered(query: Any, f: BoardFilters, colour: Any, *, with_colour: bool = True,
+              hits: Hits | None = None) -> Any:
     if f.status:
         query = query.where(Task.status == f.status)
     if f.body:
@@ -204,11 +226,9 @@ def _filtered(query: Any, f: BoardFilters, colour: Any, *, with_colour: bool = T
         text = f.q.strip().lstrip("#")
         if text.isdigit():
             query = query.where(Task.id == int(text))
-        else:
+        elif hits is not None:
             # matched in the (few) items and bodies first, so the planner starts from them
-            needle = f"%{text.lower()}%"
-            items = select(Assignment.id).where(sa.func.lower(Assignment.task_text).like(needle))
-            bodies = select(Body.id).where(sa.func.lower(Body.name).like(needle))
+            items, bodies = hits
             query = query.where(sa.or_(col(Task.assignment_id).in_(items),
                                        col(Task.body_id).in_(bodies)))
     if with_colour and f.colour:
@@ -241,10 +261,11 @@ def _order(f: BoardFilters, colour: Any) -> list[Any]:
 
 def _rows(session: Session, head: DirectiveHead, f: BoardFilters, colour: Any, *,
           limit: int, offset: int) -> list[BoardRow]:
+    hits = search_hits(session, head.cascade_id, f.q)
     query = _joined(select_columns(Task.id, Assignment.ref, Assignment.task_text, Task.body_id,
                                    Body.name, Body.kind, Task.role, Task.status, Task.occurrence,
                                    Task.due_on, colour.label("colour")), head.cascade_id)
-    query = _filtered(query, f, colour).order_by(*_order(f, colour)).limit(limit).offset(offset)
+    query = _filtered(query, f, colour, hits=hits).order_by(*_order(f, colour)).limit(limit).offset(offset)
     rows = session.execute(query).all()
     children = child_plans(session, [r.id for r in rows])
     return [BoardRow(*r, *children.get(r.id, (None, None))) for r in rows]
@@ -281,7 +302,7 @@ def board(*, session: Session, number: str, filters: BoardFilters, at: dt.dateti
     colour = colour_column(clock, session.get_bind().dialect.name)
     columns, read = colour_counts(clock, session.get_bind().dialect.name)
     counted = _filtered(_joined(select_columns(*columns), head.cascade_id), filters, colour,
-                        with_colour=False)
+                        with_colour=False, hits=search_hits(session, head.cascade_id, filters.q))
     counts: dict[str, int] = {}
     for row in session.execute(counted.group_by(col(Task.status))).all():
         for hue, n in read(*row).items():

@@ -67,7 +67,7 @@ def safe_next(target: str | None, default: str = "/") -> str:
 
 
 def redirect(path: str, **params: str) -> RedirectResponse:
-    query = f"?{urlencode(params)}" if params else ""
+    query = ("&" if "?" in path else "?") + urlencode(params) if params else ""
     return RedirectResponse(path + query, status_code=303)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from starlette.responses import Response
 
@@ -54,7 +55,11 @@ class Pages:
         clock = board.ColourClock.at_moment(ctx.at, **self._colour_args)
         with unit_of_work(self.app.engine, write=False) as session:
             lines = console.directive_lines(session, clock, self.counts)
-        return self.render(ctx, "console/directives.html", page="directives", lines=lines)
+        q = (ctx.arg("q") or "")[:200] or None
+        found = lists.search(lines, q, lambda d: (d.number, d.kind, d.title, d.issuer_name))
+        shown = lists.paged(found, lists.page_number(ctx.arg("page")), lists.DIRECTIVES_PER_PAGE)
+        return self.render(ctx, "console/directives.html", page="directives", lines=shown.rows,
+                           listing=shown, q=q, launched=len(lines))
 
     # GET /directives/{number:path}
     def board(self, ctx: Ctx) -> Response:
@@ -160,18 +165,24 @@ class Pages:
         with unit_of_work(self.app.engine, write=False) as session:
             lines, groups = acting.bodies(session=session)
         reg = self.app.registry
-        kind = ctx.arg("kind")
-        missing = ctx.arg("missing") == "1"
+        args = _list_args(ctx)  # after a refused save: the filters of the page it came from
+        kind, q = args.get("kind") or None, (args.get("q") or "")[:200] or None
+        missing = args.get("missing") == "1"
         shown = [b for b in lines if kind in (None, b.kind) and (not missing or not b.addresses)]
+        shown = lists.search(shown, q, lambda b: (b.name, b.id))
         order = {b: i for i, b in enumerate(reg.bodies)}
         shown.sort(key=lambda b: (order.get(b.id, len(order)), b.name))
+        names = {b.id: b.name for b in lines}
+        query = urlencode([(k, args[k]) for k in ("kind", "q", "missing") if args.get(k)])
+        saved = (ctx.arg("ok") or "").partition("contacts:")[2]
         return self.render(ctx, "console/bodies.html", code, page="bodies", bodies=shown,
                            groups=[(g, len(reg.expand(g.id)) if g.id in reg else len(g.members))
                                    for g in groups],
-                           kinds=sorted({b.kind for b in lines}), kind=kind, missing=missing,
-                           missing_total=sum(1 for b in lines if not b.addresses), error=error,
-                           back=ctx.request.url.path + (f"?{ctx.request.url.query}"
-                                                        if ctx.request.url.query else ""),
+                           kinds=sorted({b.kind for b in lines}), kind=kind, missing=missing, q=q,
+                           missing_total=sum(1 for b in lines if not b.addresses),
+                           error=error and (names.get(error[0], error[0]), error[1]),
+                           saved=names.get(saved, saved) if saved else None,
+                           back="/bodies" + (f"?{query}" if query else ""),
                            can_edit=acting.permitted(ctx.user.role, "edit-contacts"))
 
     # POST /bodies/{body_id}/contacts
@@ -205,6 +216,14 @@ class Pages:
         return redirect(safe_next(ctx.form.get("next"), "/outbox"), ok=f"mail:{outbox_id}")
 
 
+def _list_args(ctx: Ctx) -> dict[str, str]:
+    """A list page's query: the request's own, or (a form posted from the page) its `next`."""
+    if ctx.request.method == "GET":
+        return {k: v.strip() for k, v in ctx.request.query_params.items()}
+    query = urlsplit(safe_next(ctx.form.get("next"), "/bodies")).query
+    return {k: v.strip() for k, v in parse_qsl(query)}
+
+
 def board_filters(ctx: Ctx) -> board.BoardFilters:
     page = ctx.arg("page") or "1"
     sort = ctx.arg("sort") or "ref"
@@ -234,7 +253,7 @@ def _done_message(value: str | None) -> str | None:
         return None
     what, _, action = value.partition(":")
     if what == "contacts":
-        return f"Đã lưu địa chỉ e-mail của đơn vị {action}."
+        return None  # the bodies page says it with the body's name
     if what == "mail":
         return f"Thư #{action} đã được đưa lại vào hàng đợi gửi."
     if what == "launched":

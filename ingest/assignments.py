@@ -36,7 +36,8 @@ _NUMBERED = ("roman", "part", "chapter", "article", "decimal", "decimal2", "deci
 _COURTESY = re.compile(r"\b(?:cảm ơn|trân trọng kính chào|xin chân thành)\b|"
                        r"\bthông báo\b[^.]{0,120}\bđể\b[^.]{0,120}\bbiết\b",  # "… thông báo để … biết"
                        re.IGNORECASE)
-_REQUEST = re.compile(r"^(?:đề nghị|kính đề nghị)\s+", re.IGNORECASE)
+_REQUEST = re.compile(r"^(?:đề nghị|kính đề nghị|giao|yêu cầu)\s+", re.IGNORECASE)
+_ASSIGNED = re.compile(r"^(?:giao|yêu cầu)\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -270,10 +271,11 @@ class AssignmentReader(FieldBlocks):
         if len(text) > 220 or text.endswith((".", ";")) and not head.bold:
             return None
         body = _REQUEST.sub("", text)
+        assigned = _ASSIGNED.match(text) is not None  # "2. Giao Sở Nội vụ": the heading only
         names, end = self.resolver.scan(body)
         if names:
             rest = body[end:].strip(" ,:")
-            if not rest or rest.startswith("(") or head.bold and len(rest) < 160:
+            if not rest or rest.startswith("(") or head.bold and len(rest) < 160 and not assigned:
                 return names
             return None
         if scope.weak and body.lower().startswith(("các ", "những ")) and self._subjectless(node):

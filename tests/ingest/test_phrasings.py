@@ -333,3 +333,13 @@ def test_the_issuers_closing_notice_is_no_task(draft_text):
         "Văn phòng Trung ương Đảng thông báo để các cơ quan liên quan biết, thực hiện./.\n")
     assert draft["directive"]["issuer"] == "ext_van_phong_tw"
     assert [a["lead"] for a in draft["assignments"]] == [["ext_ban_to_chuc_tw"]]
+
+
+def test_a_heading_that_only_assigns_a_body(draft_text):
+    """'**2. Giao Sở Nội vụ**' over bullets is that body's heading: a task per duty."""
+    draft = draft_text(
+        "Chủ tịch Ủy ban nhân dân Thành phố có ý kiến chỉ đạo như sau:\n"
+        "**1. Giao Sở Nội vụ**\n"
+        "- Hướng dẫn, theo dõi tiến độ cập nhật dữ liệu cán bộ.\n"
+        "- Tham mưu Ủy ban nhân dân Thành phố đánh giá trách nhiệm người đứng đầu.\n")
+    assert leads(draft) == [(["unresolved:Sở Nội vụ"], None)] * 2

@@ -24,7 +24,7 @@ kho bạc, ngân hàng, chi nhánh, đài, báo, bảo hiểm xã hội, bảo h
 viện kiểm sát, tiểu ban, hội đồng, hđnd, mặt trận, bộ chỉ huy, cơ quan, đơn vị, phòng,
 thống kê, thuế, hải quan, kiểm toán, tập đoàn, tcty, cty, trung tâm, cấp ủy, chi bộ,
 ban cán sự, ban thường vụ, btv, bch, địa phương, ngành, đoàn thể, tổ chức đảng, liên hiệp,
-tạp chí, nhà xuất bản, bệnh viện, bộ phận, ban chỉ đạo, tổ công tác
+tạp chí, nhà xuất bản, bệnh viện, bộ phận, ban chỉ đạo, tổ công tác, chủ đầu tư
 """)
 # a head followed by one of these words is not a name ("Hội nghị", "Báo cáo", "ban hành")
 NOT_AFTER = {

@@ -31,7 +31,8 @@ def head_at(tokens: list[Token], i: int) -> int:
         return 0
     head = tuple(t.word for t in tokens[i:i + size])
     after = tokens[i + size].word if i + size < len(tokens) else ""
-    if after in NOT_AFTER.get(head, ()):
+    if after in NOT_AFTER.get(head, ()) and not (
+            after == "công" and tokens[i + size].capital):  # "Bộ Công Thương", "Bộ Công an"
         return 0
     if head in CAPITAL_ONLY and not tokens[i].capital:
         return 0

@@ -343,3 +343,13 @@ def test_a_heading_that_only_assigns_a_body(draft_text):
         "- Hướng dẫn, theo dõi tiến độ cập nhật dữ liệu cán bộ.\n"
         "- Tham mưu Ủy ban nhân dân Thành phố đánh giá trách nhiệm người đứng đầu.\n")
     assert leads(draft) == [(["unresolved:Sở Nội vụ"], None)] * 2
+
+
+def test_ministries_and_the_investor_lead(draft_text):
+    """'Bộ Công Thương' and 'Bộ Công an' are ministries (not 'bộ công cụ'); 'Chủ đầu tư' leads."""
+    draft = draft_text(
+        "Đề nghị:\n"
+        "(i) Bộ Công Thương chỉ đạo Tập đoàn Điện lực Việt Nam đẩy nhanh đàm phán hợp đồng.\n"
+        "(ii) Chủ đầu tư phối hợp chặt chẽ với các đơn vị liên quan hoàn thành nghiệm thu.\n")
+    assert [a["lead"] for a in draft["assignments"]] == [
+        ["unresolved:Bộ Công Thương"], ["unresolved:Chủ đầu tư"]]

@@ -150,8 +150,9 @@ def _assignment(item: dict[str, Any], lines: dict[str, Any], placeholders: tuple
     out.append(_field(4, "task", _scalar(item.get("task")), [_where(item_range)]))
     out.append(_field(4, "deadline", _deadline(item.get("deadline") or {}),
                       _deadline_notes(item.get("deadline") or {}, lines.get("deadline"))))
-    start, end = _scalar(source.get("line_start")), _scalar(source.get("line_end"))
-    out.append(_field(4, "source", f"{{line_start: {start}, line_end: {end}}}", []))
+    if source:  # a reviewed template's item has none
+        start, end = _scalar(source.get("line_start")), _scalar(source.get("line_end"))
+        out.append(_field(4, "source", f"{{line_start: {start}, line_end: {end}}}", []))
     return out
 
 

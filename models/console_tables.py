@@ -106,3 +106,21 @@ class DraftJob(SQLModel, table=True):
     error: str | None = None
     created_at: dt.datetime = _when()
     updated_at: dt.datetime = _when()  # the last sign of life of the worker reading it
+
+
+class DirectiveDocument(SQLModel, table=True):
+    """The document a directive was drafted from, uploaded on "Giao việc mới": its content in the
+    file store under `sha256` (stored once per content, as report files are); kept with the
+    draft, then with the directive the draft launched (0012_directive_documents.py)."""
+
+    __tablename__ = "directive_document"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64, index=True)
+    name: str = Field(max_length=255)
+    size: int
+    content_type: str = Field(max_length=120)
+    draft_id: int | None = Field(default=None, foreign_key="draft_review.id", index=True)
+    directive_id: int | None = Field(default=None, foreign_key="directive.id", index=True)
+    uploaded_by: int = Field(foreign_key="user_account.id")
+    uploaded_at: dt.datetime = _when()

@@ -32,6 +32,7 @@ from models.registry import Registry, is_external
 from models.template import TemplateError, TemplateSpec, parse_template, validation_problems
 from models.vocabulary import parse_date
 from models.yaml_lines import YamlSyntaxError, load_with_lines
+from services.documents import attach_to_launch
 from services.launch import LaunchError, LaunchPlan, LaunchResult, launch_from_template, plan_launch
 from services.review import template_text
 
@@ -312,4 +313,5 @@ def launch_draft(*, engine: Engine, draft_id: int, user_id: int, actor: str, reg
         row = get_draft(session, user_id, draft_id)
         row.status, row.directive_number, row.updated_at = LAUNCHED, result.directive, at
         session.add(row)
+        attach_to_launch(session=session, draft_id=draft_id, cascade_id=result.cascade_id)
     return result

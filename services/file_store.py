@@ -153,10 +153,12 @@ class MemoryFileStore:
 
 
 def clean_store(*, session: Session, store: FileStore, older_than: dt.datetime) -> list[str]:
-    """Remove contents no report names (left by a report that failed after storing its files)
-    and stored before `older_than` (a grace period: an upload in flight has no row yet).
-    Returns the removed hashes."""
-    named = set(session.exec(select(ReportFile.sha256).distinct()).all())
+    """Remove contents no report and no directive document names (left by an upload that failed
+    after storing its files) and stored before `older_than` (a grace period: an upload in flight
+    has no row yet). Returns the removed hashes."""
+    from services.documents import named_contents
+
+    named = set(session.exec(select(ReportFile.sha256).distinct()).all()) | named_contents(session)
     removed = [sha for sha, stored_at in list(store.contents())
                if sha not in named and stored_at < older_than]
     for sha in removed:

@@ -43,6 +43,7 @@ from models.vocabulary import (
     sentence,
     vi_number,
 )
+from services import documents
 from services.actions import (
     DATE_ACTIONS,
     MISSING_DATE,
@@ -52,9 +53,9 @@ from services.actions import (
     TaskNotFound,
 )
 from services.clicks import Click, NotQuick, click
-from services.links import LinkInvalid, LinkOutcome, find_link, report_by_link, use_link
+from services.links import LinkInvalid, LinkOutcome, find_link, reading_link, report_by_link, use_link
 from services.results import InputProblem, ReportInput, ReportRefused, ReportResult
-from web.downloads import download_response
+from web.downloads import document_response, download_response
 from web.forms import LinkForm, read_form
 from web.headers import SecurityHeaders
 from web.pages import (
@@ -271,6 +272,27 @@ class LinkPages:
                                                       "nhiệm vụ.")
         return found
 
+    # GET /l/{token}/document/{document_id}: the document of the link's task's directive.
+    async def document(self, request: Request) -> Response:
+        token, document_id = request.path_params["token"], request.path_params["document_id"]
+        at = self.app.clock()
+        return await run_in_threadpool(self._document, token, document_id, at)
+
+    def _document(self, token: str, document_id: int, at: dt.datetime) -> Response:
+        with unit_of_work(self.engine, write=False) as session:
+            try:
+                link = reading_link(session=session, signer=self.signer, token=token, at=at,
+                                    tz=self.tz)
+            except LinkInvalid as exc:
+                return self.render("problem.html", exc.status_code, status_code=exc.status_code,
+                                   message=str(exc), spent=None, task=None, headline=None)
+            view = documents.find(session, document_id, task_id=link.task_id)
+        found = document_response(self.app.files, view)
+        if found is None:
+            return self.render("problem.html", 404, status_code=404, spent=None, task=None,
+                               headline=None, message="Không có văn bản này cho nhiệm vụ.")
+        return found
+
     # GET /healthz
     async def healthz(self, request: Request) -> Response:
         return await run_in_threadpool(self._healthz)
@@ -339,6 +361,7 @@ def create_app(app: App, *, on_startup: Sequence[Hook] = (),
             Route(LINK_ROUTE, pages.show, methods=["GET"]),
             Route(LINK_ROUTE, pages.act, methods=["POST"]),
             Route(LINK_ROUTE + "/files/{file_id:int}", pages.download, methods=["GET"]),
+            Route(LINK_ROUTE + "/document/{document_id:int}", pages.document, methods=["GET"]),
             Route("/healthz", pages.healthz, methods=["GET"]),
             *console_routes(app, pages.env),  # the console shares the Jinja environment
         ],

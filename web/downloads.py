@@ -16,6 +16,7 @@ from starlette.responses import Response, StreamingResponse
 from models.files import FileStore
 from models.links import LinkSigner
 from models.report_views import file_of_task
+from services.documents import DocumentView
 from services.links import reading_link
 
 CHUNK = 256 * 1024
@@ -49,6 +50,16 @@ def task_file_response(session: Session, store: FileStore, task_id: int,
     task's files, or its content is missing). The caller has checked who asks: a link for the
     task, or a console session."""
     view = file_of_task(session, task_id, file_id)
+    if view is None or not store.exists(view.sha256):
+        return None
+    return StreamingResponse(_chunks(store.open(view.sha256)), media_type=view.content_type,
+                             headers={"content-disposition": content_disposition(view.name),
+                                      "content-length": str(view.size)})
+
+
+def document_response(store: FileStore, view: DocumentView | None) -> Response | None:
+    """A directive's document as an attachment, or None (no such document, content missing).
+    The caller has checked who asks: a console session, or a link to one of its tasks."""
     if view is None or not store.exists(view.sha256):
         return None
     return StreamingResponse(_chunks(store.open(view.sha256)), media_type=view.content_type,

@@ -18,7 +18,9 @@ from models.report_views import ReportView, TargetView, latest_report, targets_o
 from models.status import TERMINAL, Role, TaskStatus, find_transition
 from models.tables import Assignment, Body, Cascade, Directive, LinkToken, Task, TaskEvent
 from models.vocabulary import action_heading, local_time, long_date, status_label, upper_first
+from services import documents
 from services.clicks import TaskFacts
+from services.documents import DocumentView
 from services.links import EMAIL_LINK
 
 
@@ -61,6 +63,7 @@ class LinkPage:
     expires_text: str
     targets: tuple[TargetView, ...] = ()  # a report link: one figure field per target
     report: ReportView | None = None  # the task's latest report (shown for review)
+    documents: tuple[DocumentView, ...] = ()  # the document the directive was drafted from
 
 
 def _body_name(session: Session, body_id: str) -> str:
@@ -133,7 +136,8 @@ def link_page(session: Session, link: LinkToken, tz: dt.tzinfo) -> LinkPage:
     page = _link_page(session, link, tz)
     targets = tuple(targets_of_tasks(session, [link.task_id]).get(link.task_id, [])) \
         if link.action == "report" else ()
-    return replace(page, targets=targets, report=latest_report(session, link.task_id))
+    return replace(page, targets=targets, report=latest_report(session, link.task_id),
+                   documents=tuple(documents.of_task(session, link.task_id)))
 
 
 def _link_page(session: Session, link: LinkToken, tz: dt.tzinfo) -> LinkPage:

@@ -35,7 +35,8 @@ def test_a_reviewed_template_becomes_a_draft_that_can_be_discarded(web, console_
     assert "Mục III.1" in review.text and "48-KH/ĐĐTLĐ" in review.text
     assert client.get(answer.headers["location"] + "/preview").status_code == 200
     [row] = _drafts(console_app)
-    gone = client.post(f"/drafts/{row.id}/discard", data={"csrf_token": csrf_of(review.text)},
+    gone = client.post(f"/drafts/{row.id}/discard", data={"csrf_token": csrf_of(review.text),
+                                                          "confirm": "yes"},
                        follow_redirects=False)
     assert gone.status_code == 303
     assert client.get(f"/drafts/{row.id}").status_code == 404

@@ -11,6 +11,7 @@ pages: `console_routes(app, env)` gives its routes, every one behind `Guard.page
     GET  /drafts/jobs/{id}              a scan being read: its progress, then the review
     GET  /directives/{number}           Bảng theo dõi
     GET  /exports/tasks.{csv|xlsx}      the board's rows; /reports/summary.{html|docx|json}
+    GET  /documents/{id}                the document a directive was drafted from (any role)
     GET  /tasks/{id}, .../confirm       Nhiệm vụ; POST /tasks/{id}/act (coordinator, supervisor)
     GET  /tasks/{id}/files/{file_id}    a report's file (any role)
     GET  /inbox                         Việc chờ xử lý
@@ -73,6 +74,7 @@ def console_routes(app: App, env: jinja2.Environment) -> list[BaseRoute]:
               methods=["POST"]),
         Route("/exports/tasks.{fmt}", page(files.tasks), methods=["GET"]),
         Route("/reports/summary.{fmt}", page(files.summary), methods=["GET"]),
+        Route("/documents/{document_id:int}", page(files.document), methods=["GET"]),
         Route("/tasks/{task_id:int}", page(pages.task), methods=["GET"]),
         Route("/tasks/{task_id:int}/confirm", page(pages.confirm, ACTING), methods=["GET"]),
         Route("/tasks/{task_id:int}/act", page(pages.act, ACTING), methods=["POST"]),

@@ -16,7 +16,7 @@ from models.accounts import user_actor
 from models.db import unit_of_work
 from models.template import TemplateError
 from models.vocabulary import sentence
-from services import draft_jobs, drafts, review
+from services import documents, draft_jobs, drafts, review
 from services.launch import LaunchError
 from web.console.guard import Ctx, quoted, redirect
 from web.console.pages import Pages
@@ -61,6 +61,10 @@ class Drafts:
         with unit_of_work(self.app.engine) as session:
             row = drafts.start_draft(session=session, user_id=ctx.user.user_id, draft=drafted,
                                      name=name, at=ctx.at)
+            if upload:  # kept with the directive once launched
+                documents.keep_upload(session=session, store=self.app.files,
+                                      draft_id=int(row.id or 0), name=name, data=upload[1],
+                                      user_id=ctx.user.user_id, at=ctx.at)
         return redirect(f"/drafts/{row.id}")
 
     def _read_scan(self, ctx: Ctx, name: str, data: bytes, suffix: str) -> Response:

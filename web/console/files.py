@@ -1,5 +1,6 @@
 """Downloads from the board: its rows as .csv/.xlsx (the filters applied) and the review summary
-as HTML, .docx or JSON (services.reporting, the same as `cascade report`)."""
+as HTML, .docx or JSON (services.reporting, the same as `cascade report`); the document the
+directive was drafted from."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from starlette.responses import Response
 
 from models.db import unit_of_work
 from models.directives import NotFound
-from services import board, exports
+from services import board, documents, exports
 from services.reporting import build_report, default_name
 from web.console.guard import Ctx
 from web.console.pages import Pages, board_filters
-from web.downloads import content_disposition
+from web.downloads import content_disposition, document_response
 
 SUMMARY_TYPES = {"html": "text/html; charset=utf-8",
                  "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -63,3 +64,12 @@ class Files:
             headers["content-disposition"] = content_disposition(
                 default_name(report.summary.directive.number, fmt))
         return Response(report.data, media_type=SUMMARY_TYPES[fmt], headers=headers)
+
+    # GET /documents/{document_id}: the document a directive was drafted from
+    def document(self, ctx: Ctx) -> Response:
+        with unit_of_work(self.app.engine, write=False) as session:
+            view = documents.find(session, int(ctx.param("document_id")))
+        found = document_response(self.app.files, view)
+        if found is None:
+            return self.pages.not_found(ctx, "không có văn bản gốc này")
+        return found

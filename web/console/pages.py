@@ -14,7 +14,7 @@ from models.db import unit_of_work
 from models.directives import NotFound
 from models.status import Colour, Role, TaskStatus, find_transition
 from models.vocabulary import action_heading, action_label, sentence
-from services import acting, board, console
+from services import acting, board, console, documents, lists
 from services.actions import DATE_ACTIONS, MISSING_DATE, ActionRefused, TaskNotFound
 from services.outbox import list_outbox, outbox_counts
 from web.console.guard import Ctx, Guard, redirect, safe_next
@@ -68,9 +68,10 @@ class Pages:
             with unit_of_work(self.app.engine, write=False) as session:
                 data = board.board(session=session, number=ctx.param("number"), filters=filters,
                                    at=ctx.at, issuer=ctx.arg("issuer"), **self._colour_args)
+                kept = documents.of_directive(session, data.directive.id)
         except NotFound as exc:
             return self.not_found(ctx, str(exc))
-        return self.render(ctx, "console/board.html", page="directives", board=data,
+        return self.render(ctx, "console/board.html", page="directives", board=data, documents=kept,
                            colours=[c.value for c in Colour], statuses=[s.value for s in TaskStatus],
                            roles=[r.value for r in Role], sorts=board.SORTS)
 

@@ -14,7 +14,7 @@ import re
 
 from models.numbering import normalise_number
 
-_CODE = r"[A-Za-zĐđ][A-Za-zĐđ0-9&]{0,11}"
+_CODE = r"[A-Za-zĐđ][A-Za-zĐđ0-9&]{0,11}(?:\.[A-Z0-9]{1,4}(?![\w]))?"  # "VPCP-V.I": a unit's number
 NUMBER = (rf"(?P<digits>\d{{1,5}}[a-z]?)(?:\s*/\s*(?P<year>\d{{4}}))?\s*(?P<sep>[-–—/])\s*"
           rf"(?P<a>{_CODE})(?:\s*[-–—/]\s*(?P<b>{_CODE}))?(?:\s*[-–—/]\s*(?P<c>{_CODE}))?"
           r"(?![\w/])")

@@ -82,6 +82,8 @@ def _in_title(zone: list[Para], kind_para: Para | None, resolver: Resolver) -> F
         return None
     index = zone.index(kind_para)
     for para in zone[index:index + 3]:
+        if para is not kind_para and not (para.upper or para.bold):
+            continue  # a sentence of the preamble ("… kết luận của Bộ Chính trị, …") is no title
         m = re.search(r"\b(?:CỦA|của)\s+(.+)$", para.text)
         if m:
             # 'CỦA BỘ CHÍNH TRỊ, BAN BÍ THƯ VỀ …': the organs before what the title is about

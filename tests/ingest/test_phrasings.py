@@ -353,3 +353,16 @@ def test_ministries_and_the_investor_lead(draft_text):
         "(ii) Chủ đầu tư phối hợp chặt chẽ với các đơn vị liên quan hoàn thành nghiệm thu.\n")
     assert [a["lead"] for a in draft["assignments"]] == [
         ["unresolved:Bộ Công Thương"], ["unresolved:Chủ đầu tư"]]
+
+
+def test_header_of_a_preamble_citing_other_organs(draft_text):
+    """'… kết luận của Bộ Chính trị, Ban Bí thư …' in the preamble is no issuer; a unit's
+    number ('11554/VPCP-V.I') is kept whole."""
+    draft = draft_text(
+        "**ỦY BAN NHÂN\nDÂN **\nTỈNH ĐẮK LẮK\n|\nSố: 11554/UBND-V.I\n|\n"
+        "*Đắk Lắk, ngày 26 tháng 11 năm 2025*\n\n**CHỈ THỊ**\n\n"
+        "Thời gian qua, tỉnh đã triển khai các chủ trương, kết luận của Bộ Chính trị, Ban Bí "
+        "thư về sắp xếp đơn vị hành chính.\n\n1. Sở Nội vụ chủ trì rà soát thủ tục hành chính.\n")
+    header = draft["directive"]
+    assert header["number"] == "11554/UBND-V.I"
+    assert header["issuer"] == "unresolved:ỦY BAN NHÂN DÂN TỈNH ĐẮK LẮK"

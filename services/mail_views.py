@@ -46,7 +46,6 @@ from models.report_views import ReportView, reports_of_tasks
 from models.status import SYSTEM, TERMINAL, Actor, Role, TaskStatus, allowed_actions
 from models.tables import (
     Assignment,
-    Body,
     BodyContact,
     Cascade,
     Directive,
@@ -58,6 +57,7 @@ from models.tables import (
     table_of,
 )
 from models.vocabulary import SYSTEM_ACTOR, action_label, long_date
+from services.history import actor_names
 from services.links import link_expiry, link_row
 
 NO_ADDRESS = "chưa có địa chỉ e-mail"
@@ -172,8 +172,8 @@ class _Batch:
                 body_ids.add(f.recipient_id)
         report_tasks = [r.task_id for r in rows if r.kind in REPORT_KINDS and r.task_id is not None]
         self.reports = reports_of_tasks(session, report_tasks) if report_tasks else {}
-        self.names = dict(session.exec(select(Body.id, Body.name).where(
-            col(Body.id).in_(body_ids))).all())
+        # bodies by name, and a console user ('user:3') by name and role, never by id
+        self.names = actor_names(session, body_ids)
         self.contacts: dict[str, list[str]] = defaultdict(list)
         for contact in session.exec(select(BodyContact).where(col(BodyContact.body_id).in_(body_ids))
                                     .order_by(col(BodyContact.body_id), col(BodyContact.position))).all():

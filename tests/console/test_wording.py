@@ -3,8 +3,10 @@ the console's forms agree with themselves; exports and pages as people open them
 
 from __future__ import annotations
 
+from models.db import unit_of_work
 from notifications.mailer import RecordingMailer
-from tests.conftest import FixedClock, at
+from services.actions import record_action
+from tests.conftest import VN, FixedClock, at
 from tests.console.conftest import NAMES, csrf_of
 from tests.mail.conftest import dispatch
 from tests.web.conftest import task_id
@@ -31,3 +33,21 @@ def test_a_department_mail_names_the_user_who_acted(launched_app, web):
     assert cancelled, [m["Subject"] for m in mailer.sent]
     assert all("user:" not in _body_text(m) for m in mailer.sent)
     assert NAMES["coordinator"] in _body_text(cancelled[0])
+
+
+def test_returning_a_report_asks_for_the_reason_it_needs(launched_app, web):
+    """The return form says the reason is required (the service refuses a return without one),
+    where other actions keep an optional note."""
+    client = web("coordinator")
+    tid = task_id(launched_app.engine, "III.3", "tld_ban_tuyen_giao")
+    with unit_of_work(launched_app.engine) as session:
+        record_action(session=session, task_id=tid, action="report", actor="tld_ban_tuyen_giao",
+                      at=at("2023-08-01 09:00"), tz=VN, note="Đã xong")
+    page = client.get(f"/tasks/{tid}/confirm", params={"action": "return"})
+    assert "Lý do trả lại (bắt buộc)" in page.text and "không bắt buộc" not in page.text
+    refused = client.post(f"/tasks/{tid}/act", data={"csrf_token": csrf_of(page.text),
+                                                     "action": "return", "note": ""})
+    assert refused.status_code == 400 and "cần lý do" in refused.text
+    assert "Lý do trả lại (bắt buộc)" in refused.text
+    other = client.get(f"/tasks/{tid}/confirm", params={"action": "accept"})
+    assert "Ghi chú (không bắt buộc)" in other.text

@@ -4,6 +4,7 @@ diacritics) and .xlsx (openpyxl, written row by row), with Vietnamese headings a
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 
@@ -12,6 +13,7 @@ from services.board import BoardRow, DirectiveHead
 
 HEADINGS = ("Số nhiệm vụ", "Văn bản", "Mục", "Kỳ", "Nội dung", "Đơn vị", "Mã đơn vị", "Loại đơn vị",
             "Vai trò", "Trạng thái", "Hạn", "Tình trạng", "Kế hoạch con", "Tiến độ kế hoạch con")
+XLSX_DATE = "DD/MM/YYYY"
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -20,7 +22,7 @@ def _cells(head: DirectiveHead, rows: Iterable[BoardRow]) -> Iterable[Sequence[o
     for r in rows:
         yield (r.id, head.number, r.ref, r.occurrence, r.task_text, r.body_name, r.body_id,
                body_kind_label(r.body_kind), role_label(r.role), status_label(r.status),
-               short_date(r.due_on) if r.due_on else "", colour_label(r.colour),
+               r.due_on, colour_label(r.colour),
                r.child_number or "", r.child_progress or "")
 
 
@@ -29,19 +31,29 @@ def to_csv(head: DirectiveHead, rows: list[BoardRow]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(HEADINGS)
     for cells in _cells(head, rows):
-        writer.writerow([_safe(c) for c in cells])
+        writer.writerow([short_date(c) if isinstance(c, dt.date) else _safe(c) for c in cells])
     return buffer.getvalue().encode("utf-8-sig")
 
 
 def to_xlsx(head: DirectiveHead, rows: list[BoardRow]) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Nhiệm vụ")
+
+    def cell(value: object) -> object:
+        """A date is a date cell shown day/month/year (Excel sorts and filters it as a date)."""
+        if isinstance(value, dt.date):
+            out = WriteOnlyCell(sheet, value=value)
+            out.number_format = XLSX_DATE
+            return out
+        return _safe(value)
+
     sheet.append([f"{head.kind} số {head.number}: {head.title}"])
     sheet.append(list(HEADINGS))
     for cells in _cells(head, rows):
-        sheet.append([_safe(c) for c in cells])
+        sheet.append([cell(c) for c in cells])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -49,6 +61,8 @@ def to_xlsx(head: DirectiveHead, rows: list[BoardRow]) -> bytes:
 
 def _safe(value: object) -> object:
     """A text cell that a spreadsheet would run as a formula (=, +, -, @) is kept as text."""
+    if value is None:
+        return ""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
     return value

@@ -51,3 +51,23 @@ def test_returning_a_report_asks_for_the_reason_it_needs(launched_app, web):
     assert "Lý do trả lại (bắt buộc)" in refused.text
     other = client.get(f"/tasks/{tid}/confirm", params={"action": "accept"})
     assert "Ghi chú (không bắt buộc)" in other.text
+
+
+def test_the_xlsx_export_holds_real_dates_shown_day_month_year(launched_app, web):
+    import datetime as dt
+    import io
+
+    from openpyxl import load_workbook
+
+    client = web("viewer")
+    data = client.get("/exports/tasks.xlsx", params={"directive": "48-KH/ĐĐTLĐ",
+                                                     "assignment": "III.1"}).content
+    sheet = load_workbook(io.BytesIO(data)).active
+    rows = list(sheet.iter_rows(min_row=3))
+    assert rows
+    due = rows[0][10]  # Hạn
+    assert due.is_date and due.value.date() == dt.date(2023, 12, 15)
+    assert due.number_format == "DD/MM/YYYY"
+    csv_text = client.get("/exports/tasks.csv", params={"directive": "48-KH/ĐĐTLĐ",
+                                                        "assignment": "III.1"}).content
+    assert "15/12/2023" in csv_text.decode("utf-8-sig")

@@ -66,6 +66,8 @@ class DraftReview(SQLModel, table=True):
     source_name: str = Field(max_length=255)
     draft: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     annual_days: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # items past due the coordinator launches without reminders or escalations
+    unchased_refs: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     status: str = Field(default="open", max_length=20)  # open | launched | discarded
     directive_number: str | None = Field(default=None, max_length=80)
     created_at: dt.datetime = _when()

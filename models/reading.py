@@ -17,7 +17,8 @@ task = sa.table(
     sa.column("assignment_id", sa.Integer), sa.column("body_id", sa.String),
     sa.column("role", sa.String), sa.column("occurrence", sa.Integer),
     sa.column("status", sa.String), sa.column("due_on", sa.Date),
-    sa.column("closed_at", UTCDateTime()), sa.column("version", sa.Integer))
+    sa.column("closed_at", UTCDateTime()), sa.column("version", sa.Integer),
+    sa.column("unchased", sa.Boolean))
 assignment = sa.table(
     "assignment", sa.column("id", sa.Integer), sa.column("cascade_id", sa.Integer),
     sa.column("position", sa.Integer), sa.column("ref", sa.String),

@@ -122,6 +122,8 @@ class Task(SQLModel, table=True):
     updated_at: dt.datetime = _when()
     closed_at: dt.datetime | None = _when(nullable=True)
     version: int = 1
+    # launched past due and the coordinator chose no reminders or escalations for it
+    unchased: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class TaskEvent(SQLModel, table=True):

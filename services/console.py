@@ -30,6 +30,7 @@ from models.tables import (
     select_columns,
 )
 from services.board import ColourClock, child_plans, colour_column
+from services.chasing import unchased_note
 from services.counts import (
     OPEN_VALUES,
     Counts,
@@ -283,6 +284,7 @@ class TaskDetail:
     mails: list[MailLine]
     reports: list[ReportView]  # oldest first: summary, files, figures, review
     reporters: dict[str, str]  # who sent each report, by name
+    chase_note: str | None = None  # why the sweep no longer reminds or escalates it, if so
 
 
 def task_detail(*, session: Session, task_id: int, at: dt.datetime, tz: dt.tzinfo,
@@ -311,7 +313,11 @@ def task_detail(*, session: Session, task_id: int, at: dt.datetime, tz: dt.tzinf
                       child=child_plans(session, [task_id]).get(task_id),
                       parent_task_id=row[17], timeline=task_history(session, task_id),
                       mails=task_mails(session, task_id), reports=reports,
-                      reporters=actor_names(session, {r.actor for r in reports}))
+                      reporters=actor_names(session, {r.actor for r in reports}),
+                      chase_note=unchased_note(
+                          status=row.status, due_on=row.due_on, today=clock.today,
+                          unchased=bool(session.scalar(select(Task.unchased)
+                                                       .where(Task.id == task_id)))))
 
 
 def task_mails(session: Session, task_id: int) -> list[MailLine]:

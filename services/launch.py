@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -25,7 +26,6 @@ from models.tables import (
     Assignment,
     AssignmentTarget,
     Body,
-    BodyContact,
     Cascade,
     Directive,
     Target,
@@ -276,10 +276,12 @@ def launch_from_template(
     dry_run: bool = False,
     actor: str | None = None,
     channel: str = "launch",
+    unchased: Collection[str] = (),
 ) -> LaunchResult:
     """Launch `spec` in one transaction after bringing the registry and the contacts into the
     database; `dry_run` computes and writes everything, then rolls it all back, so it says
-    exactly what a launch would do. Raises LaunchError; nothing is written then."""
+    exactly what a launch would do; `unchased`: items launched without reminders or escalations.
+    Raises LaunchError; nothing is written then."""
     with unit_of_work(engine) as session:
         sync_registry(session=session, registry=registry)
         sync_contacts(session=session, contacts=contacts)
@@ -288,14 +290,9 @@ def launch_from_template(
             calendar=calendar, at=at, coordinator=coordinator, parent_task_id=parent_task_id,
             annual_days=annual_days, launched_on=business_date(at, tz), tz=tz, actor=actor,
             channel=channel)
-        if result.plan is not None:
-            external = {external_body(r).id for r in external_refs(spec)}
-            bodies = sorted({t.body_id for t in result.plan.tasks} - external)
-            known = set(session.exec(select(BodyContact.body_id).distinct()).all())
-            result.missing_email = [b for b in bodies if b not in known]
-            result.mails = len(result.plan.tasks) - sum(1 for t in result.plan.tasks
-                                                        if t.body_id in external)
-            result.notices = open_group_notices(session, registry, result.plan.open_groups, at)
+        from services.launch_checks import after_launch  # it builds on this module
+
+        after_launch(session, result, spec=spec, registry=registry, at=at, tz=tz, unchased=unchased)
         if dry_run:
             session.rollback()
             result.dry_run = True

@@ -16,6 +16,7 @@ from models import reading as t
 from models.directives import NotFound, directive_ids
 from models.status import TERMINAL, colour_by
 from models.vocabulary import business_date
+from services.chasing import unchased_note
 
 if TYPE_CHECKING:
     from models.calendar import WorkingCalendar
@@ -35,6 +36,7 @@ class TaskView:
     colour: str
     deadline_rule: str | None
     child_progress: str | None  # "3/5" when a child cascade fulfils the task
+    chase_note: str | None = None  # why the sweep no longer reminds or escalates it, if so
 
     def as_json(self) -> dict:
         data = asdict(self)
@@ -59,7 +61,8 @@ def list_tasks(
     query = (
         sa.select(t.task.c.id, t.directive.c.number, t.assignment.c.ref, t.task.c.body_id,
                   t.body.c.name, t.task.c.role, t.task.c.status, t.task.c.occurrence,
-                  t.task.c.due_on, t.task.c.closed_at, t.assignment.c.deadline_rule)
+                  t.task.c.due_on, t.task.c.closed_at, t.assignment.c.deadline_rule,
+                  t.task.c.unchased)
         .select_from(t.task
                      .join(t.assignment, t.assignment.c.id == t.task.c.assignment_id)
                      .join(t.cascade, t.cascade.c.id == t.task.c.cascade_id)
@@ -82,7 +85,9 @@ def list_tasks(
                                       near_limit=near_limit,
                                       closed_on=business_date(r.closed_at, tz) if r.closed_at
                                       else None).value,
-                     deadline_rule=r.deadline_rule, child_progress=progress.get(r.id))
+                     deadline_rule=r.deadline_rule, child_progress=progress.get(r.id),
+                     chase_note=unchased_note(status=r.status, due_on=r.due_on, today=today,
+                                              unchased=bool(r.unchased)))
             for r in rows]
 
 

@@ -10,7 +10,8 @@ serialised (BEGIN IMMEDIATE).
 
 Candidates come from one range query on the (status, due_on) index: open tasks due between
 `today - horizon_days` and the widest reminder window. A task late by more than the horizon is
-no longer chased by the sweep (it stays in the digests until done).
+no longer chased by the sweep (it stays in the digests until done), nor is a task the
+coordinator launched past due without reminders or escalations (`task.unchased`).
 """
 
 from __future__ import annotations
@@ -33,12 +34,12 @@ from models.registry import EXTERNAL_KIND
 from models.status import OPEN, colour
 from models.tables import Assignment, Body, Cascade, FollowUp, Outbox, Task, select_columns, table_of
 from models.vocabulary import business_date
+from services.chasing import HORIZON_DAYS
 from services.notify import task_state
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-HORIZON_DAYS = 400  # calendar days past the deadline after which the sweep stops chasing
 OPEN_STATUSES = sorted(s.value for s in OPEN)
 _CHUNK = 5000  # bound parameters per IN (...) list
 
@@ -161,7 +162,8 @@ def candidates(*, session: Session, today: dt.date, calendar: WorkingCalendar, p
     hi = calendar.add_working_days(today, widest_reminder(session, policy))
     return (select_columns(Task.id, Task.status, Task.due_on, Task.body_id, Task.role,
                            Task.occurrence, Task.cascade_id, Task.assignment_id,
-                           Task.requested_due_on, Task.version, Cascade.coordinator_id,
+                           Task.requested_due_on, Task.version, Task.unchased,
+                           Cascade.coordinator_id,
                            col(Cascade.policy).label("cascade_policy"),
                            col(Assignment.policy).label("assignment_policy"),
                            Assignment.deadline_rule)
@@ -191,6 +193,8 @@ def sweep(*, session: Session, at: dt.datetime, tz: dt.tzinfo, calendar: Working
     for row in rows:
         report.colours[colour(status=row.status, due_on=row.due_on, today=today, calendar=calendar,
                               near_due_working_days=near_due_working_days).value] += 1
+        if row.unchased:
+            continue  # launched past due without reminders or escalations, by choice
         merged = policy
         if row.cascade_policy or row.assignment_policy:
             pkey = (json.dumps(row.cascade_policy, sort_keys=True),

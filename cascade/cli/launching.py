@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -97,7 +98,7 @@ def launch(
             annual_days=days, dry_run=dry_run)
     except LaunchError as exc:
         fail(str(exc))
-    _report_launch(result, fmt=format, app=app)
+    _report_launch(result, fmt=format, app=app, today=app.today(when))
 
 
 def _reviewed_template(app: App, doc: Path, *, ask: bool) -> str:
@@ -143,7 +144,7 @@ def _reviewed_template(app: App, doc: Path, *, ask: bool) -> str:
     return template_text(drafted)
 
 
-def _report_launch(result: LaunchResult, *, fmt: str, app: App) -> None:
+def _report_launch(result: LaunchResult, *, fmt: str, app: App, today: dt.date) -> None:
     if fmt == "json":
         print_json(result.as_json())
         return
@@ -152,10 +153,6 @@ def _report_launch(result: LaunchResult, *, fmt: str, app: App) -> None:
     console, warn = out(), err()
     for line in (*result.notices, *result.warnings):
         warn.print(f"Lưu ý: {line}", markup=False)
-    if result.missing_email:
-        warn.print(f"Lưu ý: {len(result.missing_email)} đơn vị chưa có địa chỉ e-mail (nhiệm vụ vẫn "
-                   f"được tạo, thư chờ đến khi có địa chỉ): {', '.join(result.missing_email)}. Xem "
-                   "`cascade bodies --missing-email`.", markup=False)
     if not result.created:
         console.print(f"Văn bản {result.directive} đã được khởi chạy trước đó (chuỗi "
                       f"#{result.cascade_id}, {result.tasks} nhiệm vụ): không tạo gì mới.")
@@ -164,8 +161,11 @@ def _report_launch(result: LaunchResult, *, fmt: str, app: App) -> None:
         reg = app.registry
         listing = table(f"Chạy thử {result.directive}: sẽ tạo {result.tasks} nhiệm vụ", "Mục",
                         ("Đơn vị", {"ratio": 1, "no_wrap": False}), "Vai trò", "Hạn")
-        for t in result.plan.tasks:
-            listing.add_row(t.ref, reg.label(t.body_id), t.role.label, short_date(t.due_on))
+        for t in result.plan.tasks:  # flagged as the warnings above say
+            late = " (quá hạn)" if t.due_on and t.due_on < today else ""
+            mute = " (chưa có e-mail)" if t.body_id in result.missing_email else ""
+            listing.add_row(t.ref, reg.label(t.body_id) + mute, t.role.label,
+                            short_date(t.due_on) + late)
         show(listing)
         console.print("Chạy thử: không ghi gì vào cơ sở dữ liệu.")
         return

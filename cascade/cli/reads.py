@@ -81,6 +81,9 @@ def status(app: App, *, directive: str | None = None, body: str | None = None,
     show(listing)
     if views:
         print("  ".join(f"{colour_label(c)}: {n}" for c, n in sorted(counts.items())))
+    for v in views:  # what the sweep no longer chases (400 days after the deadline, or chosen)
+        if v.chase_note:
+            print(f"#{v.id}: {v.chase_note}")
 
 
 def history(app: App, *, task_id: str, format: str = "table") -> None:

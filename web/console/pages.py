@@ -16,6 +16,7 @@ from models.status import Colour, Role, TaskStatus, find_transition
 from models.vocabulary import action_heading, action_label, sentence
 from services import acting, board, console, documents, lists
 from services.actions import DATE_ACTIONS, MISSING_DATE, ActionRefused, TaskNotFound
+from services.launch_checks import waiting_bodies
 from services.outbox import list_outbox, outbox_counts
 from web.console.guard import Ctx, Guard, redirect, safe_next
 
@@ -157,7 +158,9 @@ class Pages:
     def inbox(self, ctx: Ctx) -> Response:
         with unit_of_work(self.app.engine, write=False) as session:
             data = console.inbox(session=session)
-        return self.render(ctx, "console/inbox.html", page="inbox", inbox=data,
+            waiting = waiting_bodies(session)
+        return self.render(ctx, "console/inbox.html", page="inbox", inbox=data, waiting=waiting,
+                           can_edit=acting.permitted(ctx.user.role, "edit-contacts"),
                            can_act=acting.permitted(ctx.user.role, "grant-extension"),
                            today=self.app.today(ctx.at))
 

@@ -71,3 +71,11 @@ def test_the_xlsx_export_holds_real_dates_shown_day_month_year(launched_app, web
     csv_text = client.get("/exports/tasks.csv", params={"directive": "48-KH/ĐĐTLĐ",
                                                         "assignment": "III.1"}).content
     assert "15/12/2023" in csv_text.decode("utf-8-sig")
+
+
+def test_pages_speak_to_people_not_to_the_command_line(launched_app, web):
+    login = web().get("/login").text
+    assert "cascade users" not in login and "liên hệ người quản trị hệ thống" in login
+    ranking = web("coordinator").get("/evaluation").text
+    assert "evaluation.yaml" not in ranking and ".yaml" not in ranking
+    assert "thang chấm điểm chung do quản trị hệ thống thiết lập" in ranking

@@ -33,7 +33,7 @@ COLOUR = {
     "in_term": "trong hạn",
     "near_due": "sắp đến hạn",
     "overdue": "quá hạn",
-    "no_deadline": "không thời hạn",
+    "no_deadline": "thường xuyên",  # continuous (or no day set): as the review summary says
     "done_on_time": "xong đúng hạn",
     "done_late": "xong trễ hạn",
     "cancelled": "đã hủy",
@@ -290,6 +290,14 @@ def long_date(day: dt.date) -> str:
 def short_date(day: dt.date | None) -> str:
     """'30/11/2025', or 'không thời hạn' for no date."""
     return f"{day:%d/%m/%Y}" if day else "không thời hạn"
+
+
+def due_label(day: dt.date | None, rule: str | None) -> str:
+    """A task's deadline in a list: '30/11/2025', 'thường xuyên' for a continuous rule (as the
+    review summary says), 'không thời hạn' when the document gives none."""
+    if day:
+        return short_date(day)
+    return "thường xuyên" if rule == "continuous" else "không thời hạn"
 
 
 def admin_date(day: dt.date) -> str:

@@ -9,7 +9,7 @@ the date a task was closed is its closing instant's date in the deployment's tim
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -139,6 +139,7 @@ class BoardRow:
     colour: str
     child_number: str | None = None  # a child plan that fulfils this task
     child_progress: str | None = None  # "3/5"
+    deadline_rule: str | None = None  # the item's rule ('continuous': a standing task)
 
 
 @dataclass(frozen=True)
@@ -264,11 +265,13 @@ def _rows(session: Session, head: DirectiveHead, f: BoardFilters, colour: Any, *
     hits = search_hits(session, head.cascade_id, f.q)
     query = _joined(select_columns(Task.id, Assignment.ref, Assignment.task_text, Task.body_id,
                                    Body.name, Body.kind, Task.role, Task.status, Task.occurrence,
-                                   Task.due_on, colour.label("colour")), head.cascade_id)
+                                   Task.due_on, colour.label("colour"), Assignment.deadline_rule),
+                    head.cascade_id)
     query = _filtered(query, f, colour, hits=hits).order_by(*_order(f, colour)).limit(limit).offset(offset)
     rows = session.execute(query).all()
     children = child_plans(session, [r.id for r in rows])
-    return [BoardRow(*r, *children.get(r.id, (None, None))) for r in rows]
+    return [replace(BoardRow(*r[:-1], *children.get(r.id, (None, None))), deadline_rule=r[-1])
+            for r in rows]
 
 
 def child_plans(session: Session, task_ids: list[int]) -> dict[int, tuple[str, str]]:

@@ -8,7 +8,14 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 
-from models.vocabulary import body_kind_label, colour_label, role_label, short_date, status_label
+from models.vocabulary import (
+    body_kind_label,
+    colour_label,
+    due_label,
+    role_label,
+    short_date,
+    status_label,
+)
 from services.board import BoardRow, DirectiveHead
 
 HEADINGS = ("Số nhiệm vụ", "Văn bản", "Mục", "Kỳ", "Nội dung", "Đơn vị", "Mã đơn vị", "Loại đơn vị",
@@ -22,7 +29,7 @@ def _cells(head: DirectiveHead, rows: Iterable[BoardRow]) -> Iterable[Sequence[o
     for r in rows:
         yield (r.id, head.number, r.ref, r.occurrence, r.task_text, r.body_name, r.body_id,
                body_kind_label(r.body_kind), role_label(r.role), status_label(r.status),
-               r.due_on, colour_label(r.colour),
+               r.due_on or due_label(None, r.deadline_rule), colour_label(r.colour),
                r.child_number or "", r.child_progress or "")
 
 

@@ -79,3 +79,13 @@ def test_pages_speak_to_people_not_to_the_command_line(launched_app, web):
     ranking = web("coordinator").get("/evaluation").text
     assert "evaluation.yaml" not in ranking and ".yaml" not in ranking
     assert "thang chấm điểm chung do quản trị hệ thống thiết lập" in ranking
+
+
+def test_standing_tasks_read_thuong_xuyen_on_the_board_and_in_exports(launched_app, web):
+    client = web("viewer")
+    board = client.get("/directives/48-KH/ĐĐTLĐ", params={"assignment": "III.3"}).text
+    row = board[board.index("<tbody"):board.index("</tbody>")]
+    assert "thường xuyên" in row and "không thời hạn" not in board
+    text = client.get("/exports/tasks.csv", params={"directive": "48-KH/ĐĐTLĐ",
+                                                    "assignment": "III.3"}).content.decode("utf-8-sig")
+    assert "thường xuyên" in text and "không thời hạn" not in text

@@ -34,7 +34,7 @@ def install(env: jinja2.Environment, app: App) -> None:
         status_label=v.status_label, role_label=v.role_label, colour_label=v.colour_label,
         action_label=v.action_label, channel_label=v.channel_label,
         body_kind_label=v.body_kind_label, mail_kind_label=v.mail_kind_label,
-        outbox_status_label=v.outbox_status_label, short_date=v.short_date,
+        outbox_status_label=v.outbox_status_label, short_date=v.short_date, due_label=v.due_label,
         event_date=v.event_date, upper_first=v.upper_first,
         when=lambda moment: v.short_time(moment, tz) if moment else "—",
         number=lambda x, digits=2: v.vi_number(x, digits), file_size=v.file_size,

@@ -46,32 +46,89 @@ def head(name: str) -> str:
     return next((t for t in alias_key(name).split() if t.isalnum()), "")
 
 
-def candidates(name: str, registry: Registry, limit: int = 5) -> list[Candidate]:
-    """The registry bodies and groups nearest to `name` (best first), accents ignored."""
-    from rapidfuzz import fuzz, process
+# A name that starts so belongs to a province's or the State's administration (a "Sở", a
+# People's Committee and its office, the police, a newspaper, a centre): never a body of the
+# Confederation, whatever its letters share with one.
+_GOVERNMENT = ("so", "ubnd", "hdnd", "cong an", "bo chi huy", "bao", "dai", "trung tam",
+               "bao hiem", "chi nhanh", "van phong ubnd", "van phong hdnd", "uy ban",
+               "cac so", "thu truong")
+# Words that say nothing of which body is meant.
+_GENERIC = frozenset("cac co quan don vi dia phuong lien quan va tinh thanh pho nganh ban to "
+                     "chuc cap xa phuong khac co theo".split())
+_CONFEDERATION = ("tld", "ldld", "cdn", "cdtct", "group:")
 
-    phrase = name.removeprefix("unresolved:").removeprefix("external:")
-    choices: dict[str, str] = {}
-    labels: dict[str, str] = {}
+
+def _kind_of_phrase(name: str, key: str) -> str:
+    if key.startswith(_GOVERNMENT) or " ubnd" in key[:14]:
+        return "government"
+    plural = name.strip().lower().startswith(("các ", "cac ", "những "))
+    if plural or key.startswith(("co quan", "don vi", "dia phuong", "nganh")):
+        return "group"  # "các cơ quan, đơn vị": a set of bodies, never one of them
+    return head(key)
+
+
+def _places(registry: Registry) -> dict[str, str]:
+    """place words ("bac ninh") -> the provincial federation there."""
+    out = {}
     for body in registry.bodies.values():
-        for form in (body.name, *body.aliases):
-            choices[f"{body.id}\x00{form}"] = alias_key(form)
+        if body.kind == "provincial_federation":
+            place = alias_key(body.name).removeprefix("ldld").strip()
+            if place:
+                out[place] = body.id
+    return out
+
+
+def _score(phrase: str, kind: str, places: set[str], ref: str, form: str, body_kind: str,
+           body_places: set[str]) -> float:
+    """How near the registry's `form` (folded) is to `phrase` (folded), 0..100, by the kind of
+    body each names, the place each is in and the words they share (letters last)."""
+    from rapidfuzz import fuzz
+
+    words = {w for w in phrase.split() if w not in _GENERIC}
+    theirs = {w for w in form.split() if w not in _GENERIC}
+    shared = len(words & theirs) / len(words) if words else 0.0
+    score = 45 * shared + 0.25 * fuzz.token_sort_ratio(phrase, form)
+    if kind == "government":
+        score *= 0.5 if body_kind == "external" else 0.3  # a Sở is no Confederation body
+    elif kind == "group":
+        score += 15 if ref.startswith("group:") else 0
+    elif kind and kind == head(form):
+        score += 20
+    if places:
+        score += 15 if places & body_places else -15
+    elif body_places:
+        score -= 5  # a province's body for a name that names no province
+    return max(0.0, min(100.0, score))
+
+
+def candidates(name: str, registry: Registry, limit: int = 5) -> list[Candidate]:
+    """The registry bodies and groups nearest to `name` (best first), accents ignored, ranked
+    by what the name says: the kind of body, its place, its words."""
+    written = name.removeprefix("unresolved:").removeprefix("external:")
+    phrase = alias_key(written)
+    kind = _kind_of_phrase(written, phrase)
+    by_place = _places(registry)
+    here = {p for p in by_place if f" {p} " in f" {phrase} "}
+    place_of = {ref: {p} for p, ref in by_place.items()}
+    best: dict[str, float] = {}
+    labels: dict[str, str] = {}
+    forms: list[tuple[str, str, str]] = []
+    for body in registry.bodies.values():
+        forms += [(body.id, alias_key(f), body.kind) for f in (body.name, *body.aliases)]
         labels[body.id] = body.name
     for group in registry.groups.values():
-        for form in group.surface_forms:
-            choices[f"{group.id}\x00{form}"] = alias_key(form)
+        if group.placeholder:
+            continue
+        forms += [(group.id, alias_key(f), "group") for f in group.surface_forms]
         labels[group.id] = registry.label(group.id)
-    found = process.extract(alias_key(phrase), choices, scorer=fuzz.WRatio, limit=limit * 4)
-    best: dict[str, float] = {}
-    alike: set[str] = set()
+    for ref, form, body_kind in forms:
+        score = _score(phrase, kind, here, ref, form, body_kind, place_of.get(ref, set()))
+        best[ref] = max(best.get(ref, 0.0), score)
+    ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
     wanted = head(phrase)
-    for key_form, score, key in found:
-        ref = key.split("\x00", 1)[0]
-        best[ref] = max(best.get(ref, 0.0), float(score))
-        if wanted and head(key_form) == wanted:
-            alike.add(ref)
-    ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
-    return [Candidate(ref, labels[ref], round(score, 1), ref in alike) for ref, score in ranked]
+    return [Candidate(ref, labels[ref], round(score, 1),
+                      bool(wanted) and head(labels[ref]) == wanted and kind != "government")
+            for ref, score in ranked]
 
 
 def load_aliases(path: Path, registry: Registry | None = None) -> dict[str, str]:

@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import models.console_tables  # noqa: F401 (its tables join the metadata)
+import models.review_tables  # noqa: F401 (remembered name decisions)
 from models.tables import metadata
 
 config = context.config

@@ -164,7 +164,8 @@ USER_ROLE = {"coordinator": "điều phối viên", "supervisor": "lãnh đạo,
 PAGE = {"dashboard": "Tổng quan", "directives": "Văn bản", "new": "Giao việc mới",
         "board": "Bảng theo dõi", "task": "Nhiệm vụ", "inbox": "Việc chờ xử lý",
         "bodies": "Đơn vị", "outbox": "Thư", "login": "Đăng nhập", "review": "Rà soát bản nháp",
-        "preview": "Xem trước khi khởi chạy", "evaluation": "Đánh giá, xếp loại"}
+        "preview": "Xem trước khi khởi chạy", "evaluation": "Đánh giá, xếp loại",
+        "decisions": "Quyết định đã nhớ"}
 # What a reviewer decides about a name the registry lacks (services/review.py).
 NAME_DECISION = {"map": "là đơn vị, nhóm trong sổ",
                  "new": "thêm đơn vị mới",

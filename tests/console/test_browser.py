@@ -119,12 +119,12 @@ def _shoot(browser, server, shots, name, path, role="coordinator"):
 
 
 def _decide(page, phrase, choice, target=None):
-    form = page.locator("form.item", has=page.locator(f"input[name=phrase][value='{phrase}']"))
-    form.get_by_label("Quyết định").select_option(choice)
+    """A name's decision on the review form (saved with the form's «Lưu»)."""
+    box = page.locator("fieldset.name", has=page.locator(f"input[value='{phrase}']"))
     if target:
-        form.get_by_label("Hoặc gõ đơn vị, nhóm khác").fill(target)
-    with page.expect_navigation():
-        form.get_by_role("button", name="Ghi nhận quyết định").click()
+        box.get_by_label("Hoặc gõ đơn vị, nhóm trong sổ").fill(target)
+    else:
+        box.locator(f"input[type=radio][value='{choice}']").check()
 
 
 def test_the_coordinators_whole_path(site, server, browser, shots, tmp_path):
@@ -142,14 +142,17 @@ def test_the_coordinators_whole_path(site, server, browser, shots, tmp_path):
         page.get_by_role("button", name="Soạn bản nháp").first.click()
     assert page.locator("h1").inner_text().startswith("Rà soát bản nháp: 160/KH-UBND")
     review_url = page.url
-    assert page.locator("form.item").count() == 5  # five distinct names to settle
+    assert page.locator("fieldset.name").count() == 5  # five distinct names to settle
     _decide(page, "Sở Nông nghiệp và Môi trường", "map", target="ldld_can_tho")
     _decide(page, "ỦY BAN NHÂN DÂN THÀNH PHỐ CẦN THƠ", "external")
     _decide(page, "Ủy ban Mặt trận Tổ quốc Việt Nam thành phố", "external")
     _decide(page, "Ủy ban nhân dân cấp xã", "external")
     _decide(page, "Các Sở, ngành", "drop")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lưu", exact=True).click()
+    assert "Đã lưu bản nháp" in page.locator(".notice.ok").inner_text()
     page.goto(review_url)  # a reload keeps every decision: the draft is in the database
-    assert page.locator("form.item").count() == 0
+    assert page.locator("fieldset.name").count() == 0
     first = page.locator("#item-VI\\.1")
     assert "chưa xác định" in first.inner_text()  # the flagged "các ban liên quan"
     first.get_by_label("⚠ các ban liên quan").uncheck()

@@ -8,6 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 import models.console_tables  # noqa: F401 (its tables join the metadata)
+import models.review_tables  # noqa: F401 (remembered name decisions)
 from models.db import current_revision, head_revision, upgrade
 from models.tables import metadata
 

@@ -6,8 +6,8 @@ pages: `console_routes(app, env)` gives its routes, every one behind `Guard.page
     GET  /                              Tổng quan
     GET  /directives                    Văn bản
     GET  /directives/new, POST          Giao việc mới (coordinator)
-    GET  /drafts/{id}, POST             the review page; POST .../names, .../days, .../launch,
-    GET  /drafts/{id}/preview           .../discard (coordinator)
+    GET  /drafts/{id}, POST             the review page; POST .../names, .../discard (coordinator)
+    GET  /drafts/{id}/preview           the preview; POST .../days, .../overdue, .../launch
     GET  /drafts/jobs/{id}              a scan being read: its progress, then the review
     GET  /directives/{number}           Bảng theo dõi
     GET  /exports/tasks.{csv|xlsx}      the board's rows; /reports/summary.{html|docx|json}
@@ -34,6 +34,7 @@ from web.console.drafts import Drafts
 from web.console.files import Files
 from web.console.guard import ACTING, COORDINATOR, Guard
 from web.console.pages import Pages
+from web.console.preview import Preview
 from web.console.results import Results
 from web.console.review import Review
 from web.console.templating import install
@@ -52,6 +53,7 @@ def console_routes(app: App, env: jinja2.Environment) -> list[BaseRoute]:
     guard = Guard(app, env)
     login, pages = Login(guard), Pages(guard)
     drafts, files, results = Drafts(pages), Files(pages), Results(pages)
+    preview = Preview(pages)
     review = Review(pages)
     page = guard.page
     return [
@@ -66,11 +68,17 @@ def console_routes(app: App, env: jinja2.Environment) -> list[BaseRoute]:
         Route("/drafts/jobs/{job_id:int}", page(drafts.job, COORDINATOR), methods=["GET"]),
         Route("/drafts/{draft_id:int}", page(review.show, COORDINATOR), methods=["GET"]),
         Route("/drafts/{draft_id:int}", page(review.save, COORDINATOR), methods=["POST"]),
-        Route("/drafts/{draft_id:int}/names", page(review.name, COORDINATOR), methods=["POST"]),
-        Route("/drafts/{draft_id:int}/preview", page(drafts.preview, COORDINATOR), methods=["GET"]),
-        Route("/drafts/{draft_id:int}/days", page(drafts.days, COORDINATOR), methods=["POST"]),
-        Route("/drafts/{draft_id:int}/launch", page(drafts.launch, COORDINATOR), methods=["POST"]),
-        Route("/drafts/{draft_id:int}/discard", page(drafts.discard, COORDINATOR),
+        Route("/drafts/{draft_id:int}/preview", page(preview.preview, COORDINATOR), methods=["GET"]),
+        Route("/drafts/{draft_id:int}/days", page(preview.days, COORDINATOR), methods=["POST"]),
+        Route("/drafts/{draft_id:int}/overdue", page(preview.overdue, COORDINATOR),
+              methods=["POST"]),
+        Route("/drafts/{draft_id:int}/launch", page(preview.launch, COORDINATOR), methods=["POST"]),
+        Route("/drafts/{draft_id:int}/discard", page(review.discard, COORDINATOR),
+              methods=["POST"]),
+        Route("/decisions", page(review.decisions, COORDINATOR), methods=["GET"]),
+        Route("/decisions/{decision_id:int}", page(review.change_decision, COORDINATOR),
+              methods=["POST"]),
+        Route("/decisions/{decision_id:int}/withdraw", page(review.withdraw_decision, COORDINATOR),
               methods=["POST"]),
         Route("/exports/tasks.{fmt}", page(files.tasks), methods=["GET"]),
         Route("/reports/summary.{fmt}", page(files.summary), methods=["GET"]),

@@ -1,6 +1,6 @@
 """Giao việc mới: upload or paste -> the review page (one row per assignment, every flag shown,
 every unresolved name settled once) -> the preview (tasks per body and per item, yearly days
-still to choose) -> launch with a confirmation. The draft lives in the database
+still to choose) -> launch with a confirmation (web/console/preview.py). The draft lives in the database
 (services.drafts), so it survives a reload and a logout. A scan is read in the background
 (services.draft_jobs): the upload answers with a progress page that refreshes itself (a meta
 refresh, no script) and goes on to the review when the scan is read."""
@@ -12,13 +12,10 @@ from typing import Any
 
 from starlette.responses import Response
 
-from models.accounts import user_actor
 from models.db import unit_of_work
-from models.template import TemplateError
 from models.vocabulary import sentence
 from services import documents, draft_jobs, drafts, review
-from services.launch import LaunchError
-from web.console.guard import Ctx, quoted, redirect
+from web.console.guard import Ctx, redirect
 from web.console.pages import Pages
 
 ROLES = review.ROLES
@@ -53,7 +50,7 @@ class Drafts:
         if upload and suffix:
             return self._read_scan(ctx, name, upload[1], suffix)
         try:
-            aliases = review.learned_aliases(self.app.settings.aliases_path, registry)
+            aliases: dict[str, str] = {}  # remembered decisions are suggestions, in the review
             drafted = drafts.draft_from(upload[1] if upload else None, None if upload else text,
                                         name, registry, aliases, self.app.settings.upload_max_bytes)
         except (drafts.UploadRefused, review.AliasError) as exc:
@@ -81,7 +78,7 @@ class Drafts:
         registry = self.app.registry
         draft_jobs.start(job_id, partial(
             draft_jobs.run_job, engine=self.app.engine, job_id=job_id, claim=claim,
-            registry=registry, aliases=partial(review.learned_aliases, s.aliases_path, registry),
+            registry=registry, aliases=dict,
             max_bytes=s.upload_max_bytes, cache_dir=draft_jobs.ocr_cache_dir(s.data_dir),
             clock=self.app.clock))
 
@@ -106,55 +103,6 @@ class Drafts:
     def _load(self, ctx: Ctx) -> Any:
         with unit_of_work(self.app.engine, write=False) as session:
             return drafts.get_draft(session, ctx.user.user_id, int(ctx.param("draft_id")))
-
-    # GET /drafts/{id}/preview
-    def preview(self, ctx: Ctx, *, error: str | None = None, code: int = 200) -> Response:
-        try:
-            row = self._load(ctx)
-        except drafts.DraftNotFound as exc:
-            return self.pages.not_found(ctx, str(exc))
-        days = dict(row.annual_days or {})
-        result = drafts.preview(row.draft, registry=self.app.registry, calendar=self.app.calendar,
-                                launched_on=self.app.today(ctx.at), annual_days=days)
-        names = review.external_names(row.draft)
-        return self._render(ctx, "console/preview.html", code, page="new", row=row,
-                            result=result, days=days, error=error,
-                            label=lambda ref: names.get(ref) or review.ref_label(ref, self.app.registry))
-
-    # POST /drafts/{id}/days
-    def days(self, ctx: Ctx) -> Response:
-        try:
-            chosen = {key[4:]: drafts.parse_day(value) for key, value in ctx.form.items()
-                      if key.startswith("day-") and value.strip()}
-        except ValueError as exc:
-            return self.preview(ctx, error=sentence(str(exc)), code=400)
-        try:
-            with unit_of_work(self.app.engine) as session:
-                row = drafts.get_draft(session, ctx.user.user_id, int(ctx.param("draft_id")))
-                drafts.save_draft(session, row, row.draft, ctx.at,
-                                  annual_days={**(row.annual_days or {}), **chosen})
-        except drafts.DraftNotFound as exc:
-            return self.pages.not_found(ctx, str(exc))
-        return redirect(f"/drafts/{row.id}/preview")
-
-    # POST /drafts/{id}/launch
-    def launch(self, ctx: Ctx) -> Response:
-        if ctx.form.get("confirm") != "yes":
-            return self.preview(ctx, error="Đánh dấu ô xác nhận trước khi khởi chạy.", code=400)
-        try:
-            row = self._load(ctx)
-            result = drafts.launch_draft(
-                engine=self.app.engine, draft_id=row.id, user_id=ctx.user.user_id,
-                actor=user_actor(ctx.user.user_id), registry=self.app.registry,
-                contacts=self.app.contacts, calendar=self.app.calendar, tz=self.app.tz, at=ctx.at,
-                coordinator=self.app.settings.follow_up_office, annual_days=dict(row.annual_days or {}))
-        except drafts.DraftNotFound as exc:
-            return self.pages.not_found(ctx, str(exc))
-        except TemplateError as exc:
-            return self.preview(ctx, error="; ".join(str(p.message) for p in exc.problems), code=400)
-        except LaunchError as exc:
-            return self.preview(ctx, error=sentence(str(exc)), code=400)
-        return redirect(f"/directives/{quoted(result.directive)}", ok=f"launched:{result.directive}")
 
     # POST /drafts/{id}/discard
     def discard(self, ctx: Ctx) -> Response:

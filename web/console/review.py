@@ -1,6 +1,10 @@
-"""The review page of a draft (Giao việc mới): one row per assignment, every flag shown,
-every unresolved name settled once (services.review). Split from web/console/drafts.py, which
-keeps the upload, the scan's progress, the preview and the launch."""
+"""The review page of a draft (Giao việc mới): every row, the header (with the place and the
+signer), the targets and every name the registry lacks on one form, saved at once. A name
+starts undecided; its candidates are ranked by what it says, and what a review decided for the
+same issuer is offered as a suggestion to confirm (services.name_memory), never applied by
+itself. «Quyết định đã nhớ» (/decisions) lists the remembered decisions to edit or withdraw.
+Split from web/console/drafts.py, which keeps the upload, the scan's progress, the preview and
+the launch."""
 
 from __future__ import annotations
 
@@ -10,23 +14,32 @@ from typing import Any
 from starlette.responses import Response
 
 from models.db import unit_of_work
-from models.vocabulary import parse_date, sentence
-from services import drafts, review
+from models.vocabulary import sentence
+from services import drafts, name_memory, review
 from web.console.drafts import Drafts
 from web.console.guard import Ctx, redirect
-
-ROLES = review.ROLES
+from web.console.review_form import MARKED, ROLES, UNDECIDED, _apply_form, _choices, name_decisions
 
 
 class Review(Drafts):
+    def _names(self, session: Any, draft: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+        registry = self.app.registry
+        names = review.unresolved_names(draft, registry)
+        key, _ = name_memory.issuer_of(draft, registry)
+        return names, name_memory.suggestions(session, key, [n.phrase for n in names])
+
     # GET /drafts/{id}
-    def show(self, ctx: Ctx, *, errors: list[str] | None = None, code: int = 200) -> Response:
+    def show(self, ctx: Ctx, *, errors: list[str] | None = None, code: int = 200,
+             draft: dict[str, Any] | None = None) -> Response:
+        """The review; `draft`: a copy with the form applied, shown when it could not be saved."""
         try:
-            row = self._load(ctx)
+            with unit_of_work(self.app.engine, write=False) as session:
+                row = drafts.get_draft(session, ctx.user.user_id, int(ctx.param("draft_id")))
+                draft = draft if draft is not None else row.draft
+                names, offered = self._names(session, draft)
         except drafts.DraftNotFound as exc:
             return self.pages.not_found(ctx, str(exc))
         registry = self.app.registry
-        draft = row.draft
         flags = review.flags_of(draft, registry)
         flagged = {(f.where, f.ref) for f in flags}
         items = []
@@ -39,115 +52,123 @@ class Review(Drafts):
                           "count": sum(n for role in ROLES for _, _, n, _ in refs[role]),
                           "flags": [f for f in flags if f.where.split(" ")[0] == item["ref"]]})
         header = draft.get("directive") or {}
+        ok = ctx.arg("ok") or ""
+        saved = ok.partition("saved:")[2] if ok.startswith("saved:") else None
         return self._render(
             ctx, "console/review.html", code, page="new", row=row, draft=draft, items=items,
             header=header, issuer_label=review.ref_label(header.get("issuer") or "", registry),
-            flags=flags, names=review.unresolved_names(draft, registry), errors=errors or [],
-            choices=_choices(registry), forms=drafts.DEADLINE_FORMS,
-            kinds=[k for k in _kinds() if k != "group"])
+            flags=flags, names=names, errors=errors or [], choices=_choices(registry),
+            forms=drafts.DEADLINE_FORMS, saved=saved, scopes=(MARKED, UNDECIDED),
+            yearly=_yearly(draft, dict(row.annual_days or {})),
+            offered={n.phrase: offered.get(name_memory.fold(n.phrase)) for n in names},
+            decision_label=lambda d: _decision_label(d, registry))
 
     # POST /drafts/{id}
     def save(self, ctx: Ctx) -> Response:
+        registry = self.app.registry
         try:
             with unit_of_work(self.app.engine) as session:
                 row = drafts.get_draft(session, ctx.user.user_id, int(ctx.param("draft_id")))
                 draft = copy.deepcopy(row.draft)
-                errors = _apply_form(draft, ctx, self.app.registry)
-                drafts.save_draft(session, row, draft, ctx.at)
+                name_memory.mark_issuer(draft, registry)  # the issuer as drafted, before edits
+                issuer = name_memory.issuer_of(draft, registry)
+                _, offered = self._names(session, draft)
+                decided, errors = name_decisions(ctx, registry, offered)
+                errors += _apply_form(draft, ctx, registry)
+                for phrase, decision in decided.items():
+                    review.apply_name(draft, phrase, decision)
+                days, day_error = _yearly_days(draft, dict(row.annual_days or {}),
+                                               ctx.form.get("annual-day", ""))
+                errors += day_error
+                if not errors:
+                    drafts.save_draft(session, row, draft, ctx.at, annual_days=days)
+                    for phrase, decision in decided.items():
+                        name_memory.remember(session, issuer=issuer, phrase=phrase,
+                                             decision=decision, user_id=ctx.user.user_id,
+                                             at=ctx.at)
         except drafts.DraftNotFound as exc:
             return self.pages.not_found(ctx, str(exc))
-        if errors:
-            return self.show(ctx, errors=errors, code=400)
+        if errors:  # nothing saved: the page shows what was typed, to correct and save again
+            return self.show(ctx, errors=errors, code=400, draft=draft)
         if ctx.form.get("go") == "preview":
             return redirect(f"/drafts/{row.id}/preview")
-        return redirect(f"/drafts/{row.id}", ok="saved:draft")
+        return redirect(f"/drafts/{row.id}", ok=f"saved:{len(decided)}")
 
-    # POST /drafts/{id}/names
-    def name(self, ctx: Ctx) -> Response:
-        s = self.app.settings
+    # POST /drafts/{id}/discard
+    def discard(self, ctx: Ctx) -> Response:
+        """Only with the confirmation ticked: a draft discarded is gone from the list."""
+        if ctx.form.get("confirm") != "yes":
+            return self.show(ctx, code=400, errors=[
+                "Chưa bỏ bản nháp: đánh dấu ô «Tôi muốn bỏ bản nháp này» rồi bấm lại."])
+        return super().discard(ctx)
+
+    # GET /decisions
+    def decisions(self, ctx: Ctx, *, error: str | None = None, code: int = 200) -> Response:
+        with unit_of_work(self.app.engine, write=False) as session:
+            rows = name_memory.listing(session)
+        registry = self.app.registry
+        return self._render(ctx, "console/decisions.html", code, page="decisions", rows=rows,
+                            error=error, choices=_choices(registry),
+                            decision_label=lambda d: _decision_label(d, registry),
+                            changed=ctx.arg("ok"))
+
+    # POST /decisions/{id}
+    def change_decision(self, ctx: Ctx) -> Response:
         f = ctx.form
-        choice = f.get("choice", "")
+        choice = f.get("decision", "")
         try:
-            registry = self.app.registry
-            typed = f.get("target", "").strip()
-            target = drafts.resolve_ref(typed, registry) if choice == review.MAP and typed \
-                else f.get("candidate")
+            decision = drafts.resolve_ref(f.get("target", ""), self.app.registry) \
+                if choice == review.MAP else choice
             with unit_of_work(self.app.engine) as session:
-                row = drafts.get_draft(session, ctx.user.user_id, int(ctx.param("draft_id")))
-                draft = copy.deepcopy(row.draft)
-                review.decide_name(draft, f.get("phrase", ""), choice=choice, registry=registry,
-                                   aliases_path=s.aliases_path,
-                                   local_registry_path=s.local_registry_path, target=target,
-                                   new_name=f.get("new_name") or None,
-                                   new_kind=f.get("new_kind") or None,
-                                   new_parent=f.get("new_parent") or None)
-                drafts.save_draft(session, row, draft, ctx.at)
-        except drafts.DraftNotFound as exc:
-            return self.pages.not_found(ctx, str(exc))
-        except (review.ReviewError, review.AliasError, ValueError) as exc:
-            return self.show(ctx, errors=[f"«{f.get('phrase', '')}»: {sentence(str(exc))}"], code=400)
-        return redirect(f"/drafts/{row.id}", ok="saved:name")
+                row = name_memory.change(session, int(ctx.param("decision_id")), decision,
+                                         registry=self.app.registry, user_id=ctx.user.user_id,
+                                         at=ctx.at)
+                phrase = row.phrase
+        except ValueError as exc:
+            return self.decisions(ctx, error=sentence(str(exc)) + " Chưa thay đổi gì.", code=400)
+        return redirect("/decisions", ok=f"changed:{phrase}")
+
+    # POST /decisions/{id}/withdraw
+    def withdraw_decision(self, ctx: Ctx) -> Response:
+        try:
+            with unit_of_work(self.app.engine) as session:
+                row = name_memory.withdraw(session, int(ctx.param("decision_id")))
+                phrase = row.phrase
+        except ValueError as exc:
+            return self.decisions(ctx, error=sentence(str(exc)) + " Chưa thay đổi gì.", code=400)
+        return redirect("/decisions", ok=f"withdrawn:{phrase}")
 
 
-def _kinds() -> list[str]:
-    from models.vocabulary import BODY_KIND
+def _yearly(draft: dict[str, Any], days: dict[str, str]) -> list[str]:
+    """The refs of yearly items whose day is still to choose."""
+    from models.deadlines import DeadlineRuleError, parse_rule
 
-    return list(BODY_KIND)
-
-
-def _choices(registry: Any) -> list[tuple[str, str]]:
-    """The type-ahead list: every body and group as "Name (id)"."""
-    out = [(b.id, f"{b.name} ({b.id})") for b in registry.bodies.values()]
-    out += [(g.id, f"{registry.label(g.id)} ({g.id})") for g in registry.groups.values()
-            if not g.placeholder]
+    out = []
+    for item in draft.get("assignments") or []:
+        rule = (item.get("deadline") or {}).get("rule")
+        try:
+            if rule and parse_rule(rule).needs_day and item["ref"] not in days:
+                out.append(item["ref"])
+        except DeadlineRuleError:
+            continue
     return out
 
 
-def _apply_form(draft: dict[str, Any], ctx: Ctx, registry: Any) -> list[str]:
-    """Apply the review form to `draft`; what could not be applied, one message per field."""
-    errors: list[str] = []
-    header = draft.setdefault("directive", {})
-    for key in ("number", "kind", "title"):
-        if f"h-{key}" in ctx.form:
-            header[key] = " ".join(ctx.form[f"h-{key}"].split()) or None
-    if ctx.form.get("h-issuer", "").strip():
-        try:
-            header["issuer"] = drafts.resolve_ref(ctx.form["h-issuer"], registry)
-        except ValueError as exc:
-            errors.append(f"Cơ quan ban hành: {sentence(str(exc))}")
-    if ctx.form.get("h-issued_on", "").strip():
-        try:
-            header["issued_on"] = parse_date(ctx.form["h-issued_on"]).isoformat()
-        except ValueError as exc:
-            errors.append(f"Ngày ban hành: {sentence(str(exc))}")
-    kept = []
-    for n, item in enumerate(draft.get("assignments") or []):
-        p = f"i-{n}-"
-        if f"{p}task" not in ctx.form:  # not on the form that was sent: unchanged
-            kept.append(item)
-            continue
-        if ctx.form.get(f"{p}drop"):
-            continue
-        for role in ROLES:
-            refs = [r for r in item.get(role) or [] if r in ctx.lists.get(f"{p}{role}", [])]
-            added = ctx.form.get(f"{p}{role}-add", "").strip()
-            if added:
-                try:
-                    refs.append(drafts.resolve_ref(added, registry))
-                except ValueError as exc:
-                    errors.append(f"Mục {item['ref']}: {sentence(str(exc))}")
-            item[role] = list(dict.fromkeys(refs))
-        item["task"] = ctx.form[f"{p}task"].strip() or item.get("task")
-        deadline = item.setdefault("deadline", {"rule": None, "text": None})
-        try:
-            rule = drafts.form_rule(ctx.form.get(f"{p}dk", "keep"), ctx.form.get(f"{p}dv", ""),
-                                    deadline.get("rule"))
-            if rule != deadline.get("rule") or ctx.form.get(f"{p}dk") == "none":
-                deadline["rule"] = rule
-                if rule is None:
-                    deadline["text"] = None
-        except ValueError as exc:
-            errors.append(f"Mục {item['ref']}, thời hạn: {sentence(str(exc))}")
-        kept.append(item)
-    draft["assignments"] = kept
-    return errors
+def _yearly_days(draft: dict[str, Any], days: dict[str, str],
+                 typed: str) -> tuple[dict[str, str], list[str]]:
+    """The yearly days after the review: the day typed, for every yearly item without one."""
+    if not typed.strip():
+        return days, []
+    try:
+        day = drafts.parse_day(typed)
+    except ValueError as exc:
+        return days, [f"Ngày hạn hằng năm: {sentence(str(exc))}"]
+    return {**days, **{ref: day for ref in _yearly(draft, days)}}, []
+
+
+def _decision_label(decision: str, registry: Any) -> str:
+    from models.vocabulary import NAME_DECISION
+
+    if decision in (review.EXTERNAL, review.DROP):
+        return NAME_DECISION[decision]
+    return registry.label(decision) if decision in registry else decision

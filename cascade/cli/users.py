@@ -9,7 +9,7 @@ import typer
 
 from cascade.cli.common import app_of, check_format, fail, guard, out, print_json
 from cascade.cli.options import FormatOpt
-from cascade.cli.tables import table
+from cascade.cli.tables import show, table
 
 users_app = typer.Typer(help="Tài khoản trang quản trị (điều phối viên, lãnh đạo, người xem).",
                         no_args_is_help=True)
@@ -95,7 +95,7 @@ def list_(ctx: typer.Context, format: FormatOpt = "table") -> None:
         listing.add_row(u.email, u.name, USER_ROLE.get(u.role, u.role),
                         "dùng được" if u.active else "đã khóa",
                         short_date(app.today(u.created_at)))
-    out().print(listing)
+    show(listing)
 
 
 @users_app.command("disable")

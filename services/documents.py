@@ -18,6 +18,8 @@ from models.files import sniff as sniff_file
 from models.tables import Cascade, Task
 
 TEXT_TYPES = {".yaml": "application/yaml", ".txt": "text/plain; charset=utf-8"}
+NOT_STORED = ("Không ghi được tệp vào kho lưu trữ (ổ đĩa đầy hoặc không ghi được); chưa lưu gì. "
+              "Báo người quản trị hệ thống rồi thử lại.")
 
 
 @dataclass(frozen=True)

@@ -100,3 +100,29 @@ def test_a_refused_upload_keeps_no_document(console_app, web):
                           files={"document": ("x.bin", b"\x00\x01binary", "application/octet-stream")})
     assert refused.status_code == 400
     assert _rows(console_app) == [] and list(console_app.files.contents()) == []
+
+
+def test_a_store_that_cannot_write_keeps_neither_draft_nor_document(make_app, clock):
+    from starlette.testclient import TestClient
+
+    from models.console_tables import DraftReview
+    from services.accounts import create_user
+    from services.file_store import MemoryFileStore
+    from services.setup import initialise
+    from tests.console.conftest import NAMES, PASSWORD, USERS, login
+    from web.app import create_app
+
+    app = make_app(clock=clock, files=MemoryFileStore(fail_on_put=1))
+    initialise(engine=app.engine, registry=app.registry, contacts=app.contacts, at=clock())
+    with unit_of_work(app.engine) as session:
+        create_user(session=session, email=USERS["coordinator"], name=NAMES["coordinator"],
+                    role="coordinator", password=PASSWORD, at=clock())
+    with TestClient(create_app(app)) as client:
+        assert login(client, "coordinator").status_code == 303
+        page = client.get("/directives/new")
+        answer = client.post("/directives/new", data={"csrf_token": csrf_of(page.text)},
+                             files={"document": (NAME, TEMPLATE.read_bytes(), "text/plain")})
+    assert answer.status_code == 503 and "chưa lưu gì" in answer.text
+    assert _rows(app) == []
+    with unit_of_work(app.engine, write=False) as session:
+        assert session.exec(select(DraftReview)).all() == []

@@ -55,13 +55,16 @@ class Drafts:
                                         name, registry, aliases, self.app.settings.upload_max_bytes)
         except (drafts.UploadRefused, review.AliasError) as exc:
             return self.new(ctx, error=sentence(str(exc)) + " Chưa lưu gì.", code=400)
-        with unit_of_work(self.app.engine) as session:
-            row = drafts.start_draft(session=session, user_id=ctx.user.user_id, draft=drafted,
-                                     name=name, at=ctx.at)
-            if upload:  # kept with the directive once launched
-                documents.keep_upload(session=session, store=self.app.files,
-                                      draft_id=int(row.id or 0), name=name, data=upload[1],
-                                      user_id=ctx.user.user_id, at=ctx.at)
+        try:
+            with unit_of_work(self.app.engine) as session:
+                row = drafts.start_draft(session=session, user_id=ctx.user.user_id,
+                                         draft=drafted, name=name, at=ctx.at)
+                if upload:  # kept with the directive once launched
+                    documents.keep_upload(session=session, store=self.app.files,
+                                          draft_id=int(row.id or 0), name=name, data=upload[1],
+                                          user_id=ctx.user.user_id, at=ctx.at)
+        except OSError:  # the file store could not write (a full disk): the draft is not kept
+            return self.new(ctx, error=documents.NOT_STORED, code=503)
         return redirect(f"/drafts/{row.id}")
 
     def _read_scan(self, ctx: Ctx, name: str, data: bytes, suffix: str) -> Response:

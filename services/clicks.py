@@ -79,6 +79,7 @@ class TaskFacts:
     body_name: str
     coordinator_name: str
     body_kind: str | None = None
+    deadline_rule: str | None = None  # the item's rule ('continuous': a standing task)
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,7 @@ _FACTS = {
     "directive_number": "d.number", "directive_kind": "d.kind", "directive_title": "d.title",
     "issued_on": "d.issued_on", "ref": "a.ref", "task_text": "a.task_text",
     "body_name": "coalesce(b.name, t.body_id)", "body_kind": "b.kind",
-    "coordinator_name": "coalesce(cb.name, c.coordinator_id)",
+    "coordinator_name": "coalesce(cb.name, c.coordinator_id)", "deadline_rule": "a.deadline_rule",
 }
 # Written out: SQLAlchemy names columns without their table inside an UPDATE's RETURNING,
 # which makes the joins of a subquery there ambiguous. SQLite allows no other table in

@@ -17,7 +17,14 @@ from models.mail import LINK_ONLY_ACTIONS
 from models.report_views import ReportView, TargetView, latest_report, targets_of_tasks
 from models.status import TERMINAL, Role, TaskStatus, find_transition
 from models.tables import Assignment, Body, Cascade, Directive, LinkToken, Task, TaskEvent
-from models.vocabulary import action_heading, local_time, long_date, status_label, upper_first
+from models.vocabulary import (
+    action_heading,
+    due_label,
+    local_time,
+    long_date,
+    status_label,
+    upper_first,
+)
 from services import documents
 from services.clicks import TaskFacts
 from services.documents import DocumentView
@@ -86,7 +93,8 @@ def load_task(session: Session, task_id: int, tz: dt.tzinfo) -> TaskPage:
         directive_number=directive.number, directive_kind=directive.kind,
         directive_title=directive.title, issued_on=directive.issued_on, ref=assignment.ref,
         task_text=assignment.task_text, body_name=_body_name(session, task.body_id),
-        coordinator_name=_body_name(session, cascade.coordinator_id)), tz)
+        coordinator_name=_body_name(session, cascade.coordinator_id),
+        deadline_rule=assignment.deadline_rule), tz)
 
 
 def task_page(task: TaskFacts, tz: dt.tzinfo) -> TaskPage:
@@ -102,7 +110,7 @@ def task_page(task: TaskFacts, tz: dt.tzinfo) -> TaskPage:
         body_name=task.body_name,
         role=role,
         role_label=role.label,
-        due_text=long_date(task.due_on) if task.due_on else "không thời hạn",
+        due_text=long_date(task.due_on) if task.due_on else due_label(None, task.deadline_rule),
         due_on=task.due_on,
         requested_due_on=task.requested_due_on,
         requested_text=long_date(task.requested_due_on) if task.requested_due_on else None,

@@ -89,3 +89,18 @@ def test_standing_tasks_read_thuong_xuyen_on_the_board_and_in_exports(launched_a
     text = client.get("/exports/tasks.csv", params={"directive": "48-KH/ĐĐTLĐ",
                                                     "assignment": "III.3"}).content.decode("utf-8-sig")
     assert "thường xuyên" in text and "không thời hạn" not in text
+
+
+def test_a_standing_tasks_link_page_says_thuong_xuyen(launched_app, web):
+    from services.links import issue_link
+
+    tid = task_id(launched_app.engine, "III.3", "tld_ban_tuyen_giao")
+    with unit_of_work(launched_app.engine) as session:
+        token = issue_link(session=session, signer=launched_app.signer, task_id=tid,
+                           action="acknowledge", actor="tld_ban_tuyen_giao",
+                           at=at("2023-08-01 10:00"), ttl_days=60)
+    body = web()
+    page = body.get(f"/l/{token}").text
+    assert "<dt>Thời hạn</dt><dd>thường xuyên</dd>" in page
+    done = body.post(f"/l/{token}")  # the page after the click reads the task the same way
+    assert done.status_code == 200 and "không thời hạn" not in done.text

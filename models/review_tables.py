@@ -6,9 +6,10 @@ itself, and lists them on «Quyết định đã nhớ» to edit or withdraw."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import JSON, Column, Field, SQLModel
 
 from models.tables import _when
 
@@ -26,3 +27,16 @@ class NameDecision(SQLModel, table=True):
     decision: str = Field(max_length=120)  # a body or group id, "external" or "drop"
     decided_by: int | None = Field(default=None, foreign_key="user_account.id")
     updated_at: dt.datetime = _when()
+
+
+class KeptForm(SQLModel, table=True):
+    """A review form posted after its session expired, kept until its author logs in again in
+    the same browser (a cookie holds a random id, the table only its SHA-256): the review then
+    shows what was typed, to check and save (web/console/review.py)."""
+
+    __tablename__ = "kept_form"
+
+    id_hash: str = Field(primary_key=True, max_length=64)
+    path: str = Field(max_length=255)
+    fields: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: dt.datetime = _when()

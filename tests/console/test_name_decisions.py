@@ -167,3 +167,35 @@ def test_remembered_decisions_are_listed_edited_and_withdrawn(console_app, web):
     gone = client.post(f"/decisions/{row.id}/withdraw", data={"csrf_token": csrf_of(listing.text)})
     assert "Chưa có quyết định nào được ghi nhớ" in gone.text
     assert web("viewer").get("/decisions").status_code == 403
+
+
+def test_an_edit_posted_after_the_session_expired_comes_back_after_logging_in(console_app, web,
+                                                                              clock):
+    """«Lưu» after the session expired: the login page, then the same review with what was
+    typed (a signer, a name's decision, the bulk choice), not yet saved; «Lưu» then saves it."""
+    from tests.console.conftest import login
+
+    client = web("coordinator")
+    url = _paste(client, BAC_NINH)
+    page = client.get(url).text
+    before = _draft(console_app, url)
+    names = _names(page)
+    k = names.index("Sở Tư pháp")
+    data = {"csrf_token": csrf_of(page), "n-count": str(len(names)), "h-signer": "Người ký mới",
+            f"n-{k}": "external", "bulk": "drop", "go": "save"}
+    data.update({f"n-{i}-phrase": p for i, p in enumerate(names)})
+    clock.advance(hours=2)  # idle past the 60 minutes
+    sent = client.post(url, data=data, follow_redirects=False)
+    assert sent.status_code == 303 and sent.headers["location"].startswith("/login?next=")
+    assert _draft(console_app, url) == before  # nothing saved without a session
+    assert login(client, "coordinator").status_code == 303
+    from urllib.parse import unquote
+
+    back = client.get(unquote(sent.headers["location"].split("next=", 1)[1]))
+    assert back.status_code == 200 and "chưa lưu" in back.text
+    assert 'value="Người ký mới"' in back.text
+    assert re.search(rf'name="n-{k}" value="external" checked', back.text)
+    assert re.search(r'<option value="drop" selected>', back.text)
+    assert _draft(console_app, url) == before
+    again = client.get(url).text  # taken once: a reload shows the saved draft
+    assert 'value="Người ký mới"' not in again

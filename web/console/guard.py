@@ -6,6 +6,7 @@ does nothing. Handlers are plain functions of a `Ctx`, run in the thread pool.""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,9 @@ EVERYONE = frozenset(UserRole)
 COORDINATOR = frozenset({UserRole.COORDINATOR})
 ACTING = frozenset({UserRole.COORDINATOR, UserRole.SUPERVISOR})
 MAX_FIELD_BYTES = 1024 * 1024
+# Forms kept when their session has expired (the review page), and the cookie naming them.
+KEEP_ON_EXPIRY = re.compile(r"^/drafts/\d+$")
+KEPT_COOKIE = "cascade_kept_form"
 
 
 @dataclass
@@ -113,6 +117,32 @@ class Guard:
                     ctx.form.setdefault(key, value)
         return True
 
+    async def _keep(self, request: Request, at: dt.datetime) -> Response:
+        """A review posted after its session expired: keep what was typed (services.kept_forms)
+        and come back to it after logging in, in this browser."""
+        from services.kept_forms import keep
+
+        fields: list[tuple[str, str]] = []
+        try:
+            async with request.form(max_files=0, max_fields=2000,
+                                    max_part_size=MAX_FIELD_BYTES) as form:
+                fields = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+        except Exception:  # noqa: BLE001 (a form over the limits: nothing to keep)
+            fields = []
+        path = request.url.path
+        response = redirect("/login", next=f"{path}?kept=1") if fields \
+            else RedirectResponse("/login", status_code=303)
+        if fields:
+            def store() -> str:
+                with unit_of_work(self.app.engine) as session:
+                    return keep(session, path=path, fields=fields, at=at)
+
+            raw = await run_in_threadpool(store)
+            response.set_cookie(KEPT_COOKIE, raw, httponly=True, samesite="lax", path="/",
+                                secure=self.app.settings.production, max_age=86400)
+        response.delete_cookie(self.cookie, path="/")
+        return response
+
     def page(self, handler: Handler, roles: Collection[UserRole] = EVERYONE) -> Callable[..., Any]:
         """The endpoint for `handler`, open only to a session whose role is in `roles`."""
 
@@ -120,6 +150,9 @@ class Guard:
             at = self.app.clock()
             user = await run_in_threadpool(self._signed_in, request.cookies.get(self.cookie), at)
             if user is None:
+                if request.method == "POST" and request.cookies.get(self.cookie) \
+                        and KEEP_ON_EXPIRY.match(request.url.path):  # a session that expired
+                    return await self._keep(request, at)
                 back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 response = redirect("/login", next=back) if request.method == "GET" \
                     else RedirectResponse("/login", status_code=303)

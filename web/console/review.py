@@ -9,15 +9,16 @@ the launch."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any
 
 from starlette.responses import Response
 
 from models.db import unit_of_work
 from models.vocabulary import sentence
-from services import drafts, name_memory, review
+from services import drafts, kept_forms, name_memory, review
 from web.console.drafts import Drafts
-from web.console.guard import Ctx, redirect
+from web.console.guard import KEPT_COOKIE, Ctx, redirect
 from web.console.review_form import MARKED, ROLES, UNDECIDED, _apply_form, _choices, name_decisions
 
 
@@ -32,14 +33,18 @@ class Review(Drafts):
     def show(self, ctx: Ctx, *, errors: list[str] | None = None, code: int = 200,
              draft: dict[str, Any] | None = None) -> Response:
         """The review; `draft`: a copy with the form applied, shown when it could not be saved."""
+        registry = self.app.registry
+        typed = self._take_kept(ctx) if ctx.arg("kept") and draft is None else None
         try:
             with unit_of_work(self.app.engine, write=False) as session:
                 row = drafts.get_draft(session, ctx.user.user_id, int(ctx.param("draft_id")))
+                if typed is not None:  # what was typed before the session expired: not saved
+                    draft = copy.deepcopy(row.draft)
+                    _apply_form(draft, typed, registry)
                 draft = draft if draft is not None else row.draft
                 names, offered = self._names(session, draft)
         except drafts.DraftNotFound as exc:
             return self.pages.not_found(ctx, str(exc))
-        registry = self.app.registry
         flags = review.flags_of(draft, registry)
         flagged = {(f.where, f.ref) for f in flags}
         items = []
@@ -61,7 +66,23 @@ class Review(Drafts):
             forms=drafts.DEADLINE_FORMS, saved=saved, scopes=(MARKED, UNDECIDED),
             yearly=_yearly(draft, dict(row.annual_days or {})),
             offered={n.phrase: offered.get(name_memory.fold(n.phrase)) for n in names},
-            decision_label=lambda d: _decision_label(d, registry))
+            decision_label=lambda d: _decision_label(d, registry),
+            kept=(typed or ctx).form, kept_names=_kept_names(typed or ctx),
+            restored=typed is not None)
+
+    def _take_kept(self, ctx: Ctx) -> Ctx | None:
+        """The form kept when the session expired (services.kept_forms), as a Ctx's form."""
+        raw = ctx.request.cookies.get(KEPT_COOKIE)
+        with unit_of_work(self.app.engine) as session:
+            fields = kept_forms.take(session, raw=raw, path=ctx.request.url.path, at=ctx.at)
+        if fields is None:
+            return None
+        form: dict[str, str] = {}
+        lists: dict[str, list[str]] = {}
+        for key, value in fields:
+            form.setdefault(key, value)
+            lists.setdefault(key, []).append(value)
+        return dataclasses.replace(ctx, form=form, lists=lists)
 
     # POST /drafts/{id}
     def save(self, ctx: Ctx) -> Response:
@@ -137,6 +158,17 @@ class Review(Drafts):
         except ValueError as exc:
             return self.decisions(ctx, error=sentence(str(exc)) + " Chưa thay đổi gì.", code=400)
         return redirect("/decisions", ok=f"withdrawn:{phrase}")
+
+
+def _kept_names(ctx: Ctx) -> dict[str, dict[str, str]]:
+    """phrase -> what the form (kept or refused) said for it: choice, target, sel."""
+    f = ctx.form
+    out = {}
+    for k in range(min(int(f.get("n-count", "0") or 0), 500)):
+        if phrase := f.get(f"n-{k}-phrase"):
+            out[phrase] = {"choice": f.get(f"n-{k}", ""), "target": f.get(f"n-{k}-target", ""),
+                           "sel": f.get(f"n-{k}-sel", "")}
+    return out
 
 
 def _yearly(draft: dict[str, Any], days: dict[str, str]) -> list[str]:

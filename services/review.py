@@ -3,10 +3,11 @@
 One service for `cascade launch DOC --review` and the console's review page. Each distinct
 unresolved name is listed once with the nearest registry bodies and groups
 (ingest.aliases.candidates); the coordinator maps it to a body or group, adds it as a new
-body, marks it external (recorded on its task, never mailed) or drops it. The decision goes
-to the local alias file (settings.aliases_path), a new body to the local registry file
-(settings.local_registry_path, merged into the registry at load), so the next draft resolves
-the name by itself, in this process and any other.
+body, marks it external (recorded on its task, never mailed) or drops it. For the CLI the
+decision goes to the local alias file (settings.aliases_path), a new body to the local
+registry file (settings.local_registry_path, merged into the registry at load), so the next
+draft resolves the name by itself. The console decides with `apply_name` and remembers per
+issuer in the database (services.name_memory): a suggestion next time, never applied by itself.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ directive's task links."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 from dataclasses import dataclass
@@ -45,11 +46,12 @@ def content_type(data: bytes) -> str:
     return TEXT_TYPES[".txt"]
 
 
-def keep_upload(*, session: Session, store: FileStore, draft_id: int, name: str, data: bytes,
-                user_id: int, at: dt.datetime) -> DirectiveDocument:
+def keep_upload(*, session: Session, store: FileStore, draft_id: int | None, name: str,
+                data: bytes, user_id: int, at: dt.datetime) -> DirectiveDocument:
     """Store the uploaded document (its content once, whoever uploads it again) and name it
-    with the draft. The content is stored first: a failed transaction leaves only content that
-    no row names, which services.file_store.clean_store removes."""
+    with the draft (None: a scan being read; its draft claims it, `claim_for_draft`). The
+    content is stored first: a failed transaction leaves only content that no row names, which
+    services.file_store.clean_store removes."""
     try:
         shown = safe_name(name)
     except FileRefused:
@@ -61,6 +63,19 @@ def keep_upload(*, session: Session, store: FileStore, draft_id: int, name: str,
     session.add(row)
     session.flush()
     return row
+
+
+def claim_for_draft(*, session: Session, data: bytes, user_id: int, draft_id: int) -> None:
+    """A scan read into draft `draft_id`: the user's document of that content that no draft
+    has yet becomes the draft's."""
+    sha = hashlib.sha256(data).hexdigest()
+    row = session.exec(select(DirectiveDocument).where(
+        DirectiveDocument.sha256 == sha, DirectiveDocument.uploaded_by == user_id,
+        col(DirectiveDocument.draft_id).is_(None), col(DirectiveDocument.directive_id).is_(None))
+        .order_by(col(DirectiveDocument.id))).first()
+    if row is not None:
+        row.draft_id = draft_id
+        session.add(row)
 
 
 def attach_to_launch(*, session: Session, draft_id: int, cascade_id: int | None) -> None:

@@ -31,7 +31,7 @@ from models.db import unit_of_work
 from models.registry import Registry
 from models.tables import table_of
 from models.vocabulary import sentence
-from services import drafts
+from services import documents, drafts
 
 READING, DONE, FAILED = "reading", "done", "failed"
 BEAT_SECONDS = 30  # a reader marks its job alive this often, page read or not
@@ -176,6 +176,8 @@ def run_job(*, engine: Engine, job_id: int, claim: str, registry: Registry,
             return  # taken over meanwhile: the other reader records its own draft
         at = clock()
         row = drafts.start_draft(session=session, user_id=user_id, draft=drafted, name=name, at=at)
+        documents.claim_for_draft(session=session, data=data, user_id=user_id,
+                                  draft_id=int(row.id or 0))
         session.connection().execute(sa.update(table).where(mine).values(
             status=DONE, draft_id=row.id, data=None, updated_at=at))
 

@@ -68,11 +68,17 @@ class Drafts:
         return redirect(f"/drafts/{row.id}")
 
     def _read_scan(self, ctx: Ctx, name: str, data: bytes, suffix: str) -> Response:
-        """Keep the scan in the database, read it in the background, show its progress."""
-        with unit_of_work(self.app.engine) as session:
-            job = draft_jobs.submit(session, user_id=ctx.user.user_id, name=name, data=data,
-                                    suffix=suffix, at=ctx.at)
-            job_id, claim = int(job.id or 0), job.claim
+        """Keep the scan in the database, read it in the background, show its progress. The
+        document is kept too: its draft claims it when the scan is read."""
+        try:
+            with unit_of_work(self.app.engine) as session:
+                job = draft_jobs.submit(session, user_id=ctx.user.user_id, name=name, data=data,
+                                        suffix=suffix, at=ctx.at)
+                job_id, claim = int(job.id or 0), job.claim
+                documents.keep_upload(session=session, store=self.app.files, draft_id=None,
+                                      name=name, data=data, user_id=ctx.user.user_id, at=ctx.at)
+        except OSError:  # the file store could not write (a full disk): nothing is kept
+            return self.new(ctx, error=documents.NOT_STORED, code=503)
         self._start(job_id, claim)
         return redirect(f"/drafts/jobs/{job_id}")
 

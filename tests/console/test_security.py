@@ -16,9 +16,10 @@ from tests.console.conftest import PASSWORD, USERS, csrf_of, login
 from tests.web.conftest import task_id
 
 # a mail link and its report files answer to the link token, not to a session
-PUBLIC = {"/login", "/healthz", "/l/{token}", "/l/{token}/files/{file_id:int}", "/static"}
+PUBLIC = {"/login", "/healthz", "/l/{token}", "/l/{token}/files/{file_id:int}",
+          "/l/{token}/document/{document_id:int}", "/static"}
 SAMPLE = {"number": "48-KH/ĐĐTLĐ", "task_id": "1", "draft_id": "1", "body_id": "tld_ban_to_chuc",
-          "outbox_id": "1", "fmt": "csv", "file_id": "1", "job_id": "1"}
+          "outbox_id": "1", "fmt": "csv", "file_id": "1", "job_id": "1", "document_id": "1"}
 
 
 def _routes(app):

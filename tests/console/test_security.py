@@ -19,7 +19,8 @@ from tests.web.conftest import task_id
 PUBLIC = {"/login", "/healthz", "/l/{token}", "/l/{token}/files/{file_id:int}",
           "/l/{token}/document/{document_id:int}", "/static"}
 SAMPLE = {"number": "48-KH/ĐĐTLĐ", "task_id": "1", "draft_id": "1", "body_id": "tld_ban_to_chuc",
-          "outbox_id": "1", "fmt": "csv", "file_id": "1", "job_id": "1", "document_id": "1"}
+          "outbox_id": "1", "fmt": "csv", "file_id": "1", "job_id": "1", "document_id": "1",
+          "decision_id": "1"}
 
 
 def _routes(app):

@@ -54,7 +54,7 @@ def _console_paths(app) -> list[str]:
         number = session.exec(sa.select(Directive.number)).scalars().first()
         task = session.exec(sa.select(Task.id).order_by(Task.id)).scalars().first()
     return ["/", "/directives", f"/directives/{number}", f"/tasks/{task}", "/inbox",
-            "/evaluation", "/bodies", "/outbox", "/directives/new"]
+            "/evaluation", "/bodies", "/outbox", "/directives/new", "/decisions"]
 
 
 def _violations(page) -> list[str]:

@@ -16,19 +16,49 @@ from cascade.cli.common import app_of, guard, out
 
 
 class RedactTokens(logging.Filter):
-    """Access log lines keep the path but not the link's token (it is a bearer secret)."""
+    """Log lines keep a link's path but not its token (a bearer secret): in the message, its
+    arguments and a traceback. On the handlers of every process's log config (log_config)."""
 
     def __init__(self) -> None:
         from models.links import LINK_PREFIX
 
         super().__init__()
-        self._TOKEN = re.compile(rf"({re.escape(LINK_PREFIX)})[^/?\s\"]+")
+        self._TOKEN = re.compile(rf"({re.escape(LINK_PREFIX)})[^/?\s\"'#]+")
+
+    def redact(self, text: str) -> str:
+        return self._TOKEN.sub(r"\1…", text)
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = self.redact(record.msg)
         if isinstance(record.args, tuple):
-            record.args = tuple(self._TOKEN.sub(r"\1…", a) if isinstance(a, str) else a
-                                for a in record.args)
+            record.args = tuple(self.redact(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: self.redact(v) if isinstance(v, str) else v
+                           for k, v in record.args.items()}
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
         return True
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, with the token redaction on every handler; each worker process
+    configures its logging from this (a filter added in the parent would not reach them)."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["filters"] = {"redact_tokens": {"()": f"{__name__}.RedactTokens"}}
+    for handler in config["handlers"].values():
+        handler["filters"] = ["redact_tokens"]
+    # the app's own warnings and errors go through the same (redacting) handler
+    config["root"] = {"handlers": ["default"], "level": "WARNING"}
+    return config
 
 
 def _has_accounts(app: Any) -> bool:
@@ -61,7 +91,6 @@ def serve(
 
     s = app.settings
     count = workers or s.web_workers
-    logging.getLogger("uvicorn.access").addFilter(RedactTokens())
     console = out()
     console.print(f"Mở http://{host}:{port} để vào trang quản trị (đăng nhập bằng e-mail và mật "
                   f"khẩu; kiểm tra: /healthz), {count} tiến trình web. Đường dẫn trong thư trỏ tới "
@@ -81,7 +110,8 @@ def serve(
     if not s.production:
         console.print("Chế độ phát triển (CASCADE_ENV khác production). Ctrl+C để dừng.")
     options: dict[str, Any] = {"host": host, "port": port, "log_level": "info",
-                               "proxy_headers": True, "server_header": False}
+                               "proxy_headers": True, "server_header": False,
+                               "log_config": log_config()}
     try:
         if count == 1:  # in this process, on this App
             from web.app import create_app

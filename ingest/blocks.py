@@ -22,7 +22,7 @@ from ingest.text import TERMINAL, clean_line, is_upper_text, is_wrapped
 
 _DECOR = re.compile(r"^[\s*\-_=.~•]*$")
 _MARKER_START = re.compile(
-    r"^(?:[-–—+•]\s*\S|\(\*\)|\((?:\d{1,2}|[ivx]{1,5})\)|[a-zđ]\)|\d{1,2}(?:\.\d{1,2}){0,2}\s*[.)]|"
+    r"^(?:[-–—+•]\s*\S|\(\*\)|\((?:\d{1,3}|[ivx]{1,5})\)|[a-zđ]\)|\d{1,3}(?:\.\d{1,2}){0,2}\s*[.)]|"
     r"[IVX]{1,5}\s*[.\-–—:)]\s|(?:Phần|PHẦN|Điều|ĐIỀU|Mục|MỤC)\s+\S+\s*[.:\-–])")
 _OPENER = re.compile(r"^(?:Thực hiện|Căn cứ|Kính gửi|Để |Trên cơ sở|Trên đây|Nơi nhận|Đề nghị|"
                      r"Yêu cầu|Giao |Trong quá trình|Quá trình)")
@@ -309,10 +309,10 @@ def _joins(parts: list[tuple[int, str, str]], text: str, raw: str, wrapped: bool
     previous = " ".join(t for _, t, _ in parts)
     if previous.strip("* ") in ("Điều", "ĐIỀU", "Chương", "CHƯƠNG", "Mục", "MỤC", "Phần", "PHẦN"):
         return True  # "**Điều" / "3. Tổ chức thực hiện**": the label wrapped before its number
-    if previous in ("-", "+", "•", "–") or re.fullmatch(r"\d{1,2}\s*[.)]|\(\d{1,2}\)|[a-zđ]\)",
+    if previous in ("-", "+", "•", "–") or re.fullmatch(r"\d{1,3}\s*[.)]|\(\d{1,3}\)|[a-zđ]\)",
                                                          previous):
         return True  # a marker alone on its line
-    if wrapped and re.fullmatch(r"\d{1,2}\s*[.)]", text) and not previous.endswith(TERMINAL) \
+    if wrapped and re.fullmatch(r"\d{1,3}\s*[.)]", text) and not previous.endswith(TERMINAL) \
             and not _bold_closed(parts):
         return True  # "Đề án\n06.": a number wrapped onto its own line
     if _MARKER_START.match(text) or raw.lstrip().startswith("* "):

@@ -57,7 +57,7 @@ def anaphoric(lead: list[Mention], inherited: tuple[Mention, ...]) -> bool:
     return any(" ".join(words) in ascii_key(m.text) for m in inherited)
 
 
-REQUEST_HEAD = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\s*[.)]\s*)?(?:yêu cầu|đề nghị|giao)\s+(?:các|những)\s",
+REQUEST_HEAD = re.compile(r"^(?:\d{1,3}(?:\.\d{1,2})*\s*[.)]\s*)?(?:yêu cầu|đề nghị|giao)\s+(?:các|những)\s",
                            re.IGNORECASE)
 
 
@@ -72,7 +72,7 @@ def names_end(roles: Roles) -> int:
 
 REPORTS_BACK = re.compile(r"\b(?:báo cáo|phản ánh)\b", re.IGNORECASE)
 REQUEST_VERB = re.compile(r"\b(?:đề nghị|yêu cầu)\b", re.IGNORECASE)
-MARKER = re.compile(r"^(?:[-+•–]\s*|\(?\d{1,2}(?:\.\d{1,2})*\s*[.)]\s*|[a-zđ]\)\s*)")
+MARKER = re.compile(r"^(?:[-+•–]\s*|\(?\d{1,3}(?:\.\d{1,2})*\s*[.)]\s*|[a-zđ]\)\s*)")
 
 
 def starts_with_verb(text: str) -> bool:

@@ -366,3 +366,10 @@ def test_header_of_a_preamble_citing_other_organs(draft_text):
     header = draft["directive"]
     assert header["number"] == "11554/UBND-V.I"
     assert header["issuer"] == "unresolved:ỦY BAN NHÂN DÂN TỈNH ĐẮK LẮK"
+
+
+def test_items_numbered_one_hundred_and_more(draft_text):
+    """A plan of 120 numbered items drafts all 120 (not 99)."""
+    items = [f"{i}. Giao Sở Nội vụ chủ trì rà soát văn bản số {i}." for i in range(1, 121)]
+    draft = draft_text("\n".join(["KẾ HOẠCH", "IV. TỔ CHỨC THỰC HIỆN", *items]))
+    assert [a["ref"] for a in draft["assignments"]] == [f"IV.{i}" for i in range(1, 121)]

@@ -77,6 +77,8 @@ class Settings:
     session_idle_minutes: int = 60
     login_max_failures: int = 5  # per account in a minute; the next try is throttled
     login_max_failures_per_address: int = 20  # per client address in a minute
+    # reverse proxies whose X-Forwarded-For/-Proto is believed (IPs or CIDRs); none by default
+    trusted_proxies: tuple[str, ...] = ()
     # what the review learns, kept beside the database
     aliases_path: Path = Path(".cascade/aliases.yaml")
     local_registry_path: Path = Path(".cascade/local-bodies.yaml")
@@ -130,6 +132,20 @@ def _choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...]) -> 
     if raw not in choices:
         raise SettingsError(f"{name}={raw!r}: chọn một trong {', '.join(choices)}")
     return raw
+
+
+def _networks(environ: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """A comma-separated list of IP addresses or networks (CIDR)."""
+    import ipaddress
+
+    items = tuple(x.strip() for x in (environ.get(name) or "").split(",") if x.strip())
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(f"{name}: {item!r} không phải địa chỉ IP hay dải mạng (CIDR), "
+                                "ví dụ 10.0.0.5 hoặc 10.0.0.0/24") from None
+    return items
 
 
 def _check(settings: Settings) -> Settings:
@@ -200,6 +216,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
         login_max_failures=_positive(env, "CASCADE_LOGIN_MAX_FAILURES", 5),
         login_max_failures_per_address=_positive(env, "CASCADE_LOGIN_MAX_FAILURES_PER_ADDRESS",
                                                  20),
+        trusted_proxies=_networks(env, "CASCADE_TRUSTED_PROXIES"),
         aliases_path=Path(env.get("CASCADE_ALIASES") or data_dir / "aliases.yaml"),
         local_registry_path=Path(env.get("CASCADE_LOCAL_REGISTRY")
                                  or data_dir / "local-bodies.yaml"),

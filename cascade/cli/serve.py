@@ -61,6 +61,13 @@ def log_config() -> dict[str, Any]:
     return config
 
 
+def proxy_options(settings: Any) -> dict[str, Any]:
+    """uvicorn believes X-Forwarded-For/-Proto only from CASCADE_TRUSTED_PROXIES (none by
+    default): anyone else could name any address and slip past the per-address login throttle."""
+    trusted = list(settings.trusted_proxies)
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted}
+
+
 def _has_accounts(app: Any) -> bool:
     import sqlalchemy as sa
 
@@ -110,8 +117,8 @@ def serve(
     if not s.production:
         console.print("Chế độ phát triển (CASCADE_ENV khác production). Ctrl+C để dừng.")
     options: dict[str, Any] = {"host": host, "port": port, "log_level": "info",
-                               "proxy_headers": True, "server_header": False,
-                               "log_config": log_config()}
+                               "server_header": False, "log_config": log_config(),
+                               **proxy_options(s)}
     try:
         if count == 1:  # in this process, on this App
             from web.app import create_app

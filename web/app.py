@@ -58,6 +58,7 @@ from services.results import InputProblem, ReportInput, ReportRefused, ReportRes
 from web.downloads import document_response, download_response
 from web.forms import LinkForm, read_form
 from web.headers import SecurityHeaders
+from web.inputs import BadInput, InputCheck
 from web.pages import (
     TaskPage,
     link_page,
@@ -311,8 +312,15 @@ class LinkPages:
     async def http_error(self, request: Request, exc: Exception) -> Response:
         code = exc.status_code if isinstance(exc, HTTPException) else 500
         messages = {404: "Không có trang này.", 405: "Trang này không nhận thao tác đó."}
+        if isinstance(exc, BadInput):
+            return self.refused_input(exc.detail)
         return self.render("problem.html", code, status_code=code, spent=None, task=None,
                            headline=None, message=messages.get(code, "Đã có lỗi xảy ra."))
+
+    def refused_input(self, message: str) -> Response:
+        """Input no route can use (web.inputs): 400 with what and where."""
+        return self.render("problem.html", 400, status_code=400, spent=None, task=None,
+                           headline="Dữ liệu gửi lên không hợp lệ", message=message)
 
     async def busy(self, request: Request, exc: Exception) -> Response:
         """Another writer holds the database: 503 with Retry-After; nothing was written."""
@@ -365,7 +373,8 @@ def create_app(app: App, *, on_startup: Sequence[Hook] = (),
             Route("/healthz", pages.healthz, methods=["GET"]),
             *console_routes(app, pages.env),  # the console shares the Jinja environment
         ],
-        middleware=[Middleware(SecurityHeaders, css=css)],
+        middleware=[Middleware(SecurityHeaders, css=css),
+                    Middleware(InputCheck, refuse=pages.refused_input)],
         exception_handlers={HTTPException: pages.http_error, DatabaseBusy: pages.busy,
                             Exception: pages.server_error},
         lifespan=_lifespan(on_startup, on_shutdown),

@@ -17,6 +17,7 @@ from starlette.types import Message, Receive
 
 from models.files import Upload, UploadLimits
 from models.vocabulary import file_size
+from web.inputs import BadInput, check_field
 
 FIGURE_PREFIX = "figure-"
 FORM_OVERHEAD = 1024 * 1024  # the text fields and the multipart framing around the files
@@ -83,6 +84,13 @@ async def read_form(request: Request, limits: UploadLimits) -> LinkForm:
                         "ngắt giữa chừng): chọn lại tệp rồi gửi lại")
     except (MultiPartException, MultipartParseError):
         return LinkForm(problem="không đọc được nội dung gửi lên: chọn lại tệp rồi gửi lại")
+    try:
+        for key, value in form.multi_items():
+            if isinstance(value, str):
+                check_field(key, value)
+    except BadInput:
+        await form.close()
+        raise
     out = LinkForm(note=_text(form.get("note")), until=_text(form.get("until")))
     for key, value in form.multi_items():
         if isinstance(value, UploadFile):

@@ -22,6 +22,7 @@ from models.accounts import UserRole
 from models.db import unit_of_work
 from services.accounts import SignedIn, load_session, record_visit
 from web.console import csrf
+from web.inputs import check_field
 
 if TYPE_CHECKING:
     from cascade.bootstrap import App
@@ -113,6 +114,7 @@ class Guard:
                     if data:
                         ctx.files[key] = (value.filename or "", data)
                 else:
+                    check_field(key, value)
                     ctx.lists.setdefault(key, []).append(value)
                     ctx.form.setdefault(key, value)
         return True

@@ -111,14 +111,30 @@ def remind(*, session: Session, task: Task, user_id: int, at: dt.datetime,
                         follow_ups=[f"thư nhắc lại gửi {task.body_id}"])
 
 
-def retry_mail(*, session: Session, role: UserRole, outbox_id: int, at: dt.datetime) -> bool:
-    """A failed mail goes back to the queue, due now; False when it is not a failed mail."""
+class MailNotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Retried:
+    requeued: bool
+    status: str  # the mail's status before: only a failed one goes back to the queue
+
+
+def retry_mail(*, session: Session, role: UserRole, outbox_id: int, at: dt.datetime) -> Retried:
+    """A failed mail goes back to the queue, due now; a mail in any other state (sent, waiting,
+    being sent) is left as it is, and the outcome says so. MailNotFound when there is none."""
     _require(role, "resend")
     t = table_of(Outbox)
     result = session.connection().execute(
         sa.update(t).where(t.c.id == outbox_id, t.c.status == "failed")
         .values(status="pending", next_attempt_at=at, last_error=None))
-    return (result.rowcount or 0) == 1
+    if (result.rowcount or 0) == 1:
+        return Retried(requeued=True, status="failed")
+    status = session.connection().execute(sa.select(t.c.status).where(t.c.id == outbox_id)).scalar()
+    if status is None:
+        raise MailNotFound(f"Không có thư #{outbox_id}")
+    return Retried(requeued=False, status=status)
 
 
 # --- Bodies and their addresses -----------------------------------------------------------------

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from models.db import unit_of_work
 from models.directives import NotFound
 from models.status import Colour, Role, TaskStatus, find_transition
-from models.vocabulary import action_heading, action_label, sentence
+from models.vocabulary import OUTBOX_STATUS, action_heading, action_label, sentence
 from services import acting, board, console, documents, lists
 from services.actions import DATE_ACTIONS, MISSING_DATE, ActionRefused, TaskNotFound
 from services.launch_checks import waiting_bodies
@@ -215,9 +215,14 @@ class Pages:
     # POST /outbox/{id}/retry
     def retry(self, ctx: Ctx) -> Response:
         outbox_id = int(ctx.param("outbox_id"))
-        with unit_of_work(self.app.engine) as session:
-            acting.retry_mail(session=session, role=ctx.user.role, outbox_id=outbox_id, at=ctx.at)
-        return redirect(safe_next(ctx.form.get("next"), "/outbox"), ok=f"mail:{outbox_id}")
+        try:
+            with unit_of_work(self.app.engine) as session:
+                retried = acting.retry_mail(session=session, role=ctx.user.role,
+                                            outbox_id=outbox_id, at=ctx.at)
+        except acting.MailNotFound as exc:
+            return self.not_found(ctx, str(exc))
+        done = "mail" if retried.requeued else f"mail-{retried.status}"
+        return redirect(safe_next(ctx.form.get("next"), "/outbox"), ok=f"{done}:{outbox_id}")
 
 
 def _list_args(ctx: Ctx) -> dict[str, str]:
@@ -260,6 +265,11 @@ def _done_message(value: str | None) -> str | None:
         return None  # the bodies page says it with the body's name
     if what == "mail":
         return f"Thư #{action} đã được đưa lại vào hàng đợi gửi."
+    if what == "mail-sent":
+        return f"Thư #{action} đã gửi rồi: không đưa lại vào hàng đợi."
+    if what.startswith("mail-") and what[5:] in OUTBOX_STATUS:
+        return (f"Thư #{action} đang ở trạng thái «{OUTBOX_STATUS[what[5:]]}», không phải thư gửi "
+                "thất bại: không đưa lại vào hàng đợi.")
     if what == "launched":
         return f"Đã khởi chạy {action}."
     if what.isdigit():

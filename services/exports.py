@@ -55,7 +55,12 @@ def to_xlsx(head: DirectiveHead, rows: list[BoardRow]) -> bytes:
             out = WriteOnlyCell(sheet, value=value)
             out.number_format = XLSX_DATE
             return out
-        return _safe(value)
+        if _formula_like(value):  # a text cell as typed, never a formula; no visible quote
+            text = WriteOnlyCell(sheet, value=value)
+            text.data_type = "s"
+            text.quotePrefix = True  # Excel keeps it text when the cell is edited
+            return text
+        return "" if value is None else value
 
     sheet.append([f"{head.kind} số {head.number}: {head.title}"])
     sheet.append(list(HEADINGS))
@@ -66,12 +71,17 @@ def to_xlsx(head: DirectiveHead, rows: list[BoardRow]) -> bytes:
     return buffer.getvalue()
 
 
+def _formula_like(value: object) -> bool:
+    """A text a spreadsheet would run as a formula (=, +, -, @)."""
+    return isinstance(value, str) and value[:1] in ("=", "+", "-", "@")
+
+
 def _safe(value: object) -> object:
-    """A text cell that a spreadsheet would run as a formula (=, +, -, @) is kept as text."""
+    """A .csv cell: a formula-like text gets a leading ' (a .csv has no cell types)."""
     if value is None:
         return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
+    if _formula_like(value):
+        return "'" + str(value)
     return value
 
 

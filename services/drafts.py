@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from models.bidi import strip_bidi
 from models.calendar import WorkingCalendar
 from models.console_tables import DraftReview
 from models.contacts import Contacts
@@ -89,6 +90,9 @@ def _checked_template(text: str) -> dict[str, Any]:
 
 
 def _jsonable(value: Any) -> Any:
+    """The draft as JSON, its texts without bidirectional control characters (models.bidi)."""
+    if isinstance(value, str):
+        return strip_bidi(value)
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -10,6 +10,7 @@ too large, and the fields of a url-encoded form. Multipart forms are read by the
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from urllib.parse import parse_qsl, unquote
@@ -17,6 +18,8 @@ from urllib.parse import parse_qsl, unquote
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from models.bidi import first_bidi
 
 MAX_ID = 2**63 - 1  # BIGINT on PostgreSQL, INTEGER on SQLite
 MAX_BUFFERED = 4 * 1024 * 1024  # a url-encoded form larger than this is left to the handler
@@ -26,7 +29,16 @@ Refuse = Callable[[str], Response]
 
 NAMES = {"q": "Tìm", "page": "Trang", "note": "Ghi chú", "email": "E-mail", "password": "Mật khẩu",
          "until": "Ngày", "status": "Trạng thái", "body": "Đơn vị", "directive": "Văn bản",
-         "title": "Tiêu đề"}
+         "h-title": "Tiêu đề", "h-number": "Số văn bản", "h-signer": "Người ký",
+         "h-place": "Địa danh", "h-kind": "Loại văn bản", "h-issuer": "Cơ quan ban hành",
+         "addresses": "Địa chỉ e-mail", "text": "Nội dung văn bản"}
+ROWS = ((re.compile(r"i-(\d+)-task"), "Nội dung nhiệm vụ (dòng {})"),
+        (re.compile(r"t-(\d+)-text"), "Chỉ tiêu (dòng {})"),
+        (re.compile(r"t-(\d+)-unit"), "Đơn vị tính (dòng {})"),
+        (re.compile(r"figure-(.+)"), "Số liệu «{}»"))
+# Where invisible direction marks may be kept: a password, and a pasted document (its drafted
+# text has them removed, services.drafts).
+BIDI_KEPT = frozenset({"password", "text"})
 
 
 class BadInput(HTTPException):
@@ -45,6 +57,10 @@ def check_field(field: str, value: str) -> str:
 
 
 def _name(field: str) -> str:
+    for pattern, label in ROWS:
+        m = pattern.fullmatch(field)
+        if m:
+            return label.format(m[1])
     return NAMES.get(field, field)
 
 
@@ -54,6 +70,10 @@ def field_problem(field: str, value: str) -> str | None:
         if unicodedata.category(ch) == "Cc" and ch not in ALLOWED_CONTROLS:
             return (f"Trường «{_name(field)}» có ký tự điều khiển không hợp lệ (mã "
                     f"U+{ord(ch):04X}); hãy xóa ký tự đó rồi gửi lại.")
+    mark = None if field in BIDI_KEPT else first_bidi(value)
+    if mark is not None:
+        return (f"Trường «{_name(field)}» có ký tự ẩn đổi hướng chữ (mã U+{ord(mark):04X}), làm "
+                "nội dung hiển thị khác với nội dung được lưu; hãy xóa ký tự đó rồi gửi lại.")
     return None
 
 

@@ -9,13 +9,13 @@ import datetime as dt
 import hashlib
 import io
 import re
-from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
 from models.console_tables import DirectiveDocument
 from models.files import FILE_TYPES, FileRefused, FileStore, safe_name
 from models.files import sniff as sniff_file
+from models.report_views import FileView
 from models.tables import Cascade, Task
 
 TEXT_TYPES = {".yaml": "application/yaml", ".txt": "text/plain; charset=utf-8"}
@@ -23,17 +23,7 @@ NOT_STORED = ("Không ghi được tệp vào kho lưu trữ (ổ đĩa đầy h
               "Báo người quản trị hệ thống rồi thử lại.")
 
 
-@dataclass(frozen=True)
-class DocumentView:
-    id: int
-    name: str
-    size: int
-    content_type: str
-    sha256: str
-
-    @property
-    def size_text(self) -> str:
-        return f"{max(1, round(self.size / 1024)):,} KB".replace(",", ".")
+DocumentView = FileView  # a document is shown and downloaded as a report file is
 
 
 def content_type(data: bytes) -> str:

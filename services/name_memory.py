@@ -120,12 +120,19 @@ def withdraw(session: Session, decision_id: int) -> NameDecision:
     return row
 
 
+def unusable(target: str, registry: Registry) -> str | None:
+    """Why a registry id cannot be a name's answer (None: it can): not in the registry, or a
+    set of bodies left unspecified."""
+    if target not in registry:
+        return f"«{target}» không phải đơn vị, nhóm trong sổ đăng ký"
+    group = registry.groups.get(target)
+    if group is not None and group.placeholder:
+        return f"«{registry.label(target)}» là tập hợp chưa xác định: chọn đơn vị cụ thể"
+    return None
+
+
 def check(decision: str, registry: Registry) -> None:
     if decision in (EXTERNAL, DROP):
         return
-    if decision not in registry:
-        raise MemoryError_(f"«{decision}» không phải đơn vị, nhóm trong sổ đăng ký")
-    group = registry.groups.get(decision)
-    if group is not None and group.placeholder:
-        raise MemoryError_(f"«{registry.label(decision)}» là tập hợp chưa xác định: chọn đơn vị "
-                           "cụ thể")
+    if reason := unusable(decision, registry):
+        raise MemoryError_(reason)

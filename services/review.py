@@ -215,12 +215,10 @@ def decide_name(draft: dict[str, Any], phrase: str, *, choice: str, registry: Re
     if choice == MAP:
         if not target:
             raise ReviewError("chưa chọn đơn vị, nhóm nào: chọn trong danh sách hoặc gõ tên")
-        if target not in registry:
-            raise ReviewError(f"«{target}» không phải mã đơn vị hoặc nhóm trong sổ đăng ký")
-        group = registry.groups.get(target)
-        if group is not None and group.placeholder:
-            raise ReviewError(f"«{registry.label(target)}» là tập hợp chưa xác định: chọn đơn vị "
-                              "cụ thể")
+        from services.name_memory import unusable
+
+        if reason := unusable(target, registry):
+            raise ReviewError(reason)
         decision = target
     elif choice == NEW:
         new_body = add_local_body(local_registry_path, name=new_name or phrase,

@@ -3,7 +3,9 @@ TestClients logged in as each."""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -73,3 +75,26 @@ def web(console_app):
     yield make
     for client in clients:
         client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium, headless, through Playwright (the browser tests skip without it)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.web.test_browser import CHROMIUM, FLAGS
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def shots(tmp_path):
+    """Where screenshots go: CASCADE_SCREENSHOTS, else the test's temporary directory."""
+    folder = Path(os.environ.get("CASCADE_SCREENSHOTS") or tmp_path / "shots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -16,7 +16,7 @@ from models.db import unit_of_work
 from models.tables import Directive, Task
 from tests.console.conftest import PASSWORD, USERS
 from tests.web.conftest import issue, uvicorn_server
-from tests.web.test_browser import CHROMIUM, FLAGS
+from tests.web.test_browser import CHROMIUM
 
 DOC = Path(__file__).resolve().parents[3] / "shared" / "directives" / "160-KH-UBND-2025-can-tho.txt"
 pytestmark = [
@@ -35,18 +35,6 @@ def server(launched_app):
 
     with uvicorn_server(create_app(launched_app)) as url:
         yield url
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _console_paths(app) -> list[str]:

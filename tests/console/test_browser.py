@@ -8,7 +8,6 @@ Set CASCADE_SCREENSHOTS=/some/dir to keep the screenshots (dashboard, review pag
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from tests.conftest import FixedClock, at
 from tests.console.conftest import NAMES, PASSWORD, USERS
 from tests.console.test_pages import SHARED, docx_of
 from tests.web.conftest import SECRET, issue, uvicorn_server
-from tests.web.test_browser import CHROMIUM, FLAGS
+from tests.web.test_browser import CHROMIUM
 
 DOC = SHARED / "160-KH-UBND-2025-can-tho.txt"
 WIDE, PHONE = {"width": 1280, "height": 900}, {"width": 375, "height": 812}
@@ -54,25 +53,6 @@ def server(site):
 
     with uvicorn_server(create_app(site)) as url:
         yield url
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture
-def shots(tmp_path):
-    folder = Path(os.environ.get("CASCADE_SCREENSHOTS") or tmp_path / "shots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def _page(browser, viewport=WIDE):

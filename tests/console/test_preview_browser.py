@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.console.test_browser import PHONE, WIDE, _login, _page, _wider, browser, shots  # noqa: F401
+from tests.console.test_browser import PHONE, WIDE, _login, _page, _wider
 from tests.console.test_launch_preview import _draft, app  # noqa: F401
 from tests.web.conftest import uvicorn_server
 from tests.web.test_browser import CHROMIUM

@@ -16,10 +16,8 @@ from tests.console.test_browser import (  # noqa: F401 (fixtures)
     _login,
     _page,
     _shoot,
-    browser,
     pytestmark,
     server,
-    shots,
     site,
 )
 from tests.console.test_pages import SHARED, docx_of

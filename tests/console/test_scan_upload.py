@@ -20,9 +20,7 @@ from tests.console.test_browser import (  # noqa: F401  (the fixtures)
     PHONE,
     _login,
     _page,
-    browser,
     server,
-    shots,
     site,
 )
 from tests.console.test_pages import SHARED, _user_id

@@ -3,9 +3,6 @@ an address named in CASCADE_TRUSTED_PROXIES, through the options `cascade serve`
 
 from __future__ import annotations
 
-import threading
-import time
-
 import httpx
 import pytest
 import sqlalchemy as sa
@@ -16,47 +13,22 @@ from models.console_tables import LoginAttempt
 from models.db import unit_of_work
 from services.setup import initialise
 from tests.console.conftest import csrf_of
-from tests.web.conftest import free_port
-
-
-def _serve(app):
-    """A real uvicorn on the app with the proxy options of `cascade serve`; returns (url, stop)."""
-    import uvicorn
-
-    from web.app import create_app
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(app), host="127.0.0.1", port=port,
-                                           log_level="warning", **proxy_options(app.settings)))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-
-    def stop():
-        server.should_exit = True
-        thread.join(15)
-
-    return f"http://127.0.0.1:{port}", stop
+from tests.web.conftest import uvicorn_server
 
 
 def _fail_logins(app, count):
     """`count` wrong logins, each for another e-mail and claiming another forwarded address."""
-    url, stop = _serve(app)
-    try:
-        with httpx.Client(base_url=url, timeout=10) as client:
-            codes = []
-            for i in range(count):
-                page = client.get("/login")
-                codes.append(client.post(
-                    "/login", headers={"X-Forwarded-For": f"203.0.113.{i + 1}"},
-                    data={"email": f"khach{i}@example.org", "password": "sai-mat-khau",
-                          "csrf_token": csrf_of(page.text), "next": "/"}).status_code)
-    finally:
-        stop()
+    from web.app import create_app
+
+    with uvicorn_server(create_app(app), **proxy_options(app.settings)) as url, \
+            httpx.Client(base_url=url, timeout=10) as client:
+        codes = []
+        for i in range(count):
+            page = client.get("/login")
+            codes.append(client.post(
+                "/login", headers={"X-Forwarded-For": f"203.0.113.{i + 1}"},
+                data={"email": f"khach{i}@example.org", "password": "sai-mat-khau",
+                      "csrf_token": csrf_of(page.text), "next": "/"}).status_code)
     with unit_of_work(app.engine, write=False) as session:
         addresses = set(session.scalars(sa.select(LoginAttempt.address)))
     return codes, addresses

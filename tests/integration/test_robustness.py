@@ -154,8 +154,14 @@ def test_two_inits_at_once_both_succeed(empty_engine, tmp_path):
            "CASCADE_HOME": str(tmp_path)}
     procs = [subprocess.Popen([str(CASCADE), "init"], env=env, cwd=tmp_path, text=True,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
-    results = [(p.wait(timeout=120), *p.communicate()) for p in procs]
-    for code, _out, err in results:
+    try:
+        results = [(*p.communicate(timeout=120), p.returncode) for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait(timeout=30)
+    for _out, err, code in results:
         assert code == 0 and "Traceback" not in err, err
     assert current_revision(empty_engine) == head_revision()
 

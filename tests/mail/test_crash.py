@@ -65,7 +65,7 @@ def test_kill_9_mid_batch_then_restart_loses_nothing(engine, registry, calendar,
         assert received.wait(timeout=120), log.read_text(encoding="utf-8")
     finally:
         first.send_signal(signal.SIGKILL)
-        first.wait()
+        first.wait(timeout=30)
     at_kill = len(smtp_server.inbox.messages)
     restarted = time.monotonic()
     second = dispatcher(env, tmp_path, log)

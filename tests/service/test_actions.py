@@ -206,7 +206,7 @@ def test_two_threads_close_one_task_exactly_one_wins(launched):
     outcomes = []
 
     def go():
-        barrier.wait()
+        barrier.wait(timeout=60)  # BrokenBarrierError, not a hang, if the other never comes
         try:
             outcomes.append(act(launched, tid, "close", by="ldld_da_nang"))
         except ActionRefused as exc:
@@ -216,7 +216,8 @@ def test_two_threads_close_one_task_exactly_one_wins(launched):
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(timeout=120)
+        assert not t.is_alive(), "a thread did not finish"
     wins = [o for o in outcomes if not isinstance(o, Exception)]
     losses = [o for o in outcomes if isinstance(o, ActionRefused)]
     assert len(wins) == 1 and len(losses) == 1
@@ -226,7 +227,7 @@ def test_two_threads_close_one_task_exactly_one_wins(launched):
 
 def _close_in_process(url, tid, start, queue):
     engine = make_engine(url)
-    start.wait()
+    assert start.wait(timeout=60), "the start signal never came"
     try:
         with unit_of_work(engine) as session:
             record_action(session=session, tz=VN, task_id=tid, action="close", actor="ldld_hue", at=T0)

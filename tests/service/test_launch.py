@@ -69,7 +69,7 @@ def test_concurrent_launches_create_one_cascade(engine, registry, calendar):
     barrier = threading.Barrier(2)
 
     def go():
-        barrier.wait()
+        barrier.wait(timeout=60)
         try:
             results.append(launch_template(engine, registry, calendar))
         except Exception as exc:  # e.g. an IntegrityError leaking out
@@ -79,7 +79,8 @@ def test_concurrent_launches_create_one_cascade(engine, registry, calendar):
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(timeout=120)
+        assert not t.is_alive(), "a thread did not finish"
     assert errors == []
     assert sorted(r.created for r in results) == [False, True]
     assert count(engine, Task) == 83 and count(engine, Cascade) == 1

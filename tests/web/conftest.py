@@ -93,13 +93,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def uvicorn_server(asgi_app):
-    """A real uvicorn on 127.0.0.1 and a free port, in a background thread; yields its URL."""
+def uvicorn_server(asgi_app, **options):
+    """A real uvicorn on 127.0.0.1 and a free port, in a background thread; yields its URL.
+    `options` go to uvicorn's Config (e.g. the proxy options of `cascade serve`)."""
     import uvicorn
 
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(asgi_app, host="127.0.0.1", port=port,
-                                           log_level="warning", backlog=256))
+                                           log_level="warning", backlog=256, **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15

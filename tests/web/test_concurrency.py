@@ -20,7 +20,7 @@ def post_together(url: str, clients: int) -> list[httpx.Response]:
     def one(i: int) -> None:
         with httpx.Client(timeout=60) as http:
             http.get(url.rsplit("/l/", 1)[0] + "/healthz")  # open the connection first
-            barrier.wait()
+            barrier.wait(timeout=60)
             try:
                 responses[i] = http.post(url, data={"note": f"client {i}"})
             except BaseException as exc:  # reported below, never swallowed

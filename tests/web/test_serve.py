@@ -19,6 +19,13 @@ from tests.conftest import ROOT
 from tests.web.conftest import SECRET, free_port
 
 
+def _output(proc: subprocess.Popen[str]) -> str:
+    """What a server that failed to start printed (stopped first if it still runs)."""
+    if proc.poll() is None:
+        proc.kill()
+    return proc.communicate(timeout=30)[0]
+
+
 @pytest.fixture
 def served(monkeypatch):
     """uvicorn's Server.run replaced by a recorder, so a command that would serve returns."""
@@ -116,7 +123,7 @@ def test_cascade_serve_runs_uvicorn(database_url, tmp_path):
                 break
             except httpx.TransportError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(proc.communicate()[0]) from None
+                    raise AssertionError(_output(proc)) from None
                 time.sleep(0.1)
         assert response.status_code == 200 and response.json()["status"] == "ok"
         console = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)

@@ -33,7 +33,7 @@ from cascade.bootstrap import App
 from services import lease
 
 log = logging.getLogger("cascade.scheduler")
-LEASE_NAME = "embedded-scheduler"
+LEASE_NAME = lease.SCHEDULER
 
 
 @dataclass(frozen=True)

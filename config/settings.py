@@ -79,6 +79,8 @@ class Settings:
     login_max_failures_per_address: int = 20  # per client address in a minute
     # reverse proxies whose X-Forwarded-For/-Proto is believed (IPs or CIDRs); none by default
     trusted_proxies: tuple[str, ...] = ()
+    # /healthz fails when a mail that is due has waited longer than this (dispatch stopped)
+    health_outbox_seconds: int = 900
     # what the review learns, kept beside the database
     aliases_path: Path = Path(".cascade/aliases.yaml")
     local_registry_path: Path = Path(".cascade/local-bodies.yaml")
@@ -217,6 +219,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
         login_max_failures_per_address=_positive(env, "CASCADE_LOGIN_MAX_FAILURES_PER_ADDRESS",
                                                  20),
         trusted_proxies=_networks(env, "CASCADE_TRUSTED_PROXIES"),
+        health_outbox_seconds=_positive(env, "CASCADE_HEALTH_OUTBOX_SECONDS", 900),
         aliases_path=Path(env.get("CASCADE_ALIASES") or data_dir / "aliases.yaml"),
         local_registry_path=Path(env.get("CASCADE_LOCAL_REGISTRY")
                                  or data_dir / "local-bodies.yaml"),

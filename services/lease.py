@@ -17,6 +17,7 @@ from models.tables import JobRun, SchedulerLease, table_of
 
 LEASE = table_of(SchedulerLease)
 RUNS = table_of(JobRun)
+SCHEDULER = "embedded-scheduler"  # the embedded scheduler's lease (cascade.scheduler)
 
 
 def acquire(engine: Engine, *, name: str, holder: str, at: dt.datetime, ttl: dt.timedelta) -> bool:
@@ -46,6 +47,14 @@ def release(engine: Engine, *, name: str, holder: str) -> None:
     with unit_of_work(engine) as session:
         session.connection().execute(
             sa.delete(LEASE).where(LEASE.c.name == name, LEASE.c.holder == holder))
+
+
+def read(engine: Engine, name: str) -> tuple[str, dt.datetime] | None:
+    """The lease's holder and when it expires (expired or not); None when nobody took it."""
+    with unit_of_work(engine, write=False) as session:
+        row = session.connection().execute(
+            sa.select(LEASE.c.holder, LEASE.c.expires_at).where(LEASE.c.name == name)).first()
+    return None if row is None else (row.holder, row.expires_at)
 
 
 def holder_of(engine: Engine, name: str, at: dt.datetime) -> str | None:

@@ -15,6 +15,11 @@ OCR_CALL_SECONDS = 120  # one Tesseract run on one page (or one header column); 
 OCR_CACHE_DAYS = 30  # an OCR cache entry unused this long is dropped (ingest/ocr_cache.py)
 OCR_CACHE_BYTES = 200 * 1024 * 1024  # the OCR cache beyond this: the least recently used go
 MAX_IMAGE_PIXELS = 80_000_000  # one scanned page or image
+MAX_PAGE_POINTS = 5000  # a PDF page's side in points (1.76 m; A0's long side is 2384 pt)
+JOB_CPU_SECONDS = 15 * 60  # CPU time of one background draft (its process and its Tesseracts)
+JOB_MEMORY_BYTES = 2 * 1024 * 1024 * 1024  # address space of the draft's process (and each Tesseract)
+JOB_WALL_SECONDS = 30 * 60  # a background draft still reading after this is stopped
+JOB_NICE = 10  # a background draft yields the CPU to the web workers
 MAX_ASSIGNMENTS = 500  # assignments in one draft
 
 MB = 1024 * 1024

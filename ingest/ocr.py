@@ -26,6 +26,7 @@ missing the message names the Debian packages to install.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import tempfile
 import threading
@@ -39,11 +40,11 @@ from typing import Any
 from ingest.errors import DraftError
 from ingest.limits import MAX_IMAGE_PIXELS, MAX_OCR_PAGES, OCR_CALL_SECONDS
 from ingest.ocr_columns import blank, header_parts
+from ingest.pdf import DPI, render_page
 from ingest.reading import Pages
 from models.vocabulary import vi_number
 
 LANGUAGE = "vie"
-DPI = 300
 PSM = 4  # a single column of text of variable sizes: a directive's page, or one header column
 MODE = "psm4+header-columns-1"  # how a page is read; part of the cache key (change it with it)
 _checked = False
@@ -59,13 +60,15 @@ class OcrRun:
     progress(done, total) is called in the calling thread: (0, total) first, then once per page
     read (from the cache or by Tesseract), up to (total, total). cache_dir None: no cache.
     workers: how many pages are read at a time (None: one per CPU). command: the Tesseract program
-    (None: pytesseract's, normally `tesseract`). now: the clock of the cache's clean-up."""
+    (None: pytesseract's, normally `tesseract`). now: the clock of the cache's clean-up.
+    max_pages: how many pages may need OCR (more: DraftError before any is read)."""
 
     progress: Progress | None = None
     cache_dir: Path | None = None
     workers: int | None = None
     command: str | None = None
     now: Callable[[], float] = field(default=time.time)
+    max_pages: int = MAX_OCR_PAGES
 
 
 @dataclass(frozen=True)
@@ -179,10 +182,7 @@ def ocr_image(image: Any, *, where: str, first_page: bool = False,
               command: str | None = None, children: Children | None = None) -> str:
     """The Vietnamese text of one page image (a PIL image); on the first page of a document the
     header's two columns are read apart."""
-    width, height = image.size
-    if width * height > MAX_IMAGE_PIXELS:
-        raise DraftError(f"{where}: ảnh {width}x{height} điểm vượt giới hạn "
-                         f"{vi_number(MAX_IMAGE_PIXELS)} điểm ảnh; quét lại ở 300 dpi")
+    _check_image(where, *image.size)
     command = command or default_command()
     children = children or Children()
     grey = image if image.mode == "L" else image.convert("L")
@@ -213,6 +213,9 @@ def _run_tesseract(command: str, image: Path, *, where: str, children: Children)
     except OSError as exc:
         raise DraftError(f"{where}: không chạy được Tesseract OCR ({exc.strerror or exc}); cài gói "
                          "Debian: apt-get install tesseract-ocr tesseract-ocr-vie") from None
+    if code == -signal.SIGXCPU:
+        raise DraftError(f"{where}: Tesseract vượt giới hạn thời gian CPU của một lần soạn, đã "
+                         "dừng; tách văn bản hoặc quét lại ít trang hơn")
     if code != 0:
         said = err.decode("utf-8", "replace").strip().splitlines()
         raise DraftError(f"{where}: Tesseract không đọc được ảnh (mã lỗi {code}"
@@ -247,23 +250,22 @@ def _load(job: PageJob) -> Any:
         with _PDFIUM:
             pdf = pdfium.PdfDocument(job.path)
             try:
-                page = pdf[job.index]
-                try:
-                    bitmap = page.render(scale=DPI / 72, grayscale=True)
-                    try:
-                        return bitmap.to_pil().convert("L")  # a copy: the bitmap is freed below
-                    finally:
-                        bitmap.close()
-                finally:
-                    page.close()
+                return render_page(pdf, job.index, job.where)
             finally:
                 pdf.close()
     from PIL import Image
 
     Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
-    with Image.open(job.path) as image:
+    with Image.open(job.path) as image:  # lazy: the header's size, nothing decoded yet
         image.seek(job.index)
+        _check_image(job.where, *image.size)
         return image.convert("L")
+
+
+def _check_image(where: str, width: int, height: int) -> None:
+    if width * height > MAX_IMAGE_PIXELS:
+        raise DraftError(f"{where}: ảnh {width}x{height} điểm vượt giới hạn "
+                         f"{vi_number(MAX_IMAGE_PIXELS)} điểm ảnh; quét lại ở 300 dpi")
 
 
 def cpus() -> int:
@@ -343,13 +345,11 @@ def image_pages(path: Path, ocr: OcrRun | None = None) -> Pages:
                          "ở 300 dpi") from None
     except (OSError, ValueError) as exc:
         raise DraftError(f"{path}: không mở được ảnh ({exc})") from None
-    if width * height > MAX_IMAGE_PIXELS:
-        raise DraftError(f"{path} (trang 1): ảnh {width}x{height} điểm vượt giới hạn "
-                         f"{vi_number(MAX_IMAGE_PIXELS)} điểm ảnh; quét lại ở 300 dpi")
-    if frames > MAX_OCR_PAGES:
-        raise DraftError(f"{path}: ảnh có {frames} trang, vượt giới hạn {MAX_OCR_PAGES} trang "
-                         "đọc bằng OCR; tách tệp")
+    _check_image(f"{path} (trang 1)", width, height)
     run = ocr or OcrRun()
+    if frames > run.max_pages:
+        raise DraftError(f"{path}: ảnh có {frames} trang, vượt giới hạn {run.max_pages} trang "
+                         "đọc bằng OCR; tách tệp")
     command = run.command or default_command()
     jobs = [PageJob("image", str(path), n, f"{path} (trang {n + 1})", command)
             for n in range(frames)]

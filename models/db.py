@@ -38,6 +38,15 @@ class DatabaseBusy(DatabaseError):
                          "lại sau ít phút")
 
 
+class DatabaseUnreachable(DatabaseError):
+    """The database did not answer (server stopped, connection refused or cut, file that cannot
+    be opened); nothing was written, a later retry may pass."""
+
+    def __init__(self) -> None:
+        super().__init__("không kết nối được cơ sở dữ liệu (máy chủ không trả lời hoặc tệp không "
+                         "mở được), chưa ghi gì: thử lại sau ít phút")
+
+
 # SQLite: the lock was not released in time; PostgreSQL: lock_timeout, a serialisation
 # failure or a deadlock (the transaction was rolled back, a retry may pass).
 _BUSY_SQLITE = ("database is locked", "database table is locked", "database schema is locked")
@@ -52,6 +61,36 @@ def is_busy(exc: BaseException) -> bool:
     if getattr(orig, "sqlstate", None) in _BUSY_PG:
         return True
     return any(text in str(orig).lower() for text in _BUSY_SQLITE)
+
+
+# PostgreSQL: connection exceptions (class 08), the server shutting down or starting up, too
+# many connections; SQLite: a file that cannot be opened or read.
+_DOWN_PG = ("08", "57P01", "57P02", "57P03", "53300")
+_DOWN_SQLITE = ("unable to open database file", "disk i/o error")
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """Whether `exc` says the database could not be reached (worth a later retry)."""
+    if not isinstance(exc, sa.exc.DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    orig = getattr(exc, "orig", None)
+    state = getattr(orig, "sqlstate", None)
+    if state is not None:
+        return str(state).startswith(_DOWN_PG)
+    if type(orig).__module__.startswith("psycopg"):  # no SQLSTATE: no server answered at all
+        return isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError)
+    return any(text in str(orig).lower() for text in _DOWN_SQLITE)
+
+
+def _driver_error(exc: BaseException) -> DatabaseError | None:
+    """DatabaseBusy or DatabaseUnreachable for a driver error that a retry may cure."""
+    if is_busy(exc):
+        return DatabaseBusy()
+    if is_unreachable(exc):
+        return DatabaseUnreachable()
+    return None
 
 
 def make_engine(url: str, *, echo: bool = False, busy_seconds: int = 10) -> Engine:
@@ -142,8 +181,9 @@ def unit_of_work(engine: Engine, *, write: bool = True) -> Iterator[Session]:
                 session.commit()
         except BaseException as exc:
             session.rollback()
-            if is_busy(exc):
-                raise DatabaseBusy() from exc
+            known = _driver_error(exc)
+            if known is not None:
+                raise known from exc
             raise
 
 
@@ -272,12 +312,14 @@ def reading(engine: Engine) -> Iterator[Connection]:
 
 @contextmanager
 def _busy_as_message() -> Iterator[None]:
-    """A driver's "busy" (a lock not released in time) becomes DatabaseBusy."""
+    """A driver's "busy" (a lock not released in time) becomes DatabaseBusy, a database that
+    does not answer DatabaseUnreachable."""
     try:
         yield
     except sa.exc.DBAPIError as exc:
-        if is_busy(exc):
-            raise DatabaseBusy() from exc
+        known = _driver_error(exc)
+        if known is not None:
+            raise known from exc
         raise
 
 

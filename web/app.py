@@ -26,8 +26,10 @@ from starlette.routing import Route
 
 from models.db import (
     DatabaseBusy,
+    DatabaseUnreachable,
     head_revision,
     is_busy,
+    is_unreachable,
     unit_of_work,
     writing,
 )
@@ -318,7 +320,8 @@ class LinkPages:
                            headline="Dữ liệu gửi lên không hợp lệ", message=message)
 
     async def busy(self, request: Request, exc: Exception) -> Response:
-        """Another writer holds the database: 503 with Retry-After; nothing was written."""
+        """Another writer holds the database, or it does not answer: 503 with Retry-After;
+        nothing was written."""
         response = self.render("problem.html", 503, status_code=503, spent=None, task=None,
                                headline=None, message="Hệ thống đang bận nên chưa ghi nhận gì. "
                                                       "Vui lòng thử lại sau ít phút.")
@@ -326,7 +329,7 @@ class LinkPages:
         return response
 
     async def server_error(self, request: Request, exc: Exception) -> Response:
-        if is_busy(exc):
+        if is_busy(exc) or is_unreachable(exc):
             return await self.busy(request, exc)
         return self.render("problem.html", 500, status_code=500, spent=None, task=None,
                            headline=None,
@@ -371,6 +374,6 @@ def create_app(app: App, *, on_startup: Sequence[Hook] = (),
         middleware=[Middleware(SecurityHeaders, css=css),
                     Middleware(InputCheck, refuse=pages.refused_input)],
         exception_handlers={HTTPException: pages.http_error, DatabaseBusy: pages.busy,
-                            Exception: pages.server_error},
+                            DatabaseUnreachable: pages.busy, Exception: pages.server_error},
         lifespan=_lifespan(on_startup, on_shutdown),
     )

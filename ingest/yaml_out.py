@@ -29,6 +29,7 @@ def draft_to_yaml(draft: dict[str, Any]) -> str:
     out: list[str] = []
     out += _preamble(draft, source)
     out += _directive(draft.get("directive") or {}, provenance.get("directive") or {})
+    out += _settings(draft)
     targets = draft.get("targets") or []
     out += _targets(targets)
     ids = [str(t.get("id")) for t in targets]
@@ -40,6 +41,21 @@ def draft_to_yaml(draft: dict[str, Any]) -> str:
         if ids:
             out.append(_item_targets(item, ids))
     return _UNPRINTABLE.sub(" ", "\n".join(out)) + "\n"
+
+
+def _settings(draft: dict[str, Any]) -> list[str]:
+    """A reviewed template's own coordinator and policy, kept through the review."""
+    out = []
+    if draft.get("coordinator"):
+        out.append(_field(0, "coordinator", _scalar(draft["coordinator"]), []))
+    if draft.get("policy"):
+        out.append(_field(0, "policy", _json(draft["policy"]), []))
+    return out
+
+
+def _json(value: Any) -> str:
+    """A mapping as one line of YAML (JSON is YAML)."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _targets(targets: list[dict[str, Any]]) -> list[str]:
@@ -65,12 +81,15 @@ def _targets(targets: list[dict[str, Any]]) -> list[str]:
         rule = str(target.get("combine") or "sum")
         out.append(_field(4, "combine", rule,
                           [f"{combine_label(rule)} (đoán từ câu chữ, kiểm tra lại)"]))
-        start, end = _scalar(source.get("line_start")), _scalar(source.get("line_end"))
-        out.append(_field(4, "source", f"{{line_start: {start}, line_end: {end}}}", []))
+        if source.get("line_start") is not None:  # a reviewed template's target has none
+            start, end = _scalar(source.get("line_start")), _scalar(source.get("line_end"))
+            out.append(_field(4, "source", f"{{line_start: {start}, line_end: {end}}}", []))
     return out
 
 
 def _item_targets(item: dict[str, Any], ids: list[str]) -> str:
+    if isinstance(item.get("targets"), list):  # a reviewed template says which: kept as written
+        return _field(4, "targets", _list([str(t) for t in item["targets"]]), [])
     named = reporting_targets(str(item.get("task") or ""), ids)
     if named:
         return _field(4, "targets", _list(named),
@@ -150,6 +169,8 @@ def _assignment(item: dict[str, Any], lines: dict[str, Any], placeholders: tuple
     out.append(_field(4, "task", _scalar(item.get("task")), [_where(item_range)]))
     out.append(_field(4, "deadline", _deadline(item.get("deadline") or {}),
                       _deadline_notes(item.get("deadline") or {}, lines.get("deadline"))))
+    if item.get("policy"):  # a reviewed template's own reminders and escalations for the item
+        out.append(_field(4, "policy", _json(item["policy"]), []))
     if source:  # a reviewed template's item has none
         start, end = _scalar(source.get("line_start")), _scalar(source.get("line_end"))
         out.append(_field(4, "source", f"{{line_start: {start}, line_end: {end}}}", []))

@@ -78,7 +78,7 @@ def _checked_template(text: str) -> dict[str, Any]:
     registry lacks are settled on the review page, anything else is refused with its lines."""
     try:
         data, lines = load_with_lines(text)
-        TemplateSpec.model_validate(data)
+        spec = TemplateSpec.model_validate(data)
     except YamlSyntaxError as exc:
         raise UploadRefused(f"mẫu YAML lỗi cú pháp (dòng {exc.line}): {exc.message}") from None
     except ValidationError as exc:
@@ -86,7 +86,20 @@ def _checked_template(text: str) -> dict[str, Any]:
         raise UploadRefused("mẫu giao việc không hợp lệ: " + "; ".join(
             f"dòng {p.line}, {p.field}: {p.message}" if p.line else f"{p.field}: {p.message}"
             for p in problems[:5])) from None
-    return dict(data)
+    return _template_draft(spec)
+
+
+def _template_draft(spec: TemplateSpec) -> dict[str, Any]:
+    """The draft of a sound template: every field a drafted document has (a header field the
+    template leaves out is None, as the drafter leaves it), plus what only a reviewed template
+    says (its coordinator, its policies, which targets each item reports), kept through the
+    review to the launch."""
+    draft = spec.model_dump(mode="json")
+    draft["policy"] = spec.policy.model_dump(mode="json", exclude_none=True) if spec.policy else None
+    for item, assignment in zip(draft["assignments"], spec.assignments, strict=True):
+        item["policy"] = (assignment.policy.model_dump(mode="json", exclude_none=True)
+                          if assignment.policy else None)
+    return dict(draft)
 
 
 def _jsonable(value: Any) -> Any:

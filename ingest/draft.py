@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ingest.assignments import AssignmentReader
 from ingest.bodies import Context, Resolver, is_confederation
+from ingest.continuity import numbering_warnings
 from ingest.errors import DraftError
 from ingest.header import Header, number_codes, read_header
 from ingest.language import check_vietnamese
@@ -92,7 +93,7 @@ def draft_layout(layout: Layout, registry: Registry, *,
     if not tasks and not (header.number or header.issued_on or header.kind):
         raise DraftError(f"{name}: không nhận ra số, ngày, loại văn bản hay việc giao nào; văn "
                          "bản này không soạn được mẫu giao việc")
-    warnings = list(header.warnings) + list(reader.warnings)
+    warnings = list(header.warnings) + list(reader.warnings) + numbering_warnings(layout.outline)
     if not tasks:
         warnings.append("không tìm thấy việc giao nào (đơn vị chủ trì, phối hợp); bản nháp chỉ có "
                         "phần đầu văn bản: thêm việc giao bằng tay")

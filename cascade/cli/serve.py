@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import signal
 import subprocess
@@ -13,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from cascade.cli.common import app_of, guard, out
+from cascade.lifeline import PARENT_ENV, tie_to_parent
 
 
 class RedactTokens(logging.Filter):
@@ -124,9 +126,11 @@ def serve(
             from web.app import create_app
 
             uvicorn.Server(uvicorn.Config(create_app(app), **options)).run()
-        else:  # each worker builds its App from the same environment
+        else:  # each worker builds its App from the same environment, and dies with us
+            os.environ[PARENT_ENV] = str(os.getpid())
             uvicorn.run("web.asgi:app", factory=True, workers=count, **options)
     finally:
+        os.environ.pop(PARENT_ENV, None)
         if scheduler is not None:
             stop_process(scheduler)
 
@@ -134,8 +138,6 @@ def serve(
 def start_scheduler_process() -> subprocess.Popen:
     """`cascade scheduler` beside the web workers, on the same environment: a dispatch or a
     sweep then never holds up a click."""
-    import os
-
     return subprocess.Popen([sys.executable, "-m", "cascade.cli", "scheduler", "--parent",
                              str(os.getpid())])
 
@@ -157,8 +159,6 @@ def scheduler(
 ) -> None:
     """Chạy riêng lịch gửi thư, rà soát hạn và thư tổng hợp (cascade serve tự chạy nó); một
     tiến trình giữ lịch cho mỗi cơ sở dữ liệu."""
-    import os
-
     from cascade.scheduler import EmbeddedScheduler
 
     app = app_of(ctx)
@@ -170,11 +170,11 @@ def scheduler(
     stopping = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stopping.set())
+    if parent is not None:  # the serve that started us may die without telling (SIGKILL)
+        tie_to_parent(parent, grace=5.0)
     runner.start()
     try:
-        # the serve that started us may die without telling (SIGKILL): then stop too
         while not stopping.wait(1.0):
-            if parent is not None and os.getppid() != parent:
-                break
+            pass
     finally:
         runner.stop()

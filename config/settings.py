@@ -81,6 +81,8 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # /healthz fails when a mail that is due has waited longer than this (dispatch stopped)
     health_outbox_seconds: int = 900
+    # the largest body a route without files takes (forms); routes with files add their limits
+    form_max_bytes: int = 2 * 1024 * 1024
     # what the review learns, kept beside the database
     aliases_path: Path = Path(".cascade/aliases.yaml")
     local_registry_path: Path = Path(".cascade/local-bodies.yaml")
@@ -220,6 +222,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
                                                  20),
         trusted_proxies=_networks(env, "CASCADE_TRUSTED_PROXIES"),
         health_outbox_seconds=_positive(env, "CASCADE_HEALTH_OUTBOX_SECONDS", 900),
+        form_max_bytes=_positive(env, "CASCADE_FORM_MAX_KB", 2048) * 1024,
         aliases_path=Path(env.get("CASCADE_ALIASES") or data_dir / "aliases.yaml"),
         local_registry_path=Path(env.get("CASCADE_LOCAL_REGISTRY")
                                  or data_dir / "local-bodies.yaml"),

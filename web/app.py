@@ -61,6 +61,7 @@ from web.downloads import document_response, download_response
 from web.forms import LinkForm, read_form
 from web.headers import SecurityHeaders
 from web.inputs import BadInput, InputCheck
+from web.limits import BodyCaps, BodyLimit
 from web.pages import (
     TaskPage,
     link_page,
@@ -314,6 +315,14 @@ class LinkPages:
         return self.render("problem.html", code, status_code=code, spent=None, task=None,
                            headline=None, message=messages.get(code, "Đã có lỗi xảy ra."))
 
+    def too_large(self, cap: int) -> Response:
+        """A body over its route's cap (web.limits): 413, read no further."""
+        return self.render("problem.html", 413, status_code=413, spent=None, task=None,
+                           headline="Nội dung gửi lên quá lớn", message=(
+                               f"Trang này nhận tối đa {file_size(cap)} mỗi lần gửi, nên nội dung "
+                               "gửi lên không được đọc. Nếu đang gửi tệp, hãy bớt hoặc nén tệp "
+                               "rồi gửi lại."))
+
     def refused_input(self, message: str) -> Response:
         """Input no route can use (web.inputs): 400 with what and where."""
         return self.render("problem.html", 400, status_code=400, spent=None, task=None,
@@ -372,6 +381,8 @@ def create_app(app: App, *, on_startup: Sequence[Hook] = (),
             *console_routes(app, pages.env),  # the console shares the Jinja environment
         ],
         middleware=[Middleware(SecurityHeaders, css=css),
+                    Middleware(BodyLimit, too_large=pages.too_large, caps=BodyCaps.of(
+                        form_max_bytes=app.settings.form_max_bytes, limits=app.upload_limits)),
                     Middleware(InputCheck, refuse=pages.refused_input)],
         exception_handlers={HTTPException: pages.http_error, DatabaseBusy: pages.busy,
                             DatabaseUnreachable: pages.busy, Exception: pages.server_error},

@@ -1,7 +1,10 @@
 """Every console route goes through `Guard.page`: the session from its cookie (server-side,
-services.accounts), the role allowed on the route, and for a POST the form and its CSRF token.
+services.accounts), the role allowed on the route, and for a POST its CSRF token, then the form.
 Without a session a route redirects to /login; with the wrong role or token it answers 403 and
-does nothing. Handlers are plain functions of a `Ctx`, run in the thread pool."""
+does nothing. The session and the role are checked before any of the body is read; the CSRF
+token comes from the X-CSRF-Token header or, in a multipart form, from the fields before its
+first file (web.limits.peek_fields), so a refused upload is never spooled. Handlers are plain
+functions of a `Ctx`, run in the thread pool."""
 
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ from urllib.parse import quote, urlencode
 import jinja2
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -22,7 +27,8 @@ from models.accounts import UserRole
 from models.db import unit_of_work
 from services.accounts import SignedIn, load_session, record_visit
 from web.console import csrf
-from web.inputs import check_field
+from web.inputs import BadInput, check_field
+from web.limits import peek_fields, takes_files
 
 if TYPE_CHECKING:
     from cascade.bootstrap import App
@@ -36,6 +42,9 @@ MAX_FIELD_BYTES = 1024 * 1024
 # Forms kept when their session has expired (the review page), and the cookie naming them.
 KEEP_ON_EXPIRY = re.compile(r"^/drafts/\d+$")
 KEPT_COOKIE = "cascade_kept_form"
+CSRF_HEADER = "x-csrf-token"
+CSRF_REFUSED = ("Biểu mẫu đã cũ hoặc không gửi từ trang này (mã chống giả mạo không khớp), nên "
+                "chưa có gì thay đổi. Hãy mở lại trang rồi thử lại.")
 
 
 @dataclass
@@ -48,6 +57,7 @@ class Ctx:
     form: dict[str, str] = field(default_factory=dict)
     lists: dict[str, list[str]] = field(default_factory=dict)  # repeated form fields
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # name -> (filename, data)
+    early_token: str | None = None  # the CSRF token read before the form (a header, a first field)
 
     @property
     def query(self) -> Any:
@@ -83,6 +93,7 @@ class Guard:
         self.cookie = PRODUCTION_COOKIE if app.settings.production else COOKIE
         self.idle = dt.timedelta(minutes=app.settings.session_idle_minutes)
         self.max_upload = app.settings.upload_max_bytes
+        self.form_cap = app.settings.form_max_bytes
 
     def render(self, name: str, code: int = 200, *, user: SignedIn | None = None,
                **context: Any) -> HTMLResponse:
@@ -106,8 +117,18 @@ class Guard:
         return user
 
     async def _read_form(self, request: Request, ctx: Ctx) -> bool:
-        """Fill the ctx's form; False when a part is over the limits."""
-        async with request.form(max_files=2, max_fields=2000, max_part_size=MAX_FIELD_BYTES) as form:
+        """Fill the ctx's form (BadInput when it cannot be read). Only Giao việc mới takes a
+        file: elsewhere a file part is refused at its headers, before anything is spooled."""
+        files = takes_files(request.method, request.url.path)
+        try:
+            form = await request.form(max_files=2 if files else 0, max_fields=2000,
+                                      max_part_size=MAX_FIELD_BYTES)
+        except (HTTPException, MultiPartException) as exc:
+            raise BadInput("Trang này không nhận tệp; hãy mở lại trang rồi gửi lại biểu mẫu."
+                           if not files and "files" in str(exc) else
+                           "Không đọc được biểu mẫu gửi lên (quá nhiều trường, một trường quá "
+                           "dài hoặc bị ngắt giữa chừng); hãy mở lại trang rồi thử lại.") from None
+        try:
             for key, value in form.multi_items():
                 if isinstance(value, UploadFile):
                     data = await value.read(self.max_upload + 1)
@@ -117,7 +138,28 @@ class Guard:
                     check_field(key, value)
                     ctx.lists.setdefault(key, []).append(value)
                     ctx.form.setdefault(key, value)
+        finally:
+            await form.close()
         return True
+
+    async def _early_csrf(self, ctx: Ctx) -> bool:
+        """The CSRF token before the body is read: from the X-CSRF-Token header, or from a
+        multipart form's text fields read up to its first file part (the form puts the token
+        before its file input). False when that token is wrong or a file comes before it:
+        nothing more is read, nothing spooled. A url-encoded form is small (web.limits) and
+        checked once read."""
+        token = ctx.request.headers.get(CSRF_HEADER)
+        if token is None:
+            peeked = await peek_fields(ctx.request.scope, ctx.request.receive, wanted=csrf.FIELD,
+                                       limit=self.form_cap)
+            ctx.request = Request(ctx.request.scope, receive=peeked.receive)
+            if peeked.file_first:
+                return False
+            token = peeked.fields.get(csrf.FIELD)
+            if token is None:
+                return True  # not multipart, or no token at all: checked with the form
+        ctx.early_token = token
+        return csrf.valid(token, ctx.user.csrf_secret)
 
     async def _keep(self, request: Request, at: dt.datetime) -> Response:
         """A review posted after its session expired: keep what was typed (services.kept_forms)
@@ -160,17 +202,18 @@ class Guard:
                     else RedirectResponse("/login", status_code=303)
                 response.delete_cookie(self.cookie, path="/")
                 return response
-            ctx = Ctx(request, user, at)
-            if request.method == "POST":
-                await self._read_form(request, ctx)
-                if not csrf.valid(ctx.form.get(csrf.FIELD), user.csrf_secret):
-                    return self.forbidden(user, "Biểu mẫu đã cũ hoặc không gửi từ trang này (mã "
-                                                "chống giả mạo không khớp), nên chưa có gì thay "
-                                                "đổi. Hãy mở lại trang rồi thử lại.")
-            if user.role not in roles:
+            if user.role not in roles:  # from the session alone: the body is not read
                 return self.forbidden(user, "Vai trò của bạn không được dùng chức năng này; chưa "
                                             "có gì thay đổi. Cần quyền: "
                                             + ", ".join(sorted(r.label for r in roles)) + ".")
+            ctx = Ctx(request, user, at)
+            if request.method == "POST":
+                if not await self._early_csrf(ctx):
+                    return self.forbidden(user, CSRF_REFUSED)
+                await self._read_form(ctx.request, ctx)
+                if not csrf.valid(ctx.form.get(csrf.FIELD) or ctx.early_token,
+                                  user.csrf_secret):
+                    return self.forbidden(user, CSRF_REFUSED)
             return await run_in_threadpool(handler, ctx)
 
         endpoint.__name__ = handler.__name__

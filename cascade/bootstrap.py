@@ -167,10 +167,26 @@ class App:
 
     def ready_engine(self) -> Engine:
         """The engine, after checking that `cascade init` has brought the schema up to date."""
-        from models.db import require_current_schema
+        from models.db import DatabaseError, require_current_schema
 
+        missing = self.missing_database()
+        if missing is not None:  # a read creates nothing: no folder, no empty database file
+            raise DatabaseError(f"cơ sở dữ liệu chưa được khởi tạo: không có tệp {missing} "
+                                f"(CASCADE_HOME={self.settings.data_dir}); chạy `cascade init` "
+                                "trước, hoặc đặt CASCADE_HOME, CASCADE_DATABASE_URL cho đúng")
         require_current_schema(self.engine)
         return self.engine
+
+    def missing_database(self) -> Path | None:
+        """The SQLite file the settings name when it does not exist (None: it does, or the
+        database is a server's)."""
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.settings.database_url)
+        if not url.drivername.startswith("sqlite") or url.database in (None, "", ":memory:"):
+            return None
+        path = Path(str(url.database)).absolute()
+        return None if path.exists() else path
 
     def production_problems(self) -> list[str]:
         """Why this deployment must not sign links or send mail in production; [] when fine."""

@@ -162,11 +162,28 @@ def _check(settings: Settings) -> Settings:
     return settings
 
 
+APP_NAME = "directive-cascade"
+
+
+def default_home(env: Mapping[str, str], base: Path) -> Path:
+    """Where the embedded default keeps its database and files, as an absolute path, whatever
+    the current directory: CASCADE_HOME (relative: to `base`, the directory it was given in);
+    else a checkout's own `.cascade/` (pyproject.toml beside the code: `pip install -e`); else
+    an installed package's $XDG_DATA_HOME/directive-cascade (~/.local/share/directive-cascade)."""
+    raw = env.get("CASCADE_HOME")
+    if raw:
+        return (base / Path(raw).expanduser()).absolute()
+    if (PROJECT_DIR / "pyproject.toml").is_file():
+        return PROJECT_DIR / ".cascade"
+    xdg = env.get("XDG_DATA_HOME") or str(Path(env.get("HOME") or Path.home()) / ".local/share")
+    return (Path(xdg).expanduser() / APP_NAME).absolute()
+
+
 def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> Settings:
     """Build the settings from `environ` (default: os.environ), relative to `cwd`."""
     env = os.environ if environ is None else environ
     base = Path(cwd) if cwd is not None else Path.cwd()
-    data_dir = Path(env.get("CASCADE_HOME") or base / ".cascade")
+    data_dir = default_home(env, base)
     url = env.get("CASCADE_DATABASE_URL") or f"sqlite:///{data_dir / 'cascade.db'}"
     tz_name = env.get("CASCADE_TIMEZONE") or DEFAULT_TIMEZONE
     try:

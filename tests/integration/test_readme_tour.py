@@ -63,6 +63,7 @@ def test_the_readme_tour_runs_in_order_in_a_fresh_directory(tmp_path):
     (work / "templates").symlink_to(ROOT / "templates")
     (tmp_path / "shared").symlink_to(SHARED)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CASCADE_")}
+    env["CASCADE_HOME"] = str(work / ".cascade")  # the checkout's own, as the default is
     env["COLUMNS"] = "80"
     commands = first_command(text) + tour(text)
     assert len(commands) > 20 and ["cascade", "init"] in commands

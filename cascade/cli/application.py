@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cascade.cli import evaluate, follow, launching, mail, report, serve, setup, tasks, users
+from cascade.cli import backup, evaluate, follow, launching, mail, report, serve, setup, tasks, users
 from cascade.cli.i18n import install as _install_vietnamese
 
 _install_vietnamese()
@@ -40,3 +40,5 @@ app.command()(report.report)
 app.command()(evaluate.evaluate)
 app.command()(serve.serve)
 app.command()(serve.scheduler)
+app.command()(backup.backup)
+app.command()(backup.restore)

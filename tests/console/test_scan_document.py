@@ -1,22 +1,34 @@
 """A scan uploaded to "Giao việc mới" is kept as the directive's document too: stored when it
-is uploaded, claimed by the draft its reading gives (services/draft_jobs.py)."""
+is uploaded, claimed by the draft its reading gives (services/draft_jobs.py). A hostile PDF (a
+418-byte file declaring a 14,400 pt page) is refused by the job with its reason, and the web
+worker that took the upload lives on, in-process and as a real uvicorn process."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+import time
 
+import httpx
 import pytest
 from sqlmodel import select
 
 from models.console_tables import DirectiveDocument
 from models.db import unit_of_work
 from services import draft_jobs
-from tests.console.test_scan_upload import WAIT, _upload, scan  # noqa: F401
+from tests.console.conftest import PASSWORD, USERS, csrf_of
+from tests.console.test_scan_upload import WAIT, _drafts, _upload, scan  # noqa: F401
 from tests.console.test_scan_upload import pytestmark as scan_marks
+from tests.ingest.test_pdf_limits import HUGE
+from tests.web.conftest import free_port
 
-pytestmark = [*scan_marks, pytest.mark.slow]
+pytestmark = scan_marks
+REFUSED = "«to-qua-lon.pdf» (trang 1): trang khổ quá lớn, 14.400 x 14.400 điểm (pt)"
 
 
+@pytest.mark.slow
 def test_a_scan_is_kept_and_its_draft_claims_it(console_app, web, scan):  # noqa: F811
     client = web("coordinator")
     created = _upload(client, scan, "Kế hoạch 141 (bản quét).pdf")
@@ -31,3 +43,68 @@ def test_a_scan_is_kept_and_its_draft_claims_it(console_app, web, scan):  # noqa
     with unit_of_work(console_app.engine, write=False) as session:
         [kept] = session.exec(select(DirectiveDocument)).all()
     assert kept.draft_id == draft_id and kept.name == "Kế hoạch 141 (bản quét).pdf"
+
+
+def test_the_418_byte_pdf_is_refused_and_the_worker_lives(console_app, web):
+    """Uploaded on Giao việc mới: the job's child refuses it before rendering; the progress page
+    names the file and the page; no draft; this process (the web worker) is untouched."""
+    client = web("coordinator")
+    url = _upload(client, HUGE, "to-qua-lon.pdf").headers["location"]
+    assert draft_jobs.wait(int(url.rsplit("/", 1)[1]), timeout=WAIT)
+    failed = client.get(url)
+    assert failed.status_code == 400 and REFUSED in failed.text
+    assert _drafts(console_app) == 0
+    assert client.get("/healthz").status_code in (200, 503)  # answers (503: no scheduler here)
+
+
+def _wait_until(condition, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code in (200, 503)
+    except httpx.HTTPError:
+        return False
+
+
+def test_the_418_byte_pdf_leaves_a_real_uvicorn_worker_alive(console_app, database_url,
+                                                              tmp_path):
+    """A real uvicorn worker process (web.asgi:app): after the upload the same pid still serves,
+    /healthz answers, and the job's page gives the reason."""
+    port = free_port()
+    env = {**os.environ, "CASCADE_DATABASE_URL": database_url,
+           "CASCADE_HOME": str(console_app.settings.data_dir),
+           "CASCADE_CONTACTS": str(tmp_path / "no-contacts.yaml")}
+    env.pop("CASCADE_SERVE_PID", None)
+    worker = subprocess.Popen([sys.executable, "-m", "uvicorn", "web.asgi:app", "--factory",
+                               "--host", "127.0.0.1", "--port", str(port), "--log-level",
+                               "warning"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until(lambda: _answers(f"{base}/healthz"), 60)
+        with httpx.Client(base_url=base, timeout=30) as client:
+            page = client.get("/login")
+            assert client.post("/login", data={
+                "email": USERS["coordinator"], "password": PASSWORD, "next": "/",
+                "csrf_token": csrf_of(page.text)}).status_code == 303
+            token = csrf_of(client.get("/directives/new").text)
+            created = client.post("/directives/new", data={"csrf_token": token},
+                                  files={"document": ("to-qua-lon.pdf", HUGE)})
+            assert created.status_code == 303, created.text
+            url = created.headers["location"]
+            _wait_until(lambda: client.get(url).status_code == 400, WAIT)
+            assert REFUSED in client.get(url).text
+            assert worker.poll() is None  # the same process, alive
+            assert _answers(f"{base}/healthz")
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(timeout=20)

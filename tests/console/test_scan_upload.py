@@ -1,11 +1,14 @@
-"""A scan uploaded to "Giao việc mới" is read in the background (services/draft_jobs.py): the
-upload answers with a progress page that refreshes itself, kept in the database (any worker
-answers it, a job whose reader died is taken over), then the review; a scan that cannot be
-drafted says why and leaves no draft. Real Tesseract on a printed scan of 141/KH-UBND; the
-last test drives it in Debian's Chromium on a real uvicorn."""
+"""A PDF or a scan uploaded to "Giao việc mới" is read in the background (services/draft_jobs.py)
+by a child process, never in the web worker: the upload answers with a progress page that
+refreshes itself, kept in the database (any worker answers it, a job whose reader died is taken
+over), then the review; a document that cannot be drafted says why and leaves no draft; a
+discarded job's process is killed; a bound reached (CPU, pages) is a Vietnamese reason on the
+progress page. Real Tesseract on a printed scan of 141/KH-UBND; the last test drives it in
+Debian's Chromium on a real uvicorn."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -57,6 +60,11 @@ def _drafts(app) -> int:
         return session.execute(sa.select(sa.func.count()).select_from(DraftReview)).scalar_one()
 
 
+def _parent_of(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
 def _run(app, job_id: int, claim: str) -> None:
     s = app.settings
     draft_jobs.run_job(engine=app.engine, job_id=job_id, claim=claim, registry=app.registry,
@@ -66,14 +74,19 @@ def _run(app, job_id: int, claim: str) -> None:
 
 @pytest.mark.slow
 def test_an_uploaded_scan_shows_its_progress_then_the_review(console_app, web, scan):
-    """The upload answers at once with the progress page; the job is read in a thread of the
-    worker; when it is read, the progress page leads to the review of the drafted plan."""
+    """The upload answers at once with the progress page; the job is read by a child process of
+    the worker (not the worker itself); when it is read, the progress page leads to the review
+    of the drafted plan."""
     client = web("coordinator")
     created = _upload(client, scan)
     assert created.status_code == 303
     job_url = created.headers["location"]
     assert re.fullmatch(r"/drafts/jobs/\d+", job_url)
-    assert draft_jobs.wait(int(job_url.rsplit("/", 1)[1]), timeout=WAIT)
+    job_id = int(job_url.rsplit("/", 1)[1])
+    pid = draft_jobs.reader_pid(job_id, timeout=WAIT)
+    assert pid is not None and pid != os.getpid()
+    assert _parent_of(pid) == os.getpid()
+    assert draft_jobs.wait(job_id, timeout=WAIT)
     done = client.get(job_url, follow_redirects=False)
     assert done.status_code == 303 and re.fullmatch(r"/drafts/\d+", done.headers["location"])
     review = client.get(done.headers["location"])
@@ -97,7 +110,7 @@ def test_the_progress_page_counts_the_pages_from_the_database(console_app, web, 
     waiting = client.get(url)
     assert waiting.status_code == 200
     assert '<meta http-equiv="refresh" content="2">' in waiting.text
-    assert "Đang chuẩn bị đọc bằng OCR" in waiting.text and "ke-hoach-141.pdf" in waiting.text
+    assert "Đang mở văn bản" in waiting.text and "ke-hoach-141.pdf" in waiting.text
     assert f'href="{url}"' in client.get("/directives/new").text  # listed while it is read
 
     seen = []
@@ -161,8 +174,9 @@ def test_a_scan_without_text_says_why_and_leaves_no_draft(console_app, web):
         assert session.exec(sa.select(DraftJob.data)).scalar_one() is None
 
 
-def test_a_pdf_with_text_is_drafted_at_once(console_app, web, tmp_path):
-    """A PDF with a text layer needs no OCR: straight to the review, as before."""
+def test_a_pdf_with_text_is_read_in_the_background_too(console_app, web, tmp_path):
+    """A PDF with a text layer needs no OCR, but it is opened by the child process as well
+    (nothing of a PDF is parsed in the web worker); then the review."""
     from tests.ingest.printing import FONT as SANS
     from tests.ingest.printing import text_pdf
 
@@ -170,8 +184,13 @@ def test_a_pdf_with_text_is_drafted_at_once(console_app, web, tmp_path):
         pytest.skip("fonts-dejavu-core missing")
     path = text_pdf((SHARED / NAME).read_text(encoding="utf-8"),
                     tmp_path / "text.pdf")
-    created = _upload(web("coordinator"), path.read_bytes(), "ke-hoach.pdf")
-    assert created.status_code == 303 and re.fullmatch(r"/drafts/\d+", created.headers["location"])
+    client = web("coordinator")
+    created = _upload(client, path.read_bytes(), "ke-hoach.pdf")
+    url = created.headers["location"]
+    assert created.status_code == 303 and re.fullmatch(r"/drafts/jobs/\d+", url)
+    assert draft_jobs.wait(int(url.rsplit("/", 1)[1]), timeout=WAIT)
+    done = client.get(url, follow_redirects=False)
+    assert done.status_code == 303 and re.fullmatch(r"/drafts/\d+", done.headers["location"])
 
 
 
@@ -190,7 +209,7 @@ def test_a_scan_in_the_browser_shows_its_progress_then_the_review(
     with page.expect_navigation():
         page.get_by_role("button", name="Soạn bản nháp").first.click()
     assert re.search(r"/drafts/jobs/\d+$", page.url), page.url
-    assert page.locator("h1").inner_text() == "Đang đọc văn bản quét"
+    assert page.locator("h1").inner_text() == "Đang đọc văn bản"
     assert "ke-hoach-141.pdf" in page.locator("main").inner_text()
     page.screenshot(path=str(shots / "scan-progress-375.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
@@ -198,3 +217,93 @@ def test_a_scan_in_the_browser_shows_its_progress_then_the_review(
     main = page.locator("main").inner_text()
     assert "141/KH-UBND" in main and "Bắc Ninh" in main
     page.context.close()
+
+
+def _job(app, job_id: int) -> DraftJob:
+    with unit_of_work(app.engine, write=False) as session:
+        return session.get(DraftJob, job_id)
+
+
+def _submit(app, data: bytes, name: str = "ke-hoach-141.pdf") -> tuple[int, str]:
+    user = _user_id(app, "coordinator")
+    with unit_of_work(app.engine) as session:
+        job = draft_jobs.submit(session, user_id=user, name=name, data=data, suffix=".pdf",
+                                at=app.clock())
+        return int(job.id), job.claim
+
+
+def _start(app, job_id: int, claim: str, **bounds) -> None:
+    from web.console.drafts import job_spec
+
+    draft_jobs.start(job_spec(app, job_id, claim, draft_jobs.Bounds(**bounds)),
+                     engine=app.engine, clock=app.clock)
+
+
+def test_discarding_a_job_kills_its_process(console_app, web, scan):
+    """"Huỷ" on the progress page: the job is cancelled in the database, its child process is
+    gone within a timeout, no draft is kept, and its page leads back to Giao việc mới."""
+    client = web("coordinator")
+    url = _upload(client, scan).headers["location"]
+    job_id = int(url.rsplit("/", 1)[1])
+    pid = draft_jobs.reader_pid(job_id, timeout=WAIT)
+    assert pid is not None
+    page = client.get(url)
+    assert f'action="{url}/discard"' in page.text and "Huỷ, không đọc nữa" in page.text
+    gone = client.post(f"{url}/discard", data={"csrf_token": csrf_of(page.text)},
+                       follow_redirects=False)
+    assert (gone.status_code, gone.headers["location"]) == (303, "/directives/new")
+    assert draft_jobs.wait(job_id, timeout=30)
+    assert not Path(f"/proc/{pid}").exists()  # killed and reaped
+    job = _job(console_app, job_id)
+    assert (job.status, job.data, job.draft_id) == ("cancelled", None, None)
+    assert client.get(url, follow_redirects=False).headers["location"] == "/directives/new"
+    assert f'href="{url}"' not in client.get("/directives/new").text
+    assert _drafts(console_app) == 0
+
+
+def test_another_coordinators_job_cannot_be_discarded(console_app, web, scan):
+    """Only the uploader's own job: anyone else's is a 404 and it goes on."""
+    job_id, _ = _submit(console_app, scan)
+    with unit_of_work(console_app.engine) as session:
+        other = _user_id(console_app, "supervisor")
+        session.execute(sa.update(DraftJob).where(DraftJob.id == job_id).values(user_id=other))
+    client = web("coordinator")
+    token = csrf_of(client.get("/directives/new").text)
+    refused = client.post(f"/drafts/jobs/{job_id}/discard", data={"csrf_token": token})
+    assert refused.status_code == 404
+    assert _job(console_app, job_id).status == "reading"
+
+
+def test_a_job_over_its_cpu_bound_fails_with_a_reason(console_app, web, scan):
+    """A child given one CPU second (RLIMIT_CPU, and the CPU its Tesseracts used between pages):
+    the job fails, the progress page says why in Vietnamese; no draft."""
+    job_id, claim = _submit(console_app, scan)
+    _start(console_app, job_id, claim, cpu_seconds=1)
+    assert draft_jobs.wait(job_id, timeout=WAIT)
+    failed = web("coordinator").get(f"/drafts/jobs/{job_id}")
+    assert failed.status_code == 400 and "Không soạn được bản nháp" in failed.text
+    assert "CPU" in failed.text and "vượt giới hạn" in failed.text
+    assert _drafts(console_app) == 0 and _job(console_app, job_id).data is None
+
+
+def test_a_job_over_its_page_bound_fails_before_any_ocr(console_app, web, scan):
+    """Two scanned pages for a bound of one: refused when the file is opened, named."""
+    job_id, claim = _submit(console_app, scan)
+    _start(console_app, job_id, claim, max_pages=1)
+    assert draft_jobs.wait(job_id, timeout=WAIT)
+    failed = web("coordinator").get(f"/drafts/jobs/{job_id}")
+    assert failed.status_code == 400
+    assert "«ke-hoach-141.pdf»: hơn 1 trang quét cần đọc bằng OCR, vượt giới hạn" in failed.text
+    assert _job(console_app, job_id).pages_done == 0
+
+
+def test_the_worker_answers_while_a_job_is_read(console_app, web, scan):
+    """While the child reads the scan, the same worker serves other pages at once."""
+    client = web("coordinator")
+    url = _upload(client, scan).headers["location"]
+    job_id = int(url.rsplit("/", 1)[1])
+    assert draft_jobs.reader_pid(job_id, timeout=WAIT) is not None
+    for _ in range(3):
+        assert client.get("/directives/new").status_code == 200
+        assert client.get(url).status_code in (200, 303)
+    assert draft_jobs.wait(job_id, timeout=WAIT)

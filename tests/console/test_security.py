@@ -99,7 +99,8 @@ def test_a_viewers_post_is_refused(launched_app, web):
     before = _snapshot(launched_app.engine, tid)
     for path, data in ((f"/tasks/{tid}/act", {"action": "extend", "until": "30/12/2023"}),
                        ("/bodies/tld_bch/contacts", {"addresses": "x@congdoan.vn"}),
-                       ("/outbox/1/retry", {}), ("/directives/new", {"text": "Kế hoạch"})):
+                       ("/outbox/1/retry", {}), ("/directives/new", {"text": "Kế hoạch"}),
+                       ("/drafts/jobs/1/discard", {})):
         response = client.post(path, data={"csrf_token": token, **data}, follow_redirects=False)
         assert response.status_code == 403, path
     assert _snapshot(launched_app.engine, tid) == before

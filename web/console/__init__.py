@@ -9,6 +9,7 @@ pages: `console_routes(app, env)` gives its routes, every one behind `Guard.page
     GET  /drafts/{id}, POST             the review page; POST .../names, .../discard (coordinator)
     GET  /drafts/{id}/preview           the preview; POST .../days, .../overdue, .../launch
     GET  /drafts/jobs/{id}              a scan being read: its progress, then the review
+    POST /drafts/jobs/{id}/discard      stop reading it (coordinator)
     GET  /directives/{number}           Bảng theo dõi
     GET  /exports/tasks.{csv|xlsx}      the board's rows; /reports/summary.{html|docx|json}
     GET  /documents/{id}                the document a directive was drafted from (any role)
@@ -66,6 +67,8 @@ def console_routes(app: App, env: jinja2.Environment) -> list[BaseRoute]:
         Route("/directives/new", page(drafts.create, COORDINATOR), methods=["POST"]),
         Route("/directives/{number:path}", page(pages.board), methods=["GET"]),
         Route("/drafts/jobs/{job_id:int}", page(drafts.job, COORDINATOR), methods=["GET"]),
+        Route("/drafts/jobs/{job_id:int}/discard", page(drafts.discard_job, COORDINATOR),
+              methods=["POST"]),
         Route("/drafts/{draft_id:int}", page(review.show, COORDINATOR), methods=["GET"]),
         Route("/drafts/{draft_id:int}", page(review.save, COORDINATOR), methods=["POST"]),
         Route("/drafts/{draft_id:int}/preview", page(preview.preview, COORDINATOR), methods=["GET"]),

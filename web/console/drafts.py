@@ -1,13 +1,15 @@
 """Giao việc mới: upload or paste -> the review page (one row per assignment, every flag shown,
 every unresolved name settled once) -> the preview (tasks per body and per item, yearly days
 still to choose) -> launch with a confirmation (web/console/preview.py). The draft lives in the database
-(services.drafts), so it survives a reload and a logout. A scan is read in the background
-(services.draft_jobs): the upload answers with a progress page that refreshes itself (a meta
-refresh, no script) and goes on to the review when the scan is read."""
+(services.drafts), so it survives a reload and a logout. A PDF or a scan is never opened in
+the web worker: it is read in the background by a child process (services.draft_jobs), the
+upload answers with a progress page that refreshes itself (a meta refresh, no script), offers
+to discard the reading, and goes on to the review when the document is read."""
 
 from __future__ import annotations
 
-from functools import partial
+import os
+from pathlib import Path
 from typing import Any
 
 from starlette.responses import Response
@@ -20,6 +22,20 @@ from web.console.pages import Pages
 
 ROLES = review.ROLES
 REFRESH_SECONDS = 2  # how often the progress page of a scan refreshes itself
+
+
+def job_spec(app: Any, job_id: int, claim: str,
+             bounds: draft_jobs.Bounds | None = None) -> draft_jobs.Spec:
+    """What the child process reading a job needs from the App (absolute paths: it may start
+    elsewhere)."""
+    s = app.settings
+    return draft_jobs.Spec(
+        job_id=job_id, claim=claim, database_url=s.database_url, busy_seconds=s.db_busy_seconds,
+        registry_paths=tuple(str(Path(p).resolve())
+                             for p in (s.registry_path, s.local_registry_path)),
+        max_bytes=s.upload_max_bytes,
+        cache_dir=str(draft_jobs.ocr_cache_dir(s.data_dir).resolve()),
+        at=app.clock().isoformat(), parent=os.getpid(), bounds=bounds or draft_jobs.Bounds())
 
 
 class Drafts:
@@ -45,7 +61,7 @@ class Drafts:
         text = ctx.form.get("text") or None
         name = upload[0] if upload else "văn bản dán vào"
         registry = self.app.registry
-        suffix = draft_jobs.scan_suffix(upload[1], self.app.settings.upload_max_bytes) \
+        suffix = draft_jobs.job_suffix(upload[1], self.app.settings.upload_max_bytes) \
             if upload else None
         if upload and suffix:
             return self._read_scan(ctx, name, upload[1], suffix)
@@ -83,13 +99,8 @@ class Drafts:
         return redirect(f"/drafts/jobs/{job_id}")
 
     def _start(self, job_id: int, claim: str) -> None:
-        s = self.app.settings
-        registry = self.app.registry
-        draft_jobs.start(job_id, partial(
-            draft_jobs.run_job, engine=self.app.engine, job_id=job_id, claim=claim,
-            registry=registry, aliases=dict,
-            max_bytes=s.upload_max_bytes, cache_dir=draft_jobs.ocr_cache_dir(s.data_dir),
-            clock=self.app.clock))
+        draft_jobs.start(job_spec(self.app, job_id, claim), engine=self.app.engine,
+                         clock=self.app.clock)
 
     # GET /drafts/jobs/{id}
     def job(self, ctx: Ctx) -> Response:
@@ -105,9 +116,21 @@ class Drafts:
             claim = draft_jobs.take_over(self.app.engine, job, ctx.at)
             if claim:  # its reader is gone (a restart): read it here
                 self._start(int(job.id or 0), claim)
+        if job.status == draft_jobs.CANCELLED:
+            return redirect("/directives/new")
         failed = job.status == draft_jobs.FAILED
         return self._render(ctx, "console/reading.html", 400 if failed else 200, page="new",
                             job=job, failed=failed, refresh=REFRESH_SECONDS)
+
+    # POST /drafts/jobs/{id}/discard
+    def discard_job(self, ctx: Ctx) -> Response:
+        """Stop reading: the job is cancelled in the database, its process killed."""
+        try:
+            draft_jobs.cancel(self.app.engine, user_id=ctx.user.user_id,
+                              job_id=int(ctx.param("job_id")), at=ctx.at)
+        except draft_jobs.JobNotFound as exc:
+            return self.pages.not_found(ctx, str(exc))
+        return redirect("/directives/new")
 
     def _load(self, ctx: Ctx) -> Any:
         with unit_of_work(self.app.engine, write=False) as session:

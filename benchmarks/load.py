@@ -198,20 +198,33 @@ def console_paths(seeded: Seeded, rng: random.Random) -> str:
     return rng.choice(choices)
 
 
-async def reference(base: str, seeded: Seeded, tokens: list[str]) -> dict[str, Tally]:
-    """One client alone: clicks in turn, then console pages in turn."""
+def family(path: str) -> str:
+    """A console page's kind, for the reference's breakdown."""
+    if path.startswith("/directives/"):
+        return "board, searched" if "q=" in path else "board"
+    return {"/": "dashboard"}.get(path, path.split("?")[0].rsplit("/", 1)[0] or path)
+
+
+async def reference(base: str, seeded: Seeded, tokens: list[str]
+                    ) -> tuple[dict[str, Tally], str]:
+    """One client alone: clicks in turn, then console pages in turn (and their p50 by kind)."""
     rng = random.Random(1)
     pages, clicks, console = Tally(), Tally(), Tally()
+    kinds: dict[str, list[float]] = {}
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         await client.get("/healthz")
         for token in tokens:
             await click(client, token, pages, clicks, 0, rng)
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         await login(client, seeded.users[0])
-        for _ in range(50):
-            await timed(console, client, "GET", console_paths(seeded, rng), expect=(200,),
-                        what="console GET")
-    return {"clicks": clicks, "pages": pages, "console": console}
+        for _ in range(100):
+            path = console_paths(seeded, rng)
+            response = await timed(console, client, "GET", path, expect=(200,),
+                                   what="console GET")
+            if response is not None:
+                kinds.setdefault(family(path), []).append(console.ms[-1])
+    by_kind = ", ".join(f"{kind} {statistics.median(ms):.1f}" for kind, ms in sorted(kinds.items()))
+    return {"clicks": clicks, "pages": pages, "console": console}, by_kind
 
 
 async def under_load(base: str, seeded: Seeded, pools: list[list[str]], *, seconds: float,
@@ -222,8 +235,9 @@ async def under_load(base: str, seeded: Seeded, pools: list[list[str]], *, secon
                for _ in range(len(pools) + console_users + 1)]
     exhausted = 0
     try:
-        await asyncio.gather(*(login(c, seeded.users[i])
-                               for i, c in enumerate(clients[len(pools):-1])))
+        # one after another, as people arrive (a login's password check is slow on purpose)
+        for i, client in enumerate(clients[len(pools):-1]):
+            await login(client, seeded.users[i])
         end = time.perf_counter() + seconds
 
         async def link_client(i: int) -> None:
@@ -287,7 +301,7 @@ def main() -> None:
         rest = seeded.tokens[REFERENCE_CLICKS:]
         pools = [rest[i::args.links] for i in range(args.links)]
         with Server(db.url, home, args.workers) as server:
-            ref = asyncio.run(reference(server.base, seeded, ref_tokens))
+            ref, by_kind = asyncio.run(reference(server.base, seeded, ref_tokens))
             tallies, wall, exhausted = asyncio.run(under_load(
                 server.base, seeded, pools, seconds=args.seconds, think=args.think,
                 console_users=args.console))
@@ -297,6 +311,7 @@ def main() -> None:
     print(ref["clicks"].line("click (POST /l/…)", sum(ref["clicks"].ms) / 1000))
     print(ref["pages"].line("link page (GET /l/…)", sum(ref["pages"].ms) / 1000))
     print(ref["console"].line("console page", sum(ref["console"].ms) / 1000))
+    print(f"  {'':<26} p50 by kind (ms): {by_kind}")
     print(f"under load for {wall:.1f} s: {args.links} link clients, {args.console} console users "
           f"(think {args.think:g} s), /healthz every 0.5 s (load average now "
           f"{os.getloadavg()[0]:.1f}):")

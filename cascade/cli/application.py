@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from cascade.cli import backup, evaluate, follow, launching, mail, report, serve, setup, tasks, users
+from cascade.cli import (
+    backup,
+    contacts,
+    evaluate,
+    follow,
+    launching,
+    mail,
+    report,
+    serve,
+    setup,
+    tasks,
+    users,
+)
 from cascade.cli.i18n import install as _install_vietnamese
 
 _install_vietnamese()
@@ -27,6 +39,7 @@ def _root() -> None:
 app.command()(setup.init)
 app.add_typer(setup.bodies_app, name="bodies")
 app.add_typer(users.users_app, name="users")
+app.add_typer(contacts.contacts_app, name="contacts")
 app.command()(launching.draft)
 app.command()(launching.launch)
 app.command()(tasks.status)

@@ -8,7 +8,6 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlmodel import select
 
-from cascade.bootstrap import build_app
 from models.db import unit_of_work
 from models.tables import BodyContact
 from tests.conftest import cli_runner
@@ -17,13 +16,10 @@ HEADER = ["Mã đơn vị", "Tên đơn vị", "E-mail", "Điện thoại", "Ng�
 
 
 @pytest.fixture
-def cli(tmp_path):
-    env = {"CASCADE_HOME": str(tmp_path / "home"),
-           "CASCADE_CONTACTS": str(tmp_path / "home" / "contacts.yaml")}
-    app = build_app(env, cwd=tmp_path)
-    run = cli_runner(app, tmp_path)
-    yield run
-    app.close()
+def cli(make_app, tmp_path):
+    """`cascade ...` on the test database (SQLite, PostgreSQL), its contacts file in the home."""
+    app = make_app(CASCADE_CONTACTS=str(tmp_path / "home" / "contacts.yaml"))
+    return cli_runner(app, tmp_path)
 
 
 def _xlsx(path, rows):

@@ -82,12 +82,14 @@ def applies(requirement: Requirement, extra: str = "") -> bool:
     return requirement.marker is None or requirement.marker.evaluate({**ENVIRONMENT, "extra": extra})
 
 
-def extra_requirements(requirement: Requirement) -> list[Requirement]:
+def extra_requirements(requirement: Requirement, locked: Version | None) -> list[Requirement]:
     """What the requirement's extras (e.g. psycopg[binary]) add, read from the installed
-    distribution's metadata; nothing when it is not installed here."""
-    if not requirement.extras:
+    distribution's metadata; nothing when the version installed here is not the locked one."""
+    if not requirement.extras or locked is None:
         return []
     try:
+        if Version(metadata.version(requirement.name)) != locked:
+            return []
         lines = metadata.requires(requirement.name) or []
     except metadata.PackageNotFoundError:
         return []
@@ -112,8 +114,9 @@ def problems(root: Path) -> list[str]:
     for requirement in requirements:
         if not applies(requirement):
             continue
+        extras = extra_requirements(requirement, pins.get(canonicalize_name(requirement.name)))
         for needed, why in [(requirement, "declared in pyproject.toml"),
-                            *((d, f"needed by {requirement}") for d in extra_requirements(requirement))]:
+                            *((d, f"needed by {requirement}") for d in extras)]:
             version = pins.get(canonicalize_name(needed.name))
             if version is None:
                 found.append(f"requirements.lock: {needed.name} ({why}) is not pinned")

@@ -97,7 +97,10 @@ def test_a_lock_that_does_not_fit_fails_and_says_why(tmp_path, pyproject, lock, 
 
 def test_an_extra_brings_in_what_it_needs(tmp_path):
     """psycopg[binary] needs psycopg-binary pinned too (read from the installed psycopg)."""
+    from importlib import metadata
+
     pytest.importorskip("psycopg")
-    result = check(project(tmp_path, lock=LOCK.replace("psycopg-binary==3.3.9\n", "")))
+    lock = LOCK.replace("psycopg-binary==3.3.9\n", "").replace("3.3.9", metadata.version("psycopg"))
+    result = check(project(tmp_path, lock=lock))
     assert result.returncode == 1
     assert "psycopg-binary (needed by psycopg[binary]" in result.stdout

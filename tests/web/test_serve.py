@@ -116,7 +116,7 @@ def test_cascade_serve_runs_uvicorn(database_url, tmp_path):
                             env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60  # two spawned workers start slowly on a loaded machine
         while True:
             try:
                 response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)

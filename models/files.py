@@ -153,9 +153,9 @@ def describe_content(content: BinaryIO) -> str:
     return "không rõ loại (có thể là văn bản thường hoặc tệp hỏng)"
 
 
-def check_upload(upload: Upload, limits: UploadLimits) -> CheckedFile:
-    """The file, checked: a safe name, an accepted suffix, content of the kind the suffix says,
-    not empty, within the size limit. Raises FileRefused."""
+def check_label(upload: Upload, limits: UploadLimits) -> tuple[str, FileType]:
+    """What can be checked without reading the content: a safe name, an accepted suffix, not
+    empty, within the size limit. The safe name and the type the suffix says; FileRefused."""
     name = safe_name(upload.name)
     suffix = PurePosixPath(name).suffix.lower()
     if suffix not in SUFFIXES:
@@ -165,12 +165,75 @@ def check_upload(upload: Upload, limits: UploadLimits) -> CheckedFile:
     if upload.size > limits.max_bytes:
         raise FileRefused(f"tệp «{name}» nặng {file_size(upload.size)}, vượt giới hạn "
                           f"{file_size(limits.max_bytes)} mỗi tệp: nén ảnh hoặc tách tệp")
-    expected = SUFFIXES[suffix]
+    return name, SUFFIXES[suffix]
+
+
+def check_content(upload: Upload, name: str, expected: FileType) -> CheckedFile:
+    """The content is of the kind its name says (a Word or Excel package within the zip limits,
+    which are read before the package's list of parts); FileRefused."""
+    if expected.kind in ("docx", "xlsx"):
+        problem = zip_problem(upload.content)
+        if problem is not None:
+            raise FileRefused(f"tệp «{name}» {problem}: lưu lại tệp bằng Word hoặc Excel rồi "
+                              "chọn lại")
     if sniff(upload.content) != expected.kind:
         raise FileRefused(f"tệp «{name}»: tên là tệp {expected.label} nhưng nội dung là "
                           f"{describe_content(upload.content)}; chọn đúng tệp hoặc sửa phần "
                           "đuôi tên tệp")
     return CheckedFile(name, expected, upload.size, upload.content)
+
+
+def check_upload(upload: Upload, limits: UploadLimits) -> CheckedFile:
+    """The file, checked: `check_label`, then `check_content`. Raises FileRefused."""
+    name, expected = check_label(upload, limits)
+    return check_content(upload, name, expected)
+
+
+# A Word or Excel package holds tens to a few thousand parts; a zip bomb holds many more, or
+# parts that expand far beyond the file. Both are refused before the parts are listed.
+MAX_ZIP_ENTRIES = 5000
+MAX_UNZIPPED = 512 * 1024 * 1024
+_EOCD = b"PK\x05\x06"
+
+
+def zip_entries(content: BinaryIO) -> int | None:
+    """The number of parts a zip's end record declares (read from its last 64 KB, without
+    listing them); None when there is no end record; a ZIP64 package counts as too many."""
+    start = content.tell()
+    try:
+        content.seek(0, 2)
+        size = content.tell()
+        content.seek(max(0, size - 65_557))
+        tail = content.read()
+    finally:
+        content.seek(start)
+    at = tail.rfind(_EOCD)
+    if at < 0 or len(tail) < at + 22:
+        return None
+    count = int.from_bytes(tail[at + 10:at + 12], "little")
+    return MAX_ZIP_ENTRIES + 1 if count == 0xFFFF else count
+
+
+def zip_problem(content: BinaryIO) -> str | None:
+    """Why a zip package is refused (too many parts, too large once unpacked), or None."""
+    count = zip_entries(content)
+    if count is not None and count > MAX_ZIP_ENTRIES:
+        return f"gồm {count:,} phần nén bên trong (tối đa {MAX_ZIP_ENTRIES:,})".replace(",", ".")
+    start = content.tell()
+    try:
+        with zipfile.ZipFile(content) as package:
+            infos = package.infolist()
+            if len(infos) > MAX_ZIP_ENTRIES:
+                return f"gồm {len(infos)} phần nén bên trong (tối đa {MAX_ZIP_ENTRIES})"
+            unpacked = sum(info.file_size for info in infos)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None  # not a zip: the kind check says what it is
+    finally:
+        content.seek(start)
+    if unpacked > MAX_UNZIPPED:
+        return (f"khi giải nén nặng {file_size(unpacked)}, vượt {file_size(MAX_UNZIPPED)} "
+                "(có thể là tệp nén độc hại)")
+    return None
 
 
 def check_count(count: int, limits: UploadLimits) -> None:
@@ -188,16 +251,33 @@ class StoredContent:
     size: int
 
 
+@dataclass(frozen=True)
+class Staged:
+    """A content written whole under a temporary name, not yet under its own (`publish`)."""
+
+    sha256: str
+    size: int
+    ticket: str  # the store's name for the temporary copy
+
+
 class FileStore(Protocol):
     """Where reported files live, once per content (named by their SHA-256).
 
     `put` writes atomically: after a crash the content is either whole under its name or
-    absent. Storing the same content twice keeps one copy.
+    absent. Storing the same content twice keeps one copy. `stage` does the writing of `put`
+    (before a transaction begins), `publish` only names it (inside the transaction, before the
+    rows naming it commit), `discard` drops what was staged and not published.
     """
 
     description: str
 
     def put(self, content: BinaryIO) -> StoredContent: ...
+
+    def stage(self, content: BinaryIO) -> Staged: ...
+
+    def publish(self, staged: Staged) -> StoredContent: ...
+
+    def discard(self, staged: Staged) -> None: ...
 
     def exists(self, sha256: str) -> bool: ...
 

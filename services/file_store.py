@@ -3,7 +3,10 @@
 Contents are named by their SHA-256 (`ab/abcdef...`), so two bodies sending the same file
 store it once. A content is written to a temporary file in the store, flushed to disk, then
 renamed to its name: a crash leaves either the whole file or only a temporary one, which
-`clean_store` removes with the orphans (contents no report row names).
+`clean_store` removes with the orphans (contents no report row names). An upload copies its
+files in (`stage`) before its write transaction begins and only renames them (`publish`) inside
+it, so the database's writer is never kept waiting on a copy; what was staged for a transaction
+that failed is discarded.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import BinaryIO
 
 from sqlmodel import Session, select
 
-from models.files import FileStore, StoredContent
+from models.files import FileStore, Staged, StoredContent
 from models.tables import ReportFile
 
 CHUNK = 1024 * 1024
@@ -46,6 +49,10 @@ class DiskFileStore:
         return self.root / sha[:2] / sha
 
     def put(self, content: BinaryIO) -> StoredContent:
+        return self.publish(self.stage(content))
+
+    def stage(self, content: BinaryIO) -> Staged:
+        """Copy `content` whole to a temporary file in the store (flushed to disk)."""
         incoming = self.root / INCOMING
         incoming.mkdir(parents=True, exist_ok=True)
         digest, size = hashlib.sha256(), 0
@@ -58,17 +65,29 @@ class DiskFileStore:
                     handle.write(chunk)
                 handle.flush()
                 os.fsync(handle.fileno())
-            final = self.path(digest.hexdigest())
-            if final.exists() and final.stat().st_size == size:
-                Path(tmp).unlink()  # the same content is already there
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return Staged(digest.hexdigest(), size, tmp)
+
+    def publish(self, staged: Staged) -> StoredContent:
+        """Give a staged content its name (a rename: no copying)."""
+        tmp = Path(staged.ticket)
+        try:
+            final = self.path(staged.sha256)
+            if final.exists() and final.stat().st_size == staged.size:
+                tmp.unlink()  # the same content is already there
             else:
                 final.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(tmp, final)
                 _sync_dir(final.parent)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
             raise
-        return StoredContent(digest.hexdigest(), size)
+        return StoredContent(staged.sha256, staged.size)
+
+    def discard(self, staged: Staged) -> None:
+        Path(staged.ticket).unlink(missing_ok=True)
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
@@ -124,19 +143,32 @@ class MemoryFileStore:
 
     def __init__(self, *, fail_on_put: int | None = None) -> None:
         self.data: dict[str, bytes] = {}
+        self.staged: dict[str, bytes] = {}  # staged, not yet published
         self.stored_at: dict[str, dt.datetime] = {}
         self.puts = 0
         self.fail_on_put = fail_on_put
 
     def put(self, content: BinaryIO) -> StoredContent:
+        return self.publish(self.stage(content))
+
+    def stage(self, content: BinaryIO) -> Staged:
         data = content.read()
         self.puts += 1
         if self.fail_on_put is not None and self.puts == self.fail_on_put:
             raise OSError(28, "No space left on device")
         sha = hashlib.sha256(data).hexdigest()
-        self.data.setdefault(sha, data)
-        self.stored_at.setdefault(sha, self.STORED_AT)
-        return StoredContent(sha, len(data))
+        ticket = f"{self.puts}-{sha}"
+        self.staged[ticket] = data
+        return Staged(sha, len(data), ticket)
+
+    def publish(self, staged: Staged) -> StoredContent:
+        data = self.staged.pop(staged.ticket)
+        self.data.setdefault(staged.sha256, data)
+        self.stored_at.setdefault(staged.sha256, self.STORED_AT)
+        return StoredContent(staged.sha256, staged.size)
+
+    def discard(self, staged: Staged) -> None:
+        self.staged.pop(staged.ticket, None)
 
     def exists(self, sha256: str) -> bool:
         return sha256 in self.data

@@ -9,12 +9,13 @@ it is already done.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from models.files import FileStore, UploadLimits
+from models.files import CheckedFile, FileStore, Staged, Upload, UploadLimits
 from models.links import LinkSigner, token_hash
 from models.mail import LINK_ONLY_ACTIONS
 from models.status import TERMINAL, TaskStatus
@@ -22,7 +23,15 @@ from models.tables import Cascade, LinkToken, Task, TaskEvent, table_of
 from models.vocabulary import local_time
 from services.actions import ActionRefused, ActionResult, TaskNotFound, check_note, record_action
 from services.notify import queue_manual_reminder
-from services.results import ReportInput, ReportResult, check_report, record_report
+from services.results import (
+    ReportInput,
+    ReportRefused,
+    ReportResult,
+    check_files,
+    check_report,
+    record_report,
+    stage_files,
+)
 
 EMAIL_LINK = "email-link"  # the audit channel of a link click
 
@@ -131,19 +140,46 @@ def _spend(session: Session, link: LinkToken, at: dt.datetime) -> None:
 
 def report_by_link(*, session: Session, signer: LinkSigner, store: FileStore,
                    limits: UploadLimits, token: str, report: ReportInput, at: dt.datetime,
-                   tz: dt.tzinfo) -> LinkOutcome:
+                   tz: dt.tzinfo, prepared: PreparedFiles | None = None) -> LinkOutcome:
     """A report link with its summary, files and figures: the link is checked (a replay is
     refused before anything is read), then the input (ReportRefused: the link stays unused),
-    then the token is spent and the report recorded (services.results)."""
+    then the token is spent and the report recorded (services.results). `prepared`: the files,
+    checked and copied into the store before this transaction began (`prepare_files`)."""
     link = find_link(session=session, signer=signer, token=token, at=at, tz=tz)
     if link.action != "report":
         raise LinkInvalid(400, "Đường dẫn này không dùng để gửi báo cáo.", link)
-    checked = check_report(session=session, task_id=link.task_id, report=report, limits=limits)
+    checked = check_report(session=session, task_id=link.task_id, report=report, limits=limits,
+                           checked_files=prepared.files if prepared else None)
     _spend(session, link, at)
     result = record_report(session=session, store=store, task_id=link.task_id, report=checked,
                            at=at, tz=tz, actor=link.actor, channel=EMAIL_LINK,
-                           on_behalf_of=_acting_for(session, link))
+                           on_behalf_of=_acting_for(session, link),
+                           staged=prepared.staged if prepared else None)
     return LinkOutcome(link, result.action, result)
+
+
+@dataclass
+class PreparedFiles:
+    """A report's files checked in full and copied into the store, before any transaction."""
+
+    store: FileStore
+    files: list[CheckedFile]
+    staged: list[Staged]
+
+    def discard(self) -> None:
+        """Drop the copies no transaction published (after a refusal or a failure)."""
+        for item in self.staged:
+            self.store.discard(item)
+
+
+def prepare_files(*, store: FileStore, limits: UploadLimits,
+                  uploads: Sequence[Upload]) -> PreparedFiles:
+    """Check a report's files (ReportRefused: nothing stored) and stage them in the store; no
+    session: this is the slow part of a report, kept out of the write transaction."""
+    files, problems = check_files(uploads, limits)
+    if problems:
+        raise ReportRefused(problems)
+    return PreparedFiles(store, files, stage_files(store, files))
 
 
 def _acting_for(session: Session, link: LinkToken) -> str | None:

@@ -2,11 +2,13 @@
 returns it. One use case per function; the CLI, the link pages and the console call these.
 
 Order of writes (a crash at any point leaves no row pointing at a missing file): the input is
-checked first (nothing stored when anything is refused), the transition is applied (a guarded
-UPDATE, flushed, not committed), then the files are stored (each written whole or not at all),
-then the rows naming them are added; the caller's unit of work commits. A failure before the
-commit rolls every row back; a file already stored stays as an orphan, harmless, which
-`clean_orphan_files` removes.
+checked first (nothing stored when anything is refused), the files are copied into the store
+under temporary names (`stage_files`: the link page does both before its write transaction
+begins, so no writer waits on files), the transition is applied (a guarded UPDATE, flushed, not
+committed), then each file is given its name (a rename) and the rows naming it are added; the
+caller's unit of work commits. A failure before the commit rolls every row back; what was
+staged is discarded, a file already named stays as an orphan, harmless, which `clean_store`
+removes.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from models.files import (
     CheckedFile,
     FileRefused,
     FileStore,
+    Staged,
     Upload,
     UploadLimits,
+    check_content,
     check_count,
-    check_upload,
+    check_label,
 )
 from models.report_views import TargetView
 from models.tables import (
@@ -91,25 +95,62 @@ def task_targets(session: Session, task_id: int) -> list[TargetView]:
             if t.id is not None]
 
 
-def check_report(*, session: Session, task_id: int, report: ReportInput,
-                 limits: UploadLimits) -> CheckedReport:
-    """Every problem of the input at once (ReportRefused), or the input ready to record."""
+def check_files(uploads: Sequence[Upload],
+                limits: UploadLimits) -> tuple[list[CheckedFile], list[InputProblem]]:
+    """The files checked, or what is wrong with them. Pure (no session): run before any
+    transaction. The contents are read only when every name, size and the count pass, so one
+    bad name among large packages costs nothing more."""
+    try:
+        check_count(len(uploads), limits)
+    except FileRefused as exc:
+        return [], [InputProblem("files", str(exc))]
+    labelled, problems = [], []
+    for upload in uploads:
+        try:
+            labelled.append((upload, *check_label(upload, limits)))
+        except FileRefused as exc:
+            problems.append(InputProblem("files", str(exc)))
+    if problems:
+        return [], problems
+    files = []
+    for upload, name, expected in labelled:
+        try:
+            files.append(check_content(upload, name, expected))
+        except FileRefused as exc:
+            problems.append(InputProblem("files", str(exc)))
+    return ([], problems) if problems else (files, [])
+
+
+def stage_files(store: FileStore, files: Sequence[CheckedFile]) -> list[Staged]:
+    """Copy the checked files into the store under temporary names, before the transaction that
+    records them (`record_report(staged=...)`); the caller discards them if it fails."""
+    staged: list[Staged] = []
+    try:
+        for checked in files:
+            checked.content.seek(0)
+            staged.append(store.stage(checked.content))
+    except BaseException:
+        for item in staged:
+            store.discard(item)
+        raise
+    return staged
+
+
+def check_report(*, session: Session, task_id: int, report: ReportInput, limits: UploadLimits,
+                 checked_files: Sequence[CheckedFile] | None = None) -> CheckedReport:
+    """Every problem of the input at once (ReportRefused), or the input ready to record.
+    `checked_files`: the files, already checked by `check_files`."""
     problems: list[InputProblem] = []
     summary = (report.summary or "").strip() or None
     if summary and len(summary) > MAX_SUMMARY:
         problems.append(InputProblem("summary", f"tóm tắt dài {len(summary)} ký tự, tối đa "
                                                 f"{MAX_SUMMARY} ký tự: đưa phần chi tiết vào tệp"))
     files: list[CheckedFile] = []
-    try:
-        check_count(len(report.files), limits)
-    except FileRefused as exc:
-        problems.append(InputProblem("files", str(exc)))
+    if checked_files is not None:
+        files = list(checked_files)
     else:
-        for upload in report.files:
-            try:
-                files.append(check_upload(upload, limits))
-            except FileRefused as exc:
-                problems.append(InputProblem("files", str(exc)))
+        files, file_problems = check_files(report.files, limits)
+        problems += file_problems
     targets = {t.key: t for t in task_targets(session, task_id)}
     figures = []
     for key, text in report.figures.items():
@@ -131,16 +172,19 @@ def check_report(*, session: Session, task_id: int, report: ReportInput,
 
 def record_report(*, session: Session, store: FileStore, task_id: int, report: CheckedReport,
                   at: dt.datetime, tz: dt.tzinfo, actor: str | None, channel: str,
-                  on_behalf_of: str | None = None) -> ReportResult:
-    """Apply 'report' and attach the checked files and figures to its report row."""
+                  on_behalf_of: str | None = None,
+                  staged: Sequence[Staged] | None = None) -> ReportResult:
+    """Apply 'report' and attach the checked files and figures to its report row. `staged`:
+    the files already copied into the store (`stage_files`), only named here."""
     action = record_action(session=session, task_id=task_id, action="report", at=at, actor=actor,
                            channel=channel, note=report.summary, tz=tz, on_behalf_of=on_behalf_of)
     row = session.exec(select(TaskReport).where(TaskReport.event_id == action.event_id)).one()
     assert row.id is not None
+    if staged is None:
+        staged = stage_files(store, report.files)
     files = []
-    for position, checked in enumerate(report.files):
-        checked.content.seek(0)
-        stored = store.put(checked.content)  # the file first, the row naming it second
+    for position, (checked, copy) in enumerate(zip(report.files, staged, strict=True)):
+        stored = store.publish(copy)  # the file first, the row naming it second
         files.append(ReportFile(report_id=row.id, position=position, sha256=stored.sha256,
                                 name=checked.name, size=stored.size, content_type=checked.type.mime))
     session.add_all(files)

@@ -61,7 +61,7 @@ from web.downloads import document_response, download_response
 from web.forms import LinkForm, read_form
 from web.headers import SecurityHeaders
 from web.inputs import BadInput, InputCheck
-from web.limits import BodyCaps, BodyLimit
+from web.limits import BodyCaps, BodyLimit, too_large
 from web.pages import (
     TaskPage,
     link_page,
@@ -157,11 +157,23 @@ class LinkPages:
     async def act(self, request: Request) -> Response:
         token = request.path_params["token"]
         at = self.app.clock()
+        if request.headers.get("content-type", "").startswith("multipart/"):
+            refused = await run_in_threadpool(self._before_body, token, at)
+            if refused is not None:  # a link that cannot act: its files are not read
+                return refused
         form = await read_form(request, self.app.upload_limits)
         try:
             return await run_in_threadpool(self._act, token, at, form)
         finally:
             await form.close()
+
+    def _before_body(self, token: str, at: dt.datetime) -> Response | None:
+        with unit_of_work(self.engine, write=False) as session:
+            try:
+                find_link(session=session, signer=self.signer, token=token, at=at, tz=self.tz)
+            except LinkInvalid as exc:
+                return self._invalid(session, token, exc)
+        return None
 
     def _act(self, token: str, at: dt.datetime, form: LinkForm) -> Response:
         note = form.note
@@ -170,6 +182,7 @@ class LinkPages:
             return self._done(task_page(quick.task, self.tz), quick.action, quick.result, at,
                               note)
         try:
+            form.prepare(self.app.files, self.app.upload_limits)  # files checked, copied: no write
             with unit_of_work(self.engine) as session:
                 outcome = self._use(session, token, at, form)
                 task = load_task(session, outcome.link.task_id, self.tz)
@@ -212,7 +225,8 @@ class LinkPages:
         if link.action == "report":
             return report_by_link(session=session, signer=self.signer, store=self.app.files,
                                   limits=self.app.upload_limits, token=token, at=at, tz=self.tz,
-                                  report=ReportInput(form.note, form.uploads, form.figures))
+                                  report=ReportInput(form.note, form.uploads, form.figures),
+                                  prepared=form.prepared)
         until = _parse_until(link.action, form.until)
         if form.uploads or form.figures:
             raise BadForm("Đường dẫn này không nhận tệp hay số liệu.")
@@ -315,14 +329,6 @@ class LinkPages:
         return self.render("problem.html", code, status_code=code, spent=None, task=None,
                            headline=None, message=messages.get(code, "Đã có lỗi xảy ra."))
 
-    def too_large(self, cap: int) -> Response:
-        """A body over its route's cap (web.limits): 413, read no further."""
-        return self.render("problem.html", 413, status_code=413, spent=None, task=None,
-                           headline="Nội dung gửi lên quá lớn", message=(
-                               f"Trang này nhận tối đa {file_size(cap)} mỗi lần gửi, nên nội dung "
-                               "gửi lên không được đọc. Nếu đang gửi tệp, hãy bớt hoặc nén tệp "
-                               "rồi gửi lại."))
-
     def refused_input(self, message: str) -> Response:
         """Input no route can use (web.inputs): 400 with what and where."""
         return self.render("problem.html", 400, status_code=400, spent=None, task=None,
@@ -381,7 +387,7 @@ def create_app(app: App, *, on_startup: Sequence[Hook] = (),
             *console_routes(app, pages.env),  # the console shares the Jinja environment
         ],
         middleware=[Middleware(SecurityHeaders, css=css),
-                    Middleware(BodyLimit, too_large=pages.too_large, caps=BodyCaps.of(
+                    Middleware(BodyLimit, too_large=too_large(pages.render), caps=BodyCaps.of(
                         form_max_bytes=app.settings.form_max_bytes, limits=app.upload_limits)),
                     Middleware(InputCheck, refuse=pages.refused_input)],
         exception_handlers={HTTPException: pages.http_error, DatabaseBusy: pages.busy,

@@ -15,8 +15,9 @@ from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.types import Message, Receive
 
-from models.files import Upload, UploadLimits
+from models.files import FileStore, Upload, UploadLimits
 from models.vocabulary import file_size
+from services.links import PreparedFiles, prepare_files
 from web.inputs import BadInput, check_field
 
 FIGURE_PREFIX = "figure-"
@@ -33,9 +34,18 @@ class LinkForm:
     uploads: list[Upload] = field(default_factory=list)
     figures: dict[str, str] = field(default_factory=dict)
     problem: str | None = None
+    prepared: PreparedFiles | None = None  # the files checked and staged in the store
     _files: list[UploadFile] = field(default_factory=list)
 
+    def prepare(self, store: FileStore, limits: UploadLimits) -> None:
+        """Check the files in full and copy them into the store (services.links.prepare_files),
+        before any transaction begins; ReportRefused. What no transaction used goes at `close`."""
+        if self.uploads and self.problem is None and self.prepared is None:
+            self.prepared = prepare_files(store=store, limits=limits, uploads=self.uploads)
+
     async def close(self) -> None:
+        if self.prepared is not None:
+            self.prepared.discard()
         for f in self._files:
             await f.close()
 

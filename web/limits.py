@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from models.files import UploadLimits
+from models.vocabulary import file_size
 
 FORM_OVERHEAD = 1024 * 1024  # the text fields and the multipart framing around the files
 LINK_POST = re.compile(r"^/l/[^/]+/?$")  # a link page's button (a report carries files)
@@ -43,8 +44,8 @@ class BodyCaps:
     @classmethod
     def of(cls, *, form_max_bytes: int, limits: UploadLimits) -> BodyCaps:
         # The link page reads its form against its own cap first (web.forms.request_cap, a
-        # friendlier page that keeps what was typed): this one is a little above it.
-        link = limits.max_files * limits.max_bytes + FORM_OVERHEAD + 64 * 1024
+        # friendlier page that keeps what was typed): this one is a few chunks above it.
+        link = limits.max_files * limits.max_bytes + 3 * FORM_OVERHEAD
         return cls(form=form_max_bytes, link=max(link, form_max_bytes),
                    document=max(limits.max_bytes + FORM_OVERHEAD, form_max_bytes))
 
@@ -54,6 +55,18 @@ class BodyCaps:
         if method == "POST" and DOCUMENT_POST.match(path):
             return self.document
         return self.form
+
+
+def too_large(render: Callable[..., Response]) -> TooLarge:
+    """The 413 page (problem.html, rendered by `render` as the link pages render theirs)."""
+
+    def page(cap: int) -> Response:
+        return render("problem.html", 413, status_code=413, spent=None, task=None,
+                      headline="Nội dung gửi lên quá lớn", message=(
+                          f"Trang này nhận tối đa {file_size(cap)} mỗi lần gửi, nên nội dung gửi "
+                          "lên không được đọc. Nếu đang gửi tệp, hãy bớt hoặc nén tệp rồi gửi lại."))
+
+    return page
 
 
 def takes_files(method: str, path: str) -> bool:

@@ -15,6 +15,10 @@ from sqlmodel.sql.expression import Select
 
 from models.types import UTCDateTime
 
+# Row ids are INTEGER columns: 32-bit on PostgreSQL, so no row has a larger id (a larger
+# number in a query is an error there, not a miss).
+MAX_ROW_ID = 2**31 - 1
+
 
 def _when(nullable: bool = False) -> Any:
     return Field(sa_column=Column(UTCDateTime(), nullable=nullable))

@@ -19,7 +19,16 @@ from models.calendar import WorkingCalendar
 from models.directives import NotFound, directive_ids
 from models.search import matches, phrase
 from models.status import TERMINAL, Colour, TaskStatus
-from models.tables import Assignment, Body, Cascade, Directive, Task, select_columns, table_of
+from models.tables import (
+    MAX_ROW_ID,
+    Assignment,
+    Body,
+    Cascade,
+    Directive,
+    Task,
+    select_columns,
+    table_of,
+)
 from models.vocabulary import business_date
 
 PAGE_SIZE = 50
@@ -225,8 +234,9 @@ def _filtered(query: Any, f: BoardFilters, colour: Any, *, with_colour: bool = T
         query = query.where(Assignment.ref == f.assignment)
     if f.q and f.q.strip():
         text = f.q.strip().lstrip("#")
-        if text.isdigit():
-            query = query.where(Task.id == int(text))
+        if text.isdigit():  # a task number; one beyond any row's id (or not 0-9) finds nothing
+            number = int(text) if text.isascii() else MAX_ROW_ID + 1
+            query = query.where(Task.id == number if number <= MAX_ROW_ID else sa.false())
         elif hits is not None:
             # matched in the (few) items and bodies first, so the planner starts from them
             items, bodies = hits

@@ -20,8 +20,9 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from models.bidi import first_bidi
+from models.tables import MAX_ROW_ID
 
-MAX_ID = 2**63 - 1  # BIGINT on PostgreSQL, INTEGER on SQLite
+MAX_ID = 2**63 - 1  # a number in a query: what a 64-bit integer holds
 MAX_BUFFERED = 4 * 1024 * 1024  # a url-encoded form larger than this is left to the handler
 ALLOWED_CONTROLS = "\t\n\r"  # a textarea's line breaks and tabs
 
@@ -93,7 +94,7 @@ def number_problem(field: str, value: str) -> str | None:
 def path_problem(path: str) -> str | None:
     for segment in unquote(path).split("/"):
         stem = segment.partition(".")[0]
-        if stem.isdigit() and (not stem.isascii() or int(stem) > MAX_ID):
+        if stem.isdigit() and (not stem.isascii() or int(stem) > MAX_ROW_ID):
             return (f"Mã số «{stem}» trong đường dẫn không hợp lệ hoặc quá lớn; không có trang "
                     "nào như vậy.")
         problem = field_problem("đường dẫn", segment)

@@ -174,7 +174,13 @@ class App:
             raise DatabaseError(f"cơ sở dữ liệu chưa được khởi tạo: không có tệp {missing} "
                                 f"(CASCADE_HOME={self.settings.data_dir}); chạy `cascade init` "
                                 "trước, hoặc đặt CASCADE_HOME, CASCADE_DATABASE_URL cho đúng")
-        require_current_schema(self.engine)
+        try:
+            require_current_schema(self.engine)
+        except DatabaseError as exc:
+            if type(exc) is not DatabaseError:  # busy, unreachable: their own words
+                raise
+            where = self.engine.url.render_as_string(hide_password=True)
+            raise DatabaseError(f"{exc} (cơ sở dữ liệu: {where})") from None
         return self.engine
 
     def missing_database(self) -> Path | None:

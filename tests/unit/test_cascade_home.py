@@ -58,3 +58,14 @@ def test_a_read_on_a_database_that_does_not_exist_creates_nothing_and_says_where
     assert str(home / "cascade.db") in result.stderr and "cascade init" in result.stderr
     assert not home.exists()
     assert list(Path(tmp_path).iterdir()) == []
+
+
+def test_a_database_not_initialised_says_which_it_is(tmp_path):
+    import sqlite3
+
+    (tmp_path / "home").mkdir()
+    sqlite3.connect(tmp_path / "home" / "cascade.db").close()  # a file, no schema
+    with build_app({"CASCADE_HOME": str(tmp_path / "home")}, cwd=tmp_path) as app:
+        result = cli_runner(app, tmp_path)("status", code=1)
+    said = " ".join(result.stderr.split())
+    assert "chưa được khởi tạo" in said and str(tmp_path / "home" / "cascade.db") in said

@@ -44,7 +44,7 @@ from models.vocabulary import (
     sentence,
     vi_number,
 )
-from services import documents
+from services import documents, report_attempts
 from services.actions import (
     DATE_ACTIONS,
     MISSING_DATE,
@@ -157,10 +157,9 @@ class LinkPages:
     async def act(self, request: Request) -> Response:
         token = request.path_params["token"]
         at = self.app.clock()
-        if request.headers.get("content-type", "").startswith("multipart/"):
-            refused = await run_in_threadpool(self._before_body, token, at)
-            if refused is not None:  # a link that cannot act: its files are not read
-                return refused
+        if request.headers.get("content-type", "").startswith("multipart/") and (
+                refused := await run_in_threadpool(self._before_body, token, at)) is not None:
+            return refused  # a link that cannot act, or too many refused uploads: nothing read
         form = await read_form(request, self.app.upload_limits)
         try:
             return await run_in_threadpool(self._act, token, at, form)
@@ -173,7 +172,10 @@ class LinkPages:
                 find_link(session=session, signer=self.signer, token=token, at=at, tz=self.tz)
             except LinkInvalid as exc:
                 return self._invalid(session, token, exc)
-        return None
+            wait = report_attempts.wait_seconds(session, token, at)
+        return self.render("problem.html", 429, status_code=429, spent=None, task=None,
+                           headline=None, message=report_attempts.message(wait),
+                           ) if wait else None
 
     def _act(self, token: str, at: dt.datetime, form: LinkForm) -> Response:
         note = form.note
@@ -192,6 +194,8 @@ class LinkPages:
         except BadForm as exc:
             return self._form_again(token, at, str(exc), form)
         except ReportRefused as exc:
+            if form.uploads or form.problem is not None:  # bounded (services.report_attempts)
+                report_attempts.record_refused(self.engine, token, at)
             return self._form_again(token, at, "Báo cáo chưa được gửi.", form, exc.problems)
         except ActionRefused as exc:
             if exc.status is None:  # the input was refused (e.g. a date), not the transition

@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 
 import services.results
 from models.files import MAX_ZIP_ENTRIES
+from services.report_attempts import MAX_REFUSED
 from tests.conftest import FixedClock, at
 from tests.console.test_body_limits import BOUNDARY, Asgi, _multipart
 from tests.results.conftest import plan, task_of  # noqa: F401 (the plan fixture)
@@ -162,3 +163,29 @@ def test_a_link_that_cannot_act_reads_no_upload(app, plan):  # noqa: F811
                  {"content-type": f"multipart/form-data; boundary={BOUNDARY}"},
                  _multipart(50 * 1024 * 1024))
     assert again.status == 410 and again.pulled == 0
+
+
+def test_refused_uploads_on_one_link_are_bounded(app, plan):  # noqa: F811
+    """Ten refused uploads in an hour on one link: the next is answered 429 before its files
+    are read, nothing changed; another link is not affected; an hour later the link takes its
+    report."""
+    from web.app import create_app
+
+    token = issue(plan, task_of(plan, "ldld_ha_noi"), "report")
+    other = issue(plan, task_of(plan, "ldld_hue"), "report")
+    before = state(plan, token)
+    with _client(app) as client:
+        for n in range(MAX_REFUSED):
+            app.clock.advance(minutes=1)
+            assert _report(client, token, [(f"sai-{n}.exe", b"MZ")]).status_code == 400
+    held = Asgi(create_app(app), f"/l/{token}",
+                {"content-type": f"multipart/form-data; boundary={BOUNDARY}"},
+                _multipart(5 * 1024 * 1024))
+    assert held.status == 429 and held.pulled == 0
+    assert "gửi lại sau" in held.text.decode()
+    assert state(plan, token) == before
+    with _client(app) as client:
+        assert client.get(f"/l/{token}").status_code == 200
+        assert _report(client, other, [("a.pdf", PDF)]).status_code == 200
+        app.clock.advance(hours=1)
+        assert _report(client, token, [("a.pdf", PDF)]).status_code == 200

@@ -13,7 +13,7 @@ import re
 from sqlmodel import Session, col, select
 
 from models.console_tables import DirectiveDocument
-from models.files import FILE_TYPES, FileRefused, FileStore, safe_name
+from models.files import FILE_TYPES, FileRefused, FileStore, Staged, safe_name
 from models.files import sniff as sniff_file
 from models.report_views import FileView
 from models.tables import Cascade, Task
@@ -37,16 +37,18 @@ def content_type(data: bytes) -> str:
 
 
 def keep_upload(*, session: Session, store: FileStore, draft_id: int | None, name: str,
-                data: bytes, user_id: int, at: dt.datetime) -> DirectiveDocument:
+                data: bytes, user_id: int, at: dt.datetime,
+                staged: Staged | None = None) -> DirectiveDocument:
     """Store the uploaded document (its content once, whoever uploads it again) and name it
     with the draft (None: a scan being read; its draft claims it, `claim_for_draft`). The
     content is stored first: a failed transaction leaves only content that no row names, which
-    services.file_store.clean_store removes."""
+    services.file_store.clean_store removes. `staged`: the content already copied into the
+    store before the transaction began (FileStore.stage), only named here."""
     try:
         shown = safe_name(name)
     except FileRefused:
         shown = "van-ban"
-    stored = store.put(io.BytesIO(data))
+    stored = store.publish(staged) if staged is not None else store.put(io.BytesIO(data))
     row = DirectiveDocument(sha256=stored.sha256, name=shown, size=stored.size,
                             content_type=content_type(data), draft_id=draft_id,
                             uploaded_by=user_id, uploaded_at=at)

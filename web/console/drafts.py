@@ -8,6 +8,7 @@ to discard the reading, and goes on to the review when the document is read."""
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 from typing import Any
@@ -71,30 +72,42 @@ class Drafts:
                                         name, registry, aliases, self.app.settings.upload_max_bytes)
         except (drafts.UploadRefused, review.AliasError) as exc:
             return self.new(ctx, error=sentence(str(exc)) + " Chưa lưu gì.", code=400)
+        staged = None
         try:
+            # copied into the store before the write begins: no writer waits on the copy
+            staged = self.app.files.stage(io.BytesIO(upload[1])) if upload else None
             with unit_of_work(self.app.engine) as session:
                 row = drafts.start_draft(session=session, user_id=ctx.user.user_id,
                                          draft=drafted, name=name, at=ctx.at)
                 if upload:  # kept with the directive once launched
                     documents.keep_upload(session=session, store=self.app.files,
                                           draft_id=int(row.id or 0), name=name, data=upload[1],
-                                          user_id=ctx.user.user_id, at=ctx.at)
+                                          user_id=ctx.user.user_id, at=ctx.at, staged=staged)
         except OSError:  # the file store could not write (a full disk): the draft is not kept
             return self.new(ctx, error=documents.NOT_STORED, code=503)
+        finally:
+            if staged is not None:  # what no transaction named
+                self.app.files.discard(staged)
         return redirect(f"/drafts/{row.id}")
 
     def _read_scan(self, ctx: Ctx, name: str, data: bytes, suffix: str) -> Response:
         """Keep the scan in the database, read it in the background, show its progress. The
         document is kept too: its draft claims it when the scan is read."""
+        staged = None
         try:
+            staged = self.app.files.stage(io.BytesIO(data))  # before the write begins
             with unit_of_work(self.app.engine) as session:
                 job = draft_jobs.submit(session, user_id=ctx.user.user_id, name=name, data=data,
                                         suffix=suffix, at=ctx.at)
                 job_id, claim = int(job.id or 0), job.claim
                 documents.keep_upload(session=session, store=self.app.files, draft_id=None,
-                                      name=name, data=data, user_id=ctx.user.user_id, at=ctx.at)
+                                      name=name, data=data, user_id=ctx.user.user_id, at=ctx.at,
+                                      staged=staged)
         except OSError:  # the file store could not write (a full disk): nothing is kept
             return self.new(ctx, error=documents.NOT_STORED, code=503)
+        finally:
+            if staged is not None:
+                self.app.files.discard(staged)
         self._start(job_id, claim)
         return redirect(f"/drafts/jobs/{job_id}")
 

@@ -49,7 +49,10 @@ class BodyCaps:
         return cls(form=form_max_bytes, link=max(link, form_max_bytes),
                    document=max(limits.max_bytes + FORM_OVERHEAD, form_max_bytes))
 
-    def cap(self, method: str, path: str) -> int:
+    def cap(self, method: str, path: str, content_type: bytes = b"") -> int:
+        """Files come only in a multipart form: any other body has the form cap."""
+        if not content_type.lower().startswith(b"multipart/form-data"):
+            return self.form
         if method == "POST" and LINK_POST.match(path):
             return self.link
         if method == "POST" and DOCUMENT_POST.match(path):
@@ -84,7 +87,8 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cap = self.caps.cap(scope.get("method", "GET"), scope.get("path", ""))
+        cap = self.caps.cap(scope.get("method", "GET"), scope.get("path", ""),
+                            _header(scope, b"content-type"))
         declared = _content_length(scope)
         if declared is not None and declared > cap:
             await self.too_large(cap)(scope, receive, send)

@@ -189,3 +189,18 @@ def test_refused_uploads_on_one_link_are_bounded(app, plan):  # noqa: F811
         assert _report(client, other, [("a.pdf", PDF)]).status_code == 200
         app.clock.advance(hours=1)
         assert _report(client, token, [("a.pdf", PDF)]).status_code == 200
+
+
+def test_a_link_page_takes_a_large_body_only_as_a_multipart_upload(app, plan):  # noqa: F811
+    """Files come only in a multipart form: a url-encoded body past the form cap is a 413
+    before it is read, the link unused."""
+    from web.app import create_app
+
+    token = issue(plan, task_of(plan, "ldld_ha_noi"), "acknowledge")
+    before = state(plan, token)
+    size = app.settings.form_max_bytes + 1
+    call = Asgi(create_app(app), f"/l/{token}",
+                {"content-type": "application/x-www-form-urlencoded",
+                 "content-length": str(size)}, iter([b"note=" + b"a" * (size - 5)]))
+    assert call.status == 413 and call.pulled == 0
+    assert state(plan, token) == before

@@ -4,7 +4,12 @@ ends when that command's process dies (cascade.lifeline), so the port is never l
 
 from __future__ import annotations
 
+import logging
+
+import jinja2
 from starlette.applications import Starlette
+
+log = logging.getLogger("cascade.web")
 
 
 def app() -> Starlette:
@@ -16,4 +21,20 @@ def app() -> Starlette:
 
     tie_worker_to_serve()
     application = build_app()
-    return create_app(application, on_shutdown=[application.close])
+    return warm(create_app(application, on_shutdown=[application.close]))
+
+
+def warm(web: Starlette) -> Starlette:
+    """Compile every page template before the process serves: otherwise the first requests
+    after each start pay for it (some 0.8 s of CPU for the 26 pages on a loaded machine). A
+    template that does not compile is left to fail where it is used, as it would have."""
+    envs = {id(env): env for route in web.routes
+            if isinstance(env := getattr(getattr(getattr(route, "endpoint", None), "__self__",
+                                                 None), "env", None), jinja2.Environment)}
+    for env in envs.values():
+        for name in env.list_templates(extensions=["html"]):
+            try:
+                env.get_template(name)
+            except jinja2.TemplateError as exc:
+                log.warning("template %s: %s", name, exc)
+    return web

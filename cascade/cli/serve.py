@@ -124,8 +124,9 @@ def serve(
     try:
         if count == 1:  # in this process, on this App
             from web.app import create_app
+            from web.asgi import warm
 
-            uvicorn.Server(uvicorn.Config(create_app(app), **options)).run()
+            uvicorn.Server(uvicorn.Config(warm(create_app(app)), **options)).run()
         else:  # each worker builds its App from the same environment, and dies with us
             os.environ[PARENT_ENV] = str(os.getpid())
             uvicorn.run("web.asgi:app", factory=True, workers=count, **options)
@@ -171,7 +172,7 @@ def scheduler(
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stopping.set())
     if parent is not None:  # the serve that started us may die without telling (SIGKILL)
-        tie_to_parent(parent, grace=5.0)
+        tie_to_parent(parent)  # its lease, if not released in time, expires anyway
     runner.start()
     try:
         while not stopping.wait(1.0):

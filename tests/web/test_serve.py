@@ -135,3 +135,24 @@ def test_cascade_serve_runs_uvicorn(database_url, tmp_path):
     assert proc.returncode in (0, -signal.SIGTERM), output
     assert "Application shutdown complete" in output
     assert f"Mở http://127.0.0.1:{port}" in output and "cascade init --admin" in output
+
+
+def test_pages_are_compiled_before_the_first_request(site, monkeypatch):
+    """A worker compiles its templates when it starts (web.asgi.warm), so no request after a
+    (re)start pays for it: with compiling made impossible, pages still render."""
+    import jinja2
+    from starlette.testclient import TestClient
+
+    from web.app import create_app
+    from web.asgi import warm
+
+    web = warm(create_app(site))
+
+    def no_compiling(*args, **kwargs):
+        raise AssertionError("a template was compiled while serving")
+
+    monkeypatch.setattr(jinja2.Environment, "compile", no_compiling)
+    with TestClient(web) as client:
+        for path in ("/login", "/l/nonsense", "/no-such-page"):
+            response = client.get(path)
+            assert response.status_code in (200, 400, 404) and "<html" in response.text

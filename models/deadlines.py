@@ -196,6 +196,8 @@ def parse_rule(text: str) -> DeadlineRule:
     if not isinstance(text, str):
         raise DeadlineRuleError(f"{text!r}: quy tắc thời hạn phải là chuỗi")
     s = text.strip()
+    if (m := re.match(r"(\d{4})(?:-|$)", s)) and int(m[1]) < 1:  # no year 0 in a calendar
+        raise DeadlineRuleError(f"{s!r}: năm {m[1]} không tồn tại")
     if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", s):
         year, month, day = map(int, m.groups())
         _check_month_day(month, day, s)

@@ -78,13 +78,15 @@ FIELDS = _field_names()
 ODD = ["", " ", "\x00", "a\x00b", "\x07", "\x1b[31m", "\x7f", "\x85", "²", "٣", "１２", "۱۲۳",
        "Ⅻ", "½", str(2**63), str(2**64), "#" + str(2**63), "-1", "-9223372036854775809",
        "0", "00", "1e309", "nan", "inf", "∞", "31/02/2023", "15/12/2023", "29/02/2100",
+       "31/12/9999", "01/01/0001", "1/1/1", "12-31", "02-30", "12/0000", "1/0000", "Q4/9999",
        "2023-12-15", "00/00/0000", "99/99/99999", "15/12/٢٠٢٣", "\u202eabc", "\u200f",
        "\ufeff", "\ufffd", "x" * 5000, "đ" * 3000, "<script>alert(1)</script>", "%", "'",
        '"', "../../etc/passwd", "\\", "//evil.example", "http://evil.example", "\t", "\r\n",
        "a\u0301\u0302\u0303", "𝟙𝟚", "\U0001f600"]
 SENSIBLE = [*ACTIONS, "remind", "yes", "no", "preview", "launch", "keep", "none", "1", "2", "3",
             "12-15", "15/12", "III.1", "I.1", "tld_bch", "ldld_hue", "48-KH/ĐĐTLĐ", "/", "/inbox",
-            "csv", "xlsx", "ref", "due", "lead", "support", "overdue", "red", "green"]
+            "csv", "xlsx", "ref", "due", "lead", "support", "overdue", "red", "green",
+            "month", "quarter", "date", "annual", "continuous", "7/2026", "2/2026", "30/11/2026"]
 RAW_TYPES = ["application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=latin-1",
              "multipart/form-data", "multipart/form-data; boundary=x", "text/plain",
              "application/json", "multipart/form-data; boundary=", "multipart/form-data; boundary=\"--\""]

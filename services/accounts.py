@@ -9,6 +9,7 @@ restarts and across several web workers.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ def verify_password(stored: str, password: str) -> bool:
 
 
 @lru_cache(maxsize=1)
+@functools.cache
 def _dummy_hash() -> str:
     """Checked when the e-mail is unknown, so an answer takes as long either way."""
     return hash_password(secrets.token_urlsafe(16))
@@ -151,6 +153,17 @@ class LoginOutcome:
     retry_after: int = 0  # seconds, when throttled
 
 
+@dataclass(frozen=True)
+class LoginTry:
+    """A login try recorded (as failed until `finish_login` says otherwise), with what checking
+    its password needs: the stored hash, or a dummy one when the e-mail is unknown."""
+
+    attempt_id: int | None  # None: throttled, nothing to check
+    password_hash: str = ""
+    user_id: int | None = None
+    retry_after: int = 0
+
+
 def _failures(session: Session, column: sa.ColumnElement, value: str,  # type: ignore[type-arg]
               since: dt.datetime) -> tuple[int, dt.datetime | None]:
     t = table_of(LoginAttempt)
@@ -160,29 +173,50 @@ def _failures(session: Session, column: sa.ColumnElement, value: str,  # type: i
     return int(row[0]), row[1]
 
 
-def attempt_login(*, session: Session, email: str, password: str, address: str,
-                  at: dt.datetime, max_failures: int, max_per_address: int) -> LoginOutcome:
-    """Check e-mail and password unless this account or address failed too often in the last
-    minute; every try is recorded. The outcome never says which of the two was wrong."""
+def begin_login(*, session: Session, email: str, address: str, at: dt.datetime,
+                max_failures: int, max_per_address: int) -> LoginTry:
+    """The first of a login's two short writes: refuse it if this account or address failed too
+    often in the last minute, else record the try as a failure until its password is known. The
+    password is checked (argon2, most of a second) between the two writes, outside any
+    transaction, so a wrong password never holds the database; a try counts before its check,
+    so simultaneous tries cannot slip past the throttle."""
     key = (email or "").strip().lower()[:254]
     address = (address or "?")[:64]
-    t = table_of(LoginAttempt)
     since = at - LOGIN_WINDOW
-    by_account, first_a = _failures(session, t.c.email, key, since)
-    by_address, first_b = _failures(session, t.c.address, address, since)
+    by_account, first_a = _failures(session, table_of(LoginAttempt).c.email, key, since)
+    by_address, first_b = _failures(session, table_of(LoginAttempt).c.address, address, since)
+    attempt = LoginAttempt(at=at, email=key, address=address, succeeded=False)
+    session.add(attempt)
     if by_account >= max_failures or by_address >= max_per_address:
         first = min(x for x in (first_a, first_b) if x is not None)
-        wait = max(1, int((first + LOGIN_WINDOW - at).total_seconds()) + 1)
-        session.add(LoginAttempt(at=at, email=key, address=address, succeeded=False))
-        return LoginOutcome(None, throttled=True, retry_after=wait)
+        return LoginTry(None, retry_after=max(1, int((first + LOGIN_WINDOW - at).total_seconds()) + 1))
+    session.flush()
     user = find_user(session, key)
-    ok = verify_password(user.password_hash if user else _dummy_hash(), password or "")
-    ok = ok and user is not None and user.active
-    session.add(LoginAttempt(at=at, email=key, address=address, succeeded=ok))
+    usable = user is not None and user.active
+    return LoginTry(attempt.id, user.password_hash if user and usable else _dummy_hash(),
+                    user.id if user and usable else None)
+
+
+def password_matches(attempt: LoginTry, password: str) -> bool:
+    """No database: the slow part of a login."""
+    return attempt.attempt_id is not None and verify_password(attempt.password_hash, password or "") \
+        and attempt.user_id is not None
+
+
+def finish_login(*, session: Session, attempt: LoginTry, ok: bool, at: dt.datetime) -> LoginOutcome:
+    """The second write: a right password marks the try a success (if the account is still
+    active) and old tries of the account are dropped."""
+    if attempt.attempt_id is None:
+        return LoginOutcome(None, throttled=True, retry_after=attempt.retry_after)
+    user = session.get(UserAccount, attempt.user_id) if ok and attempt.user_id else None
+    if user is None or not user.active:
+        return LoginOutcome(None)
+    t = table_of(LoginAttempt)
+    conn = session.connection()
+    conn.execute(sa.update(t).where(t.c.id == attempt.attempt_id).values(succeeded=True))
     # old attempts of this account are of no use to the throttle
-    session.connection().execute(sa.delete(t).where(t.c.email == key,
-                                                    t.c.at < at - dt.timedelta(days=1)))
-    return LoginOutcome(user if ok else None)
+    conn.execute(sa.delete(t).where(t.c.email == user.email, t.c.at < at - dt.timedelta(days=1)))
+    return LoginOutcome(user)
 
 
 # --- Sessions -----------------------------------------------------------------------------------

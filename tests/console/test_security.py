@@ -245,3 +245,43 @@ def test_the_console_is_inline_script_free_under_its_csp(web):
         csp = page.headers["content-security-policy"]
         assert "style-src 'self'" in csp and "script" not in csp and "<script" not in page.text
         assert 'href="/static/console.css"' in page.text
+
+
+def test_a_password_being_checked_holds_no_database_lock(launched_app, web, monkeypatch):
+    """A login's password check (argon2, most of a second) runs between two short writes: while
+    it runs, another user's action is written at once (on SQLite it used to wait for the whole
+    check, so a stream of wrong passwords from anyone held every click up)."""
+    import threading
+
+    import services.accounts as accounts
+
+    entered, release = threading.Event(), threading.Event()
+    real = accounts.verify_password
+
+    def slow_verify(stored: str, password: str) -> bool:
+        entered.set()
+        release.wait(timeout=20)
+        return real(stored, password)
+
+    coordinator = web("coordinator")
+    tid = task_id(launched_app.engine, "III.1", "tld_bch")
+    confirm = coordinator.get(f"/tasks/{tid}/confirm?action=extend")
+    monkeypatch.setattr(accounts, "verify_password", slow_verify)
+    anonymous = web()
+    page = anonymous.get("/login")
+    outcome: list[int] = []
+    login_thread = threading.Thread(target=lambda: outcome.append(anonymous.post("/login", data={
+        "email": USERS["supervisor"], "password": PASSWORD, "csrf_token": csrf_of(page.text)},
+        follow_redirects=False).status_code))
+    login_thread.start()
+    try:
+        assert entered.wait(timeout=20)
+        done = coordinator.post(f"/tasks/{tid}/act", data={
+            "csrf_token": csrf_of(confirm.text), "action": "extend", "until": "31/01/2024"},
+            follow_redirects=False)
+        assert done.status_code == 303
+        assert login_thread.is_alive()  # the action did not wait for the password check
+    finally:
+        release.set()
+        login_thread.join(timeout=30)
+    assert outcome == [303]

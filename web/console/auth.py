@@ -14,7 +14,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from models.db import unit_of_work
-from services.accounts import attempt_login, close_session, open_session
+from services.accounts import (
+    begin_login,
+    close_session,
+    finish_login,
+    open_session,
+    password_matches,
+)
 from web.console import csrf
 from web.console.guard import Ctx, Guard, redirect, safe_next
 
@@ -73,9 +79,12 @@ class Login:
     def _login(self, email: str, password: str, address: str, at):  # type: ignore[no-untyped-def]
         s = self.app.settings
         with unit_of_work(self.app.engine) as session:
-            outcome = attempt_login(session=session, email=email, password=password,
-                                    address=address, at=at, max_failures=s.login_max_failures,
-                                    max_per_address=s.login_max_failures_per_address)
+            attempt = begin_login(session=session, email=email, address=address, at=at,
+                                  max_failures=s.login_max_failures,
+                                  max_per_address=s.login_max_failures_per_address)
+        ok = password_matches(attempt, password)  # outside any transaction
+        with unit_of_work(self.app.engine) as session:
+            outcome = finish_login(session=session, attempt=attempt, ok=ok, at=at)
             raw = None
             if outcome.user is not None:
                 raw = open_session(session=session, user=outcome.user, at=at, address=address)

@@ -26,6 +26,7 @@ from models.vocabulary import USER_ROLE
 
 LOGIN_WINDOW = dt.timedelta(minutes=1)
 SESSION_MAX_AGE = dt.timedelta(hours=12)  # whatever the activity: log in again each day
+EXPIRED_KEPT = dt.timedelta(days=1)  # an expired session's row, to keep a form posted on it
 TOUCH_EVERY = dt.timedelta(seconds=60)  # last_seen_at is written at most once a minute
 
 
@@ -264,11 +265,26 @@ def load_session(*, session: Session, raw: str | None, at: dt.datetime,
     stored, user = row
     if (not user.active or at - stored.last_seen_at > idle
             or at - stored.created_at > SESSION_MAX_AGE):
-        return None, "expired"
+        # an expired session's row stays a while: a review posted on it can still be kept
+        # (expired_session_secret), and nobody else's made-up cookie can
+        past = min(at - stored.last_seen_at - idle, at - stored.created_at - SESSION_MAX_AGE)
+        return None, "expired" if not user.active or past > EXPIRED_KEPT else ""
     assert user.id is not None
     signed = SignedIn(user.id, user.email, user.name, UserRole(user.role), stored.csrf_secret,
                       stored.id_hash)
     return signed, "touch" if at - stored.last_seen_at > TOUCH_EVERY else ""
+
+
+def expired_session_secret(*, session: Session, raw: str | None) -> str | None:
+    """The CSRF secret of the (expired) session `raw` of an active account, or None: a form
+    posted on it is kept only if it carries that session's token (web.console.guard)."""
+    if not raw or len(raw) > 100:
+        return None
+    row = session.exec(select(UserSession.csrf_secret)
+                       .join(UserAccount, col(UserAccount.id) == UserSession.user_id)
+                       .where(UserSession.id_hash == session_hash(raw),
+                              col(UserAccount.active).is_(True))).first()
+    return str(row) if row is not None else None
 
 
 def record_visit(*, session: Session, raw: str, state: str, at: dt.datetime) -> None:

@@ -199,3 +199,28 @@ def test_an_edit_posted_after_the_session_expired_comes_back_after_logging_in(co
     assert _draft(console_app, url) == before
     again = client.get(url).text  # taken once: a reload shows the saved draft
     assert 'value="Người ký mới"' not in again
+
+
+def test_only_a_real_session_s_form_is_kept(console_app, web, clock):
+    """A made-up session cookie, a wrong token or a session expired over a day ago keeps
+    nothing: the login page, no row written, no cookie."""
+    from models.review_tables import KeptForm
+
+    client = web("coordinator")
+    url = _paste(client, BAC_NINH)
+    late = web("coordinator")
+    data = {"csrf_token": csrf_of(client.get(url).text), "h-signer": "Người ký mới", "go": "save"}
+    late_data = {**data, "csrf_token": csrf_of(late.get(url).text)}
+    stranger = web()
+    stranger.cookies.set("cascade_session", "made-up-session-id")
+    clock.advance(hours=2)
+    for sender, form in ((stranger, data), (client, {**data, "csrf_token": "sai"}),
+                         (late, late_data)):
+        if sender is late:
+            clock.advance(days=2)
+        assert sender.cookies.get("cascade_session")
+        sent = sender.post(url, data=form, follow_redirects=False)
+        assert (sent.status_code, sent.headers["location"]) == (303, "/login")
+        assert "cascade_kept" not in sent.headers.get("set-cookie", "")
+    with unit_of_work(console_app.engine, write=False) as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(KeptForm)) == 0

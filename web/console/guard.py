@@ -25,7 +25,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from models.accounts import UserRole
 from models.db import unit_of_work
-from services.accounts import SignedIn, load_session, record_visit
+from services.accounts import SignedIn, expired_session_secret, load_session, record_visit
 from web.console import csrf
 from web.inputs import BadInput, check_field
 from web.limits import peek_fields, takes_files
@@ -174,14 +174,21 @@ class Guard:
         except Exception:  # noqa: BLE001 (a form over the limits: nothing to keep)
             fields = []
         path = request.url.path
-        response = redirect("/login", next=f"{path}?kept=1") if fields \
-            else RedirectResponse("/login", status_code=303)
-        if fields:
-            def store() -> str:
-                with unit_of_work(self.app.engine) as session:
-                    return keep(session, path=path, fields=fields, at=at)
+        token = next((v for k, v in fields if k == csrf.FIELD), None)
 
-            raw = await run_in_threadpool(store)
+        def store() -> str | None:
+            """Only a form posted on a real session of an active account, with its token."""
+            with unit_of_work(self.app.engine, write=False) as session:
+                secret = expired_session_secret(session=session, raw=request.cookies.get(self.cookie))
+            if secret is None or not csrf.valid(token, secret):
+                return None
+            with unit_of_work(self.app.engine) as session:
+                return keep(session, path=path, fields=fields, at=at)
+
+        raw = await run_in_threadpool(store) if fields else None
+        response = redirect("/login", next=f"{path}?kept=1") if raw \
+            else RedirectResponse("/login", status_code=303)
+        if raw:
             response.set_cookie(KEPT_COOKIE, raw, httponly=True, samesite="lax", path="/",
                                 secure=self.app.settings.production, max_age=86400)
         response.delete_cookie(self.cookie, path="/")

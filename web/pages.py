@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models.deadlines import window
@@ -16,7 +17,7 @@ from models.links import token_hash
 from models.mail import LINK_ONLY_ACTIONS
 from models.report_views import ReportView, TargetView, latest_report, targets_of_tasks
 from models.status import TERMINAL, Role, TaskStatus, find_transition
-from models.tables import Assignment, Body, Cascade, Directive, LinkToken, Task, TaskEvent
+from models.tables import Assignment, Body, Cascade, Directive, LinkToken, Task, TaskEvent, table_of
 from models.vocabulary import (
     action_heading,
     due_label,
@@ -73,28 +74,29 @@ class LinkPage:
     documents: tuple[DocumentView, ...] = ()  # the document the directive was drafted from
 
 
-def _body_name(session: Session, body_id: str) -> str:
-    body = session.get(Body, body_id)
-    return body.name if body is not None else body_id
-
-
 def load_task(session: Session, task_id: int, tz: dt.tzinfo) -> TaskPage:
-    task = session.get(Task, task_id)
-    assert task is not None and task.id is not None, f"link to missing task #{task_id}"
-    cascade = session.get(Cascade, task.cascade_id)
-    assignment = session.get(Assignment, task.assignment_id)
-    assert cascade is not None and assignment is not None
-    directive = session.get(Directive, cascade.directive_id)
-    assert directive is not None
+    """The task's page from one query (a link page is the path most users take)."""
+    t, c, a, d = (table_of(m) for m in (Task, Cascade, Assignment, Directive))
+    body, coordinator = table_of(Body).alias("body"), table_of(Body).alias("coordinator")
+    row = session.connection().execute(
+        sa.select(t.c.id, t.c.body_id, t.c.role, t.c.status, t.c.version, t.c.due_on,
+                  t.c.requested_due_on, t.c.closed_at, c.c.coordinator_id, d.c.number,
+                  d.c.kind, d.c.title, d.c.issued_on, a.c.ref, a.c.task_text, a.c.deadline_rule,
+                  body.c.name.label("body_name"), coordinator.c.name.label("coordinator_name"))
+        .join(c, c.c.id == t.c.cascade_id).join(a, a.c.id == t.c.assignment_id)
+        .join(d, d.c.id == c.c.directive_id)
+        .outerjoin(body, body.c.id == t.c.body_id)
+        .outerjoin(coordinator, coordinator.c.id == c.c.coordinator_id)
+        .where(t.c.id == task_id)).one_or_none()
+    assert row is not None, f"link to missing task #{task_id}"
     return task_page(TaskFacts(
-        id=task.id, body_id=task.body_id, role=task.role, status=task.status,
-        version=task.version, due_on=task.due_on, requested_due_on=task.requested_due_on,
-        closed_at=task.closed_at, coordinator_id=cascade.coordinator_id,
-        directive_number=directive.number, directive_kind=directive.kind,
-        directive_title=directive.title, issued_on=directive.issued_on, ref=assignment.ref,
-        task_text=assignment.task_text, body_name=_body_name(session, task.body_id),
-        coordinator_name=_body_name(session, cascade.coordinator_id),
-        deadline_rule=assignment.deadline_rule), tz)
+        id=row.id, body_id=row.body_id, role=row.role, status=row.status, version=row.version,
+        due_on=row.due_on, requested_due_on=row.requested_due_on, closed_at=row.closed_at,
+        coordinator_id=row.coordinator_id, directive_number=row.number,
+        directive_kind=row.kind, directive_title=row.title, issued_on=row.issued_on,
+        ref=row.ref, task_text=row.task_text, body_name=row.body_name or row.body_id,
+        coordinator_name=row.coordinator_name or row.coordinator_id,
+        deadline_rule=row.deadline_rule), tz)
 
 
 def task_page(task: TaskFacts, tz: dt.tzinfo) -> TaskPage:

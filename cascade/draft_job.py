@@ -70,7 +70,10 @@ def _on_xcpu(cpu_seconds: float) -> Callable[[int, Any], NoReturn]:
 
 def main() -> int:
     started = time.monotonic()
-    raw = json.loads(sys.stdin.read())
+    try:
+        raw = json.loads(sys.stdin.read())
+    except ValueError:  # its parent died before handing over the job: nothing to do
+        return 1
     _bind_to_parent(int(raw["parent"]))
     bounds = raw["bounds"]
     os.nice(int(bounds["nice"]))

@@ -41,13 +41,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from ingest.limits import (
-    JOB_CPU_SECONDS,
-    JOB_MEMORY_BYTES,
-    JOB_NICE,
-    JOB_WALL_SECONDS,
-    MAX_OCR_PAGES,
-)
+from ingest.limits import JOB_CPU_SECONDS, JOB_MEMORY_BYTES, JOB_NICE, JOB_WALL_SECONDS, MAX_OCR_PAGES
 from models.console_tables import DraftJob
 from models.db import unit_of_work
 from models.registry import Registry
@@ -112,8 +106,9 @@ def cpu_exceeded(seconds: float) -> str:
 
 
 def wall_exceeded(seconds: float) -> str:
-    return (f"Việc đọc văn bản quá {vi_number(round(seconds / 60))} phút, đã dừng; tách văn bản "
-            "hoặc bỏ bớt trang quét rồi tải lên lại.")
+    span = f"{round(seconds / 60)} phút" if seconds >= 120 else f"{round(seconds)} giây"
+    return (f"Việc đọc văn bản quá {span}, đã dừng; tách văn bản hoặc bỏ bớt trang quét rồi "
+            "tải lên lại.")
 
 
 def ocr_cache_dir(data_dir: Path) -> Path:
@@ -321,7 +316,6 @@ def _watch(spec: Spec, *, engine: Engine, clock: Callable[[], dt.datetime],
     child = subprocess.Popen([sys.executable, "-m", "cascade.draft_job"], stdin=subprocess.PIPE,
                              stdout=subprocess.DEVNULL, env=env, start_new_session=True)
     reader.process = child
-    reader.started.set()
     deadline = time.monotonic() + spec.bounds.wall_seconds
     reason: str | None = None
     try:
@@ -330,6 +324,7 @@ def _watch(spec: Spec, *, engine: Engine, clock: Callable[[], dt.datetime],
         child.stdin.close()
     except OSError:
         pass  # it died at once: its exit code tells
+    reader.started.set()
     while True:
         try:
             code = child.wait(timeout=POLL_SECONDS)

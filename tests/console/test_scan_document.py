@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import select as io_select
 import subprocess
 import sys
 import time
@@ -106,5 +107,60 @@ def test_the_418_byte_pdf_leaves_a_real_uvicorn_worker_alive(console_app, databa
         try:
             worker.wait(timeout=20)
         except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(timeout=20)
+
+
+WATCHER = """
+import sys
+from cascade.bootstrap import build_app
+from models.console_tables import DraftJob
+from models.db import unit_of_work
+from services import draft_jobs
+from web.console.drafts import job_spec
+app = build_app()
+job_id, claim = int(sys.argv[1]), sys.argv[2]
+draft_jobs.start(job_spec(app, job_id, claim), engine=app.engine, clock=app.clock)
+pid = draft_jobs.reader_pid(job_id, timeout=60)
+while draft_jobs.wait(job_id, 0.05) is False:  # until the child has opened the file
+    with unit_of_work(app.engine, write=False) as session:
+        if session.get(DraftJob, job_id).pages_total is not None:
+            break
+print(pid, flush=True)
+sys.stdin.read()
+"""
+
+
+def _dead(pid: int) -> bool:
+    try:
+        stat = open(f"/proc/{pid}/stat").read()
+    except FileNotFoundError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] in ("Z", "X")  # a zombie nobody reaped yet
+
+
+def test_the_reader_dies_with_the_worker_that_started_it(console_app, database_url, scan,  # noqa: F811
+                                                         tmp_path):
+    """`kill -9` of the worker reading a scan: its child process (PR_SET_PDEATHSIG) is gone
+    within seconds, and the job is left to be taken over."""
+    from tests.console.test_scan_upload import _job, _submit
+
+    job_id, claim = _submit(console_app, scan)
+    env = {**os.environ, "CASCADE_DATABASE_URL": database_url,
+           "CASCADE_HOME": str(console_app.settings.data_dir),
+           "CASCADE_CONTACTS": str(tmp_path / "no-contacts.yaml")}
+    worker = subprocess.Popen([sys.executable, "-c", WATCHER, str(job_id), claim], env=env,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        ready, _, _ = io_select.select([worker.stdout], [], [], WAIT)
+        assert ready, "the worker did not start its reader"
+        pid = int(worker.stdout.readline())
+        assert not _dead(pid)
+        worker.kill()
+        worker.wait(timeout=20)
+        _wait_until(lambda: _dead(pid), 10)
+        assert _job(console_app, job_id).status == "reading"  # for the next worker to take over
+    finally:
+        if worker.poll() is None:
             worker.kill()
             worker.wait(timeout=20)

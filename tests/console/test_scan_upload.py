@@ -307,3 +307,13 @@ def test_the_worker_answers_while_a_job_is_read(console_app, web, scan):
         assert client.get("/directives/new").status_code == 200
         assert client.get(url).status_code in (200, 303)
     assert draft_jobs.wait(job_id, timeout=WAIT)
+
+
+def test_a_job_past_its_wall_clock_deadline_is_stopped(console_app, web, scan):
+    """The worker watching the child kills it at its deadline (here one second) and the job
+    fails with the reason."""
+    job_id, claim = _submit(console_app, scan)
+    _start(console_app, job_id, claim, wall_seconds=1)
+    assert draft_jobs.wait(job_id, timeout=WAIT)
+    failed = web("coordinator").get(f"/drafts/jobs/{job_id}")
+    assert failed.status_code == 400 and "Việc đọc văn bản quá 1 giây, đã dừng" in failed.text

@@ -5,11 +5,17 @@ ends when that command's process dies (cascade.lifeline), so the port is never l
 from __future__ import annotations
 
 import logging
+import sys
 
 import jinja2
 from starlette.applications import Starlette
 
 log = logging.getLogger("cascade.web")
+
+# How long a thread may hold the GIL while another waits for it (CPython's default is 5 ms). A
+# click's thread gives the GIL up at each database call and waits to get it back behind a page
+# being rendered: at 5 ms a turn, a click of ten calls waited up to 50 ms behind the board.
+SWITCH_SECONDS = 0.0002
 
 
 def app() -> Starlette:
@@ -20,6 +26,7 @@ def app() -> Starlette:
     from web.app import create_app
 
     tie_worker_to_serve()
+    sys.setswitchinterval(SWITCH_SECONDS)
     application = build_app()
     return warm(create_app(application, on_shutdown=[application.close]))
 

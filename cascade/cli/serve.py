@@ -124,8 +124,9 @@ def serve(
     try:
         if count == 1:  # in this process, on this App
             from web.app import create_app
-            from web.asgi import warm
+            from web.asgi import SWITCH_SECONDS, warm
 
+            sys.setswitchinterval(SWITCH_SECONDS)
             uvicorn.Server(uvicorn.Config(warm(create_app(app)), **options)).run()
         else:  # each worker builds its App from the same environment, and dies with us
             os.environ[PARENT_ENV] = str(os.getpid())

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
+import anyio
+import anyio.to_thread
 import jinja2
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -86,6 +88,25 @@ def redirect(path: str, **params: str) -> RedirectResponse:
     return RedirectResponse(path + query, status_code=303)
 
 
+# Console pages rendered at once in one web process. A page is CPU work under the GIL, so
+# more of them at once only slow each other and the mail links' clicks served beside them
+# (which keep the rest of the thread pool): clicks first, pages queue.
+PAGE_THREADS = 2
+
+
+class PageThreads:
+    """A console handler runs in a worker thread, at most `size` at a time in this process."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._limiter: anyio.CapacityLimiter | None = None  # made in the event loop
+
+    async def run(self, handler: Handler, ctx: Ctx) -> Response:
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(self.size)
+        return await anyio.to_thread.run_sync(handler, ctx, limiter=self._limiter)
+
+
 class Guard:
     def __init__(self, app: App, env: jinja2.Environment) -> None:
         self.app = app
@@ -94,6 +115,7 @@ class Guard:
         self.idle = dt.timedelta(minutes=app.settings.session_idle_minutes)
         self.max_upload = app.settings.upload_max_bytes
         self.form_cap = app.settings.form_max_bytes
+        self._pages = PageThreads(PAGE_THREADS)
 
     def render(self, name: str, code: int = 200, *, user: SignedIn | None = None,
                **context: Any) -> HTMLResponse:
@@ -221,7 +243,7 @@ class Guard:
                 if not csrf.valid(ctx.form.get(csrf.FIELD) or ctx.early_token,
                                   user.csrf_secret):
                     return self.forbidden(user, CSRF_REFUSED)
-            return await run_in_threadpool(handler, ctx)
+            return await self._pages.run(handler, ctx)
 
         endpoint.__name__ = handler.__name__
         return endpoint

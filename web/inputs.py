@@ -17,10 +17,11 @@ from urllib.parse import parse_qsl, unquote
 
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from models.bidi import first_bidi
 from models.tables import MAX_ROW_ID
+from web.limits import replay
 
 MAX_ID = 2**63 - 1  # a number in a query: what a 64-bit integer holds
 MAX_BUFFERED = 4 * 1024 * 1024  # a url-encoded form larger than this is left to the handler
@@ -137,7 +138,7 @@ class InputCheck:
                 problem = pairs_problem(parse_qsl(body.decode("latin-1"), keep_blank_values=True,
                                                   encoding="utf-8", errors="replace"),
                                         numbers=False)
-            receive = _replay(body, more, receive)
+            receive = replay(body, more, receive)
         if problem is not None:
             await self.refuse(problem)(scope, receive, send)
             return
@@ -159,16 +160,3 @@ async def _read(receive: Receive) -> tuple[bytes, bool]:
             return b"".join(chunks), False
         if size > MAX_BUFFERED:
             return b"".join(chunks), True
-
-
-def _replay(body: bytes, more: bool, receive: Receive) -> Receive:
-    sent = False
-
-    async def replayed() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": more}
-        return await receive()
-
-    return replayed

@@ -175,7 +175,7 @@ async def peek_fields(scope: Scope, receive: Receive, *, wanted: str, limit: int
         except Exception:  # noqa: BLE001 (malformed framing: no fields; the form reader says why)
             broken = True
             state.fields.clear()
-    return Peeked(state.fields, state.file_first, _replay(b"".join(chunks), more, receive))
+    return Peeked(state.fields, state.file_first, replay(b"".join(chunks), more, receive))
 
 
 def _header(scope: Scope, name: bytes) -> bytes:
@@ -240,7 +240,8 @@ class _Prefix:
             self.stop = True
 
 
-def _replay(body: bytes, more: bool, receive: Receive) -> Receive:
+def replay(body: bytes, more: bool, receive: Receive) -> Receive:
+    """A `receive` that gives back the body already read, then the rest of the request."""
     sent = False
 
     async def replayed() -> Message:

@@ -191,3 +191,15 @@ def launch_template(engine, registry, calendar, path=TEMPLATE_48, *, when=None, 
                               registry=registry, calendar=calendar, at=when,
                               coordinator="tld_van_phong_dang_doan", annual_days=days,
                               launched_on=when.astimezone(VN).date(), tz=VN, **kwargs)
+
+
+def pytest_collection_modifyitems(config, items):
+    """CASCADE_TEST_POSTGRES_ONLY=1 (CI's second stage, after a full run on SQLite): only the
+    tests' PostgreSQL variants, so what does not touch PostgreSQL does not run twice."""
+    if os.environ.get("CASCADE_TEST_POSTGRES_ONLY") != "1":
+        return
+    if not PG_URL:
+        raise pytest.UsageError("CASCADE_TEST_POSTGRES_ONLY=1 needs CASCADE_TEST_DATABASE_URL")
+    kept = [item for item in items if item.get_closest_marker("postgres")]
+    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+    items[:] = kept

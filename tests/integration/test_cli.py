@@ -139,6 +139,8 @@ def test_uninitialised_database_says_to_run_init(tmp_path, monkeypatch):
     """Commands on a database that was never initialised tell the user to run `cascade init`."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CASCADE_DATABASE_URL", raising=False)
+    # the default home is the checkout's own .cascade/, which the README's first command fills
+    monkeypatch.setenv("CASCADE_HOME", str(tmp_path / "home"))
     result = CliRunner().invoke(app, ["status"])
     assert result.exit_code == 1 and "cascade init" in result.stderr
 

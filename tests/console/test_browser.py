@@ -62,8 +62,11 @@ def _page(browser, viewport=WIDE):
 
 def _login(page, server, role):
     """With the keyboard only: type the e-mail, Tab, the password, Enter."""
+    from playwright.sync_api import expect
+
     page.goto(f"{server}/login")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'email'")
+    # the page's CSP forbids eval, so no wait_for_function polling: Playwright's own check
+    expect(page.locator("#email")).to_be_focused(timeout=20_000)
     page.keyboard.type(USERS[role])  # the e-mail field has the focus
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)

@@ -228,12 +228,12 @@ def form_rule(kind: str, value: str, current: str | None) -> str | None:
     if kind == "date":
         return parse_date(value).isoformat()
     if kind == "month":
-        m = re.fullmatch(r"(\d{1,2})\s*/\s*(\d{4})", value)
+        m = re.fullmatch(r"(\d{1,2})\s*/\s*(\d{4})", value, re.ASCII)
         if not m or not 1 <= int(m[1]) <= 12:
             raise ValueError(f"tháng «{value}»: viết dạng 7/2026")
         return f"{m[2]}-{int(m[1]):02d}"
     if kind == "quarter":
-        m = re.fullmatch(r"(?:Q|quý\s*)?([1-4])\s*/\s*(\d{4})", value, re.I)
+        m = re.fullmatch(r"(?:Q|quý\s*)?([1-4])\s*/\s*([0-9]{4})", value, re.I)
         if not m:
             raise ValueError(f"quý «{value}»: viết dạng 2/2026 (quý II năm 2026)")
         return f"{m[2]}-Q{m[1]}"

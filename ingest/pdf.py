@@ -44,11 +44,6 @@ def pdf_pages(path: Path, ocr: OcrRun | None = None) -> Pages:
     return Pages(texts=texts, ocr_pages=[index + 1 for index in scans])
 
 
-def scanned_pages(path: Path) -> int:
-    """How many pages of the PDF at `path` need OCR (DraftError if it cannot be read)."""
-    return len(_text_layers(path, MAX_OCR_PAGES)[1])
-
-
 def check_page(where: str, width: float, height: float, *, rendered: bool) -> None:
     """DraftError unless a page of `width` x `height` points is a sane size, and, when it is to
     be `rendered`, holds no more than MAX_IMAGE_PIXELS pixels at DPI."""

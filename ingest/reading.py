@@ -136,18 +136,6 @@ def _read_bytes(path: Path) -> bytes:
     return raw
 
 
-def pages_to_ocr(path: Path) -> int:
-    """How many pages of the file at `path` must be read by OCR: 0 for a text file, a Word
-    document or a PDF with a text layer; an image counts as one (DraftError when a PDF cannot
-    be opened)."""
-    suffix = Path(path).suffix.lower()
-    if suffix in PDF_SUFFIXES:
-        from ingest.pdf import scanned_pages
-
-        return scanned_pages(path)
-    return 1 if suffix in IMAGE_SUFFIXES else 0
-
-
 def _paged(path: Path, suffix: str, ocr: OcrRun | None) -> Document:
     if suffix in PDF_SUFFIXES:
         from ingest.pdf import pdf_pages

@@ -165,13 +165,20 @@ class LoginTry:
     retry_after: int = 0
 
 
-def _failures(session: Session, column: sa.ColumnElement, value: str,  # type: ignore[type-arg]
-              since: dt.datetime) -> tuple[int, dt.datetime | None]:
+def recent_failures(session: Session, column: sa.ColumnElement, value: str,  # type: ignore[type-arg]
+                    since: dt.datetime) -> tuple[int, dt.datetime | None]:
+    """How many failed tries of the login_attempt table have `column` = `value` since `since`,
+    and the first of them (the login throttle, services.report_attempts)."""
     t = table_of(LoginAttempt)
     row = session.connection().execute(
         sa.select(sa.func.count(), sa.func.min(t.c.at))
         .where(column == value, t.c.at > since, t.c.succeeded.is_(False))).one()
     return int(row[0]), row[1]
+
+
+def seconds_until(first: dt.datetime, window: dt.timedelta, at: dt.datetime) -> int:
+    """Seconds from `at` until the try made at `first` leaves its `window` (at least 1)."""
+    return max(1, int((first + window - at).total_seconds()) + 1)
 
 
 def begin_login(*, session: Session, email: str, address: str, at: dt.datetime,
@@ -184,13 +191,13 @@ def begin_login(*, session: Session, email: str, address: str, at: dt.datetime,
     key = (email or "").strip().lower()[:254]
     address = (address or "?")[:64]
     since = at - LOGIN_WINDOW
-    by_account, first_a = _failures(session, table_of(LoginAttempt).c.email, key, since)
-    by_address, first_b = _failures(session, table_of(LoginAttempt).c.address, address, since)
+    by_account, first_a = recent_failures(session, table_of(LoginAttempt).c.email, key, since)
+    by_address, first_b = recent_failures(session, table_of(LoginAttempt).c.address, address, since)
     attempt = LoginAttempt(at=at, email=key, address=address, succeeded=False)
     session.add(attempt)
     if by_account >= max_failures or by_address >= max_per_address:
         first = min(x for x in (first_a, first_b) if x is not None)
-        return LoginTry(None, retry_after=max(1, int((first + LOGIN_WINDOW - at).total_seconds()) + 1))
+        return LoginTry(None, retry_after=seconds_until(first, LOGIN_WINDOW, at))
     session.flush()
     user = find_user(session, key)
     usable = user is not None and user.active

@@ -20,6 +20,7 @@ from models.console_tables import LoginAttempt
 from models.db import unit_of_work
 from models.links import token_hash
 from models.tables import table_of
+from services.accounts import recent_failures, seconds_until
 
 MAX_REFUSED = 10
 WINDOW = dt.timedelta(hours=1)
@@ -32,15 +33,9 @@ def _key(token: str) -> str:
 
 def wait_seconds(session: Session, token: str, at: dt.datetime) -> int:
     """0, or how long until the link takes another upload."""
-    t = table_of(LoginAttempt)
-    count, first = session.connection().execute(
-        sa.select(sa.func.count(), sa.func.min(t.c.at))
-        .where(t.c.email == _key(token), t.c.at > at - WINDOW)).one()
-    if count < MAX_REFUSED or first is None:
-        return 0
-    if first.tzinfo is None:  # SQLite gives the stored UTC time back naive
-        first = first.replace(tzinfo=dt.UTC)
-    return max(1, int((first + WINDOW - at).total_seconds()) + 1)
+    count, first = recent_failures(session, table_of(LoginAttempt).c.email, _key(token),
+                                   at - WINDOW)
+    return seconds_until(first, WINDOW, at) if count >= MAX_REFUSED and first else 0
 
 
 def record_refused(engine: Engine, token: str, at: dt.datetime) -> None:
